@@ -1,0 +1,42 @@
+"""The typer application and the options every command shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from srs.storage import Store, open_store
+
+app = typer.Typer(
+    name="srs",
+    help="Spaced-repetition flashcards in the terminal: YAML decks, FSRS scheduling, Anki export.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="SQLite collection to use (default: $SRS_DB, else srs.db in your user data dir).", envvar="SRS_DB", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def open_collection(db: Path | None) -> Store:
+    """Open the DB; a brand-new one gets the bundled decks synced in, so it is ready to study."""
+    store = open_store(db)
+    if store.created:
+        from srs.decks import bundled_decks_dir, sync_paths
+
+        bundled = bundled_decks_dir()
+        if bundled.is_dir():
+            sync_paths(store, [bundled])
+    return store
+
+
+def echo(text: str = "") -> None:
+    """Print to stdout (kept in one place so commands never print Rich markup by accident)."""
+    typer.echo(text)

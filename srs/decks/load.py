@@ -1,0 +1,319 @@
+"""Strict, located parsing of deck files.
+
+PyYAML's C composer gives nodes with positions; we walk them ourselves instead of constructing
+Python objects, which is how duplicate keys, aliases and non-string text are caught with a line
+number (PyYAML's loaders would silently keep the last duplicate, turn ``no`` into ``False`` and
+expand alias bombs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import yaml
+
+from srs.errors import Problem
+from srs.model import DIFFICULTIES, CardSpec, DeckFile
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing: slower, same behaviour
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 12  # a deck is 4 levels deep; anything far deeper is hostile or broken
+TOP_KEYS = {"deck", "description", "cards"}
+CARD_KEYS = {"id", "front", "back", "extra", "tags", "difficulty", "source", "draft"}
+TEXT_KEYS = ("front", "back", "extra")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$")
+TAG_PATTERN = re.compile(r"^[^\s,\[\]{}]+$")
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+LONG_BACK_CHARS = 600
+LONG_BACK_LINES = 20
+
+
+class _Collector:
+    """Gathers problems for one file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, node_or_line, message: str, col: int = 1) -> None:
+        self._add(node_or_line, message, col, "error")
+
+    def warn(self, node_or_line, message: str, col: int = 1) -> None:
+        self._add(node_or_line, message, col, "warning")
+
+    def _add(self, where, message: str, col: int, severity: str) -> None:
+        if isinstance(where, int):
+            line = where
+        else:
+            line, col = where.start_mark.line + 1, where.start_mark.column + 1
+        self.problems.append(Problem(self.path, line, col, message, severity))
+
+
+def file_digest(data: bytes) -> str:
+    """Content hash used to skip unchanged files on re-sync."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_deck_bytes(path: Path) -> bytes:
+    """Read a deck file, refusing oversized ones before reading them into memory."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _TooLarge(size)
+    return path.read_bytes()
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+def _decode(data: bytes, out: _Collector) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        out.error(line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", col)
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    for number, content in enumerate(text.split("\n"), start=1):
+        if "\t" in content:
+            out.error(number, "tab character: indent with spaces (tabs are not allowed anywhere in a deck)", content.index("\t") + 1)
+        bad = next((ch for ch in content if _is_forbidden_control(ch)), None)
+        if bad is not None:
+            out.error(number, f"control character U+{ord(bad):04X} is not allowed in a deck file", content.index(bad) + 1)
+    return text
+
+
+def _is_forbidden_control(ch: str) -> bool:
+    code = ord(ch)
+    return (code < 0x20 and ch not in "\t\n\r") or code == 0x7F or 0x80 <= code < 0xA0
+
+
+def _compose(text: str, out: _Collector):
+    depth = 0
+    try:
+        # Scan events first: an alias or anchor is refused before anything is built, and depth is bounded
+        # before the (recursive) composer sees the document.
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                out.error(event, "YAML aliases (*name) are not allowed in deck files")
+                return None
+            if getattr(event, "anchor", None):
+                out.error(event, f"YAML anchors (&{event.anchor}) are not allowed in deck files")
+                return None
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    out.error(event, f"the document is nested more than {MAX_DEPTH} levels deep")
+                    return None
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.composer.ComposerError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        out.error(mark.line + 1 if mark else 1, "a deck file holds exactly one YAML document", (mark.column + 1) if mark else 1)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        out.error(mark.line + 1 if mark else 1, message, (mark.column + 1) if mark else 1)
+    except yaml.YAMLError as exc:
+        out.error(1, f"invalid YAML: {exc}")
+    return None
+
+
+def _mapping_items(node, out: _Collector, what: str) -> dict[str, tuple]:
+    """Key -> (key_node, value_node); duplicate and non-string keys are errors."""
+    items: dict[str, tuple] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != STR_TAG:
+            out.error(key_node, f"{what} keys must be plain names")
+            continue
+        key = key_node.value
+        if key in items:
+            first = items[key][0].start_mark.line + 1
+            out.error(key_node, f"duplicate key '{key}' in {what} (first at line {first})")
+            continue
+        items[key] = (key_node, value_node)
+    return items
+
+
+def _string(node, out: _Collector, field: str, *, allow_empty: bool = True) -> str | None:
+    if not isinstance(node, yaml.ScalarNode):
+        out.error(node, f"'{field}' must be text, not a {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}")
+        return None
+    if node.tag == NULL_TAG:
+        if allow_empty:
+            return ""
+        out.error(node, f"'{field}' is empty")
+        return None
+    if node.tag != STR_TAG:
+        kind = {BOOL_TAG: "a boolean"}.get(node.tag, "a " + node.tag.rsplit(":", 1)[-1])
+        out.error(node, f"'{field}' must be text, but YAML reads `{node.value}` as {kind}; quote it: {field}: \"{node.value}\"")
+        return None
+    if not allow_empty and not node.value.strip():
+        out.error(node, f"'{field}' is empty")
+        return None
+    return node.value
+
+
+def _string_list(node, out: _Collector, field: str) -> tuple[str, ...] | None:
+    if isinstance(node, yaml.ScalarNode):
+        value = _string(node, out, field)
+        return None if value is None else ((value,) if value else ())
+    if not isinstance(node, yaml.SequenceNode):
+        out.error(node, f"'{field}' must be a string or a list of strings")
+        return None
+    values = []
+    for item in node.value:
+        value = _string(item, out, f"{field} item", allow_empty=False)
+        if value is None:
+            return None
+        values.append(value)
+    return tuple(values)
+
+
+def _derived_id(deck: str, front: str) -> str:
+    return "auto-" + hashlib.blake2b(f"{deck}\x00{front}".encode(), digest_size=6).hexdigest()
+
+
+def _card(node, deck: str, out: _Collector) -> CardSpec | None:
+    if not isinstance(node, yaml.MappingNode):
+        out.error(node, "each card must be a mapping with at least 'front' and 'back'")
+        return None
+    before = len(out.problems)
+    items = _mapping_items(node, out, "a card")
+    for key, (key_node, _) in items.items():
+        if key not in CARD_KEYS:
+            out.error(key_node, f"unknown card key '{key}' (known: {', '.join(sorted(CARD_KEYS))})")
+    draft = False
+    if "draft" in items:
+        draft_node = items["draft"][1]
+        if not (isinstance(draft_node, yaml.ScalarNode) and draft_node.tag == BOOL_TAG):
+            out.error(draft_node, "'draft' must be true or false")
+        else:
+            draft = draft_node.value.lower() in ("true", "yes", "on")
+    text = {}
+    for field in TEXT_KEYS:
+        if field in items:
+            required = field != "extra" and not draft
+            text[field] = _string(items[field][1], out, field, allow_empty=not required)
+        elif field != "extra" and not draft:
+            out.error(node, f"card has no '{field}'")
+    uid = None
+    if "id" in items:
+        uid = _string(items["id"][1], out, "id", allow_empty=False)
+        if uid is not None and not ID_PATTERN.match(uid):
+            out.error(items["id"][1], f"id '{uid}' may hold only letters, digits and . _ : / - (at most 200)")
+    tags = _string_list(items["tags"][1], out, "tags") if "tags" in items else ()
+    for tag in tags or ():
+        if not TAG_PATTERN.match(tag):
+            out.error(items["tags"][1], f"tag '{tag}' may not contain spaces, commas or brackets")
+    difficulty = None
+    if "difficulty" in items:
+        difficulty = _string(items["difficulty"][1], out, "difficulty")
+        if difficulty and difficulty not in DIFFICULTIES:
+            out.error(items["difficulty"][1], f"difficulty must be one of {', '.join(DIFFICULTIES)}, not '{difficulty}'")
+    sources = _string_list(items["source"][1], out, "source") if "source" in items else ()
+    if len(out.problems) > before and any(p.severity == "error" for p in out.problems[before:]):
+        return None
+    front = text.get("front") or ""
+    return CardSpec(
+        uid=uid or _derived_id(deck, front),
+        front=front,
+        back=text.get("back") or "",
+        extra=text.get("extra") or "",
+        tags=tuple(dict.fromkeys(tags or ())),
+        difficulty=difficulty or None,
+        sources=sources or (),
+        draft=draft,
+        line=node.start_mark.line + 1,
+        explicit_id=uid is not None,
+    )
+
+
+def parse_deck(path: str, data: bytes) -> tuple[DeckFile | None, list[Problem]]:
+    """Parse and validate one deck file's bytes. Returns the deck (None on errors) and all problems."""
+    out = _Collector(path)
+    text = _decode(data, out)
+    if text is None or out.problems:
+        return None, out.problems
+    root = _compose(text, out)
+    if root is None:
+        if not out.problems:
+            out.error(1, "the file is empty; a deck file needs 'deck' and 'cards'")
+        return None, out.problems
+    if not isinstance(root, yaml.MappingNode):
+        out.error(root, "a deck file must be a mapping with 'deck' and 'cards'")
+        return None, out.problems
+    items = _mapping_items(root, out, "the deck")
+    for key, (key_node, _) in items.items():
+        if key not in TOP_KEYS:
+            out.error(key_node, f"unknown top-level key '{key}' (known: cards, deck, description)")
+    deck = _string(items["deck"][1], out, "deck", allow_empty=False) if "deck" in items else None
+    if "deck" not in items:
+        out.error(root, "missing 'deck: NAME'")
+    elif deck is not None and any(not part.strip() for part in deck.split("::")):
+        out.error(items["deck"][1], f"deck name '{deck}' has an empty part between '::'")
+    description = _string(items["description"][1], out, "description") if "description" in items else ""
+    cards: list[CardSpec] = []
+    if "cards" not in items:
+        out.error(root, "missing 'cards:' (a list of cards)")
+    elif not isinstance(items["cards"][1], yaml.SequenceNode):
+        out.error(items["cards"][1], "'cards' must be a list")
+    else:
+        for card_node in items["cards"][1].value:
+            card = _card(card_node, deck or "", out)
+            if card is not None:
+                cards.append(card)
+    _check_ids_unique(cards, out)
+    if any(p.severity == "error" for p in out.problems):
+        return None, out.problems
+    _warn(cards, out)
+    return DeckFile(path=path, deck=deck or "", description=description or "", cards=tuple(cards), digest=file_digest(data)), out.problems
+
+
+def _check_ids_unique(cards: list[CardSpec], out: _Collector) -> None:
+    seen: dict[str, int] = {}
+    for card in cards:
+        if card.uid in seen:
+            what = "id" if card.explicit_id else "card (same deck and front, no id)"
+            out.error(card.line, f"duplicate {what} '{card.uid}' (first at line {seen[card.uid]})")
+        else:
+            seen[card.uid] = card.line
+
+
+def _warn(cards: list[CardSpec], out: _Collector) -> None:
+    for card in cards:
+        if not card.explicit_id:
+            out.warn(card.line, f"card has no 'id'; it gets '{card.uid}' from its text, so editing its front will reset its progress")
+        if card.draft:
+            missing = [side for side in ("front", "back") if not getattr(card, side).strip()]
+            out.warn(card.line, "draft (not scheduled until finished)" + (f": no {' or '.join(missing)} yet" if missing else ""))
+        if is_long_back(card.back):
+            out.warn(card.line, f"back is long ({len(card.back)} chars, {card.back.count(chr(10)) + 1} lines); one fact per card recalls best: split it or move detail to 'extra'")
+
+
+def is_long_back(back: str) -> bool:
+    """Whether a back is too long to recall at a glance."""
+    return len(back) > LONG_BACK_CHARS or back.count("\n") + 1 > LONG_BACK_LINES
+
+
+def load_deck_file(path: Path, display: str | None = None) -> tuple[DeckFile | None, list[Problem]]:
+    """Read and parse one deck file from disk."""
+    shown = display or str(path)
+    try:
+        data = read_deck_bytes(path)
+    except _TooLarge as too_large:
+        return None, [Problem(shown, 1, 1, f"file is {too_large.size // 1024} KiB; deck files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MiB (split it)")]
+    except OSError as exc:
+        return None, [Problem(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+    return parse_deck(shown, data)

@@ -1,0 +1,228 @@
+"""Sync deck files into the DB: validate everything first, then apply all changes in one transaction.
+
+New cards arrive as new; edited cards keep their scheduling and history; cards that left the
+synced files are retired (never queued again, history kept); retired cards that come back return.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from srs.decks.load import MAX_FILE_BYTES, file_digest, load_deck_file, parse_deck
+from srs.errors import DeckError, Problem, SrsError
+from srs.model import CardSpec, DeckFile, SyncReport
+from srs.storage import Store
+from srs.storage import sync_store
+
+DECK_SUFFIXES = (".yaml", ".yml")
+
+
+def bundled_decks_dir() -> Path:
+    """The decks shipped with srs: inside the installed package, or ``decks/`` of a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "bundled_decks"
+    if installed.is_dir():
+        return installed
+    return here.parent / "decks"
+
+
+@dataclass(frozen=True)
+class DeckSource:
+    """A deck file to read: its real path and the name shown in messages."""
+
+    path: Path
+    shown: str
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
+def discover(paths: list[Path]) -> tuple[list[DeckSource], list[Path]]:
+    """Deck files named by ``paths`` (folders are searched recursively). Returns files and the folders searched."""
+    files: list[DeckSource] = []
+    folders: list[Path] = []
+    for given in paths:
+        if given.is_dir():
+            folders.append(given.resolve())
+            for found in sorted(p for p in given.rglob("*") if p.suffix in DECK_SUFFIXES and p.is_file()):
+                files.append(DeckSource(found.resolve(), str(found)))
+        elif given.is_file():
+            files.append(DeckSource(given.resolve(), str(given)))
+        else:
+            raise SrsError(f"{given}: no such file or folder")
+    unique = list({source.key: source for source in files}.values())
+    return unique, folders
+
+
+@dataclass
+class Loaded:
+    """The outcome of reading a set of deck files."""
+
+    decks: list[DeckFile] = field(default_factory=list)
+    skipped: list[DeckSource] = field(default_factory=list)  # unchanged since the last sync
+    digests: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    origin_of: dict[str, str] = field(default_factory=dict)  # shown path -> real path
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None) -> Loaded:
+    """Read and validate files; with ``known`` digests, files whose content is unchanged are not parsed."""
+    loaded = Loaded()
+    for source in sources:
+        loaded.origin_of[source.shown] = source.key
+        try:
+            size = source.path.stat().st_size
+            data = source.path.read_bytes() if size <= MAX_FILE_BYTES else None
+        except OSError as exc:
+            loaded.problems.append(Problem(source.shown, 1, 1, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        if data is None:
+            deck, problems = load_deck_file(source.path, source.shown)
+            loaded.problems.extend(problems)
+            continue
+        digest = file_digest(data)
+        if known is not None and known.get(source.key) == digest:
+            loaded.skipped.append(source)
+            continue
+        deck, problems = parse_deck(source.shown, data)
+        loaded.problems.extend(problems)
+        if deck is not None:
+            loaded.decks.append(deck)
+            loaded.digests[source.key] = digest
+    loaded.problems.extend(_cross_file_duplicates(loaded.decks))
+    return loaded
+
+
+def _cross_file_duplicates(decks: list[DeckFile]) -> list[Problem]:
+    seen: dict[str, tuple[str, int]] = {}
+    problems = []
+    for deck in decks:
+        for card in deck.cards:
+            if card.uid in seen and seen[card.uid][0] != deck.path:
+                first_path, first_line = seen[card.uid]
+                problems.append(Problem(deck.path, card.line, 1, f"duplicate id '{card.uid}' (also at {first_path}:{first_line})"))
+            else:
+                seen.setdefault(card.uid, (deck.path, card.line))
+    return problems
+
+
+def check_paths(paths: list[Path]) -> Loaded:
+    """Validate deck files without touching any DB (``srs check``)."""
+    sources, _ = discover(paths)
+    return load_sources(sources)
+
+
+def content_hash(card: CardSpec, deck: str) -> str:
+    """Hash of what the user wrote for a card; a change means the card was edited."""
+    return hashlib.blake2b(repr((deck,) + card.content_key()).encode(), digest_size=12).hexdigest()
+
+
+def _content_row(card: CardSpec, deck_id: int, origin: str, position: int, digest: str) -> dict:
+    return {
+        "deck_id": deck_id,
+        "origin": origin,
+        "line": card.line,
+        "position": position,
+        "front": card.front,
+        "back": card.back,
+        "extra": card.extra,
+        "tags": (" " + " ".join(card.tags) + " ") if card.tags else "",
+        "difficulty": card.difficulty,
+        "sources": "\n".join(card.sources),
+        "draft": card.draft,
+        "content_hash": digest,
+    }
+
+
+def _in_scope(origin: str, files: set[str], folders: list[Path]) -> bool:
+    return origin in files or any(origin.startswith(str(folder) + "/") for folder in folders)
+
+
+def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, force: bool = False) -> SyncReport:
+    """Validate the deck files under ``paths`` and apply them to the DB in one transaction.
+
+    Raises ``DeckError`` (with every problem) and changes nothing if any file has an error.
+    """
+    now = now or datetime.now(timezone.utc)
+    sources, folders = discover(paths)
+    with store.read() as conn:
+        known = None if force else sync_store.file_digests(conn)
+    loaded = load_sources(sources, known)
+    if loaded.errors:
+        raise DeckError(loaded.errors)
+    report = SyncReport(skipped_files=len(loaded.skipped), parsed_files=len(loaded.decks))
+    with store.write() as conn:
+        stored = sync_store.stored_cards(conn)
+        origin_of_shown = loaded.origin_of
+        _check_foreign_duplicates(loaded, stored, sources, origin_of_shown)
+        decks = {deck.deck: deck.description for deck in loaded.decks}
+        deck_ids = sync_store.ensure_decks(conn, decks)
+        inserts, updates, restore = [], [], []
+        present: set[str] = set()
+        for deck in loaded.decks:
+            origin = origin_of_shown[deck.path]
+            for position, card in enumerate(deck.cards):
+                present.add(card.uid)
+                digest = content_hash(card, deck.deck)
+                row = _content_row(card, deck_ids[deck.deck], origin, position, digest)
+                old = stored.get(card.uid)
+                if old is None:
+                    inserts.append(row | {"uid": card.uid, "created_at": now, "state": 0})
+                    report.added.append(card.uid)
+                    continue
+                if old.content_hash != digest:
+                    report.updated.append(card.uid)
+                elif old.retired:
+                    pass
+                else:
+                    report.unchanged += 1
+                if old.retired:
+                    restore.append(old.id)
+                    report.restored.append(card.uid)
+                updates.append(row | {"card_id": old.id})
+        skipped = {source.key for source in loaded.skipped}
+        scope_files = {source.key for source in sources}
+        retire = [
+            card
+            for card in stored.values()
+            if not card.retired
+            and card.uid not in present
+            and card.origin not in skipped
+            and _in_scope(card.origin, scope_files, folders)
+        ]
+        report.unchanged += sum(1 for card in stored.values() if card.origin in skipped and not card.retired)
+        sync_store.insert_cards(conn, inserts)
+        sync_store.update_cards(conn, updates)
+        sync_store.set_retired(conn, restore, False)
+        sync_store.set_retired(conn, [card.id for card in retire], True)
+        report.retired.extend(sorted(card.uid for card in retire))
+        gone = [path for path in (known or {}) if _in_scope(path, scope_files, folders) and path not in scope_files]
+        sync_store.forget_file_digests(conn, gone)
+        sync_store.record_file_digests(conn, loaded.digests, now)
+    return report
+
+
+def _check_foreign_duplicates(loaded: Loaded, stored: dict, sources: list[DeckSource], origin_of: dict[str, str]) -> None:
+    """An id in a synced file that belongs to a live card of another existing file is an error."""
+    reparsed = {origin_of[deck.path] for deck in loaded.decks}
+    problems = []
+    for deck in loaded.decks:
+        origin = origin_of[deck.path]
+        for card in deck.cards:
+            old = stored.get(card.uid)
+            if old is None or old.retired or old.origin == origin or old.origin in reparsed:
+                continue
+            if Path(old.origin).exists():
+                problems.append(
+                    Problem(deck.path, card.line, 1, f"duplicate id '{card.uid}' (already used at {old.origin}:{old.line}; sync both files together if you moved it)")
+                )
+    if problems:
+        raise DeckError(problems)

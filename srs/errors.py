@@ -1,0 +1,43 @@
+"""Exceptions meant for users: each carries a message that can be printed as is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SrsError(Exception):
+    """Base of every error that the CLI prints as ``srs: error: ...`` without a traceback."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding in a deck file, located as ``path:line:col``."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+
+class DeckError(SrsError):
+    """Deck files failed validation; ``problems`` lists every error found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class DatabaseError(SrsError):
+    """The database cannot be used (newer schema, corrupt file, unreadable path)."""
+
+
+class CardNotFound(SrsError):
+    """No card with the given id."""
+
+
+class NothingToUndo(SrsError):
+    """The review log holds no answer that can be undone."""

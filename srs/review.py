@@ -1,0 +1,320 @@
+"""Daily review: today's queue, answering, undo, bury and suspend.
+
+The same functions serve the TUI, the CLI (``srs due/answer/undo``) and the tests. A ``Session``
+builds the queue once and then keeps it up to date in memory: one DB write per answer, no re-query.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+
+from srs import scheduling
+from srs.clock import day_bounds, local_zone, utc_now
+from srs.errors import CardNotFound, SrsError
+from srs.model import MemoryState, Rating, State
+from srs.scheduling import Settings
+from srs.settings import resolve
+from srs.storage import Store
+from srs.storage import review_store as rs
+from srs.storage import settings_store
+from srs.storage.review_store import CardRow, Flags, Scope
+from srs.storage.timecodec import from_us, to_us
+
+LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: show a learning card early rather than wait
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Remaining cards, as Anki shows them: new, learning, review."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+
+class SettingsBook:
+    """Effective settings per deck, resolved once from every stored override."""
+
+    def __init__(self, stored: dict[str, dict[str, object]], deck_names: dict[int, str]) -> None:
+        self.stored = stored
+        self.deck_names = deck_names
+        self._cache: dict[str | None, Settings] = {}
+
+    @classmethod
+    def load(cls, store: Store) -> SettingsBook:
+        with store.read() as conn:
+            return cls(settings_store.all_settings(conn), rs.deck_names(conn))
+
+    def for_deck(self, name: str | None) -> Settings:
+        if name not in self._cache:
+            self._cache[name] = resolve(self.stored, name)
+        return self._cache[name]
+
+    def for_deck_id(self, deck_id: int) -> Settings:
+        return self.for_deck(self.deck_names.get(deck_id))
+
+
+@dataclass
+class Queue:
+    """Today's cards: learning cards by due time, and the main line of reviews with new cards spread in."""
+
+    learning: list[tuple[int, int]] = field(default_factory=list)  # (due_us, card_id), sorted
+    main: deque[int] = field(default_factory=deque)
+    new_ids: set[int] = field(default_factory=set)
+    day_end: datetime | None = None
+
+    def counts(self) -> Counts:
+        new = sum(1 for card_id in self.main if card_id in self.new_ids)
+        return Counts(new=new, learning=len(self.learning), review=len(self.main) - new)
+
+    def next_card(self, now: datetime) -> int | None:
+        """The card to show at ``now``: a due learning card first, else the main line, else learn ahead."""
+        now_us = to_us(now)
+        if self.learning and self.learning[0][0] <= now_us:
+            return self.learning[0][1]
+        if self.main:
+            return self.main[0]
+        if self.learning and self.learning[0][0] <= now_us + LEARN_AHEAD // timedelta(microseconds=1):
+            return self.learning[0][1]
+        return None
+
+    def next_learning_due(self) -> datetime | None:
+        """When the first waiting learning card falls due."""
+        return from_us(self.learning[0][0]) if self.learning else None
+
+    def remove(self, card_id: int) -> None:
+        """Take a card out of the queue (answered, buried or suspended)."""
+        self.learning = [entry for entry in self.learning if entry[1] != card_id]
+        try:
+            self.main.remove(card_id)
+        except ValueError:
+            pass
+
+    def add_learning(self, card_id: int, due: datetime) -> None:
+        """A card still in (re)learning comes back today at ``due``."""
+        bisect.insort(self.learning, (to_us(due), card_id))
+
+    def put_back(self, card_id: int, memory: MemoryState) -> None:
+        """Return an undone card to where it will be shown next."""
+        self.remove(card_id)
+        if memory.state in (State.LEARNING, State.RELEARNING) and memory.due is not None:
+            self.add_learning(card_id, memory.due)
+        else:
+            if memory.state == State.NEW:
+                self.new_ids.add(card_id)
+            self.main.appendleft(card_id)
+
+
+def _spread(reviews: list[int], new: list[int]) -> deque[int]:
+    """Spread new cards evenly through the reviews (Anki's 'mix new cards with reviews')."""
+    if not new or not reviews:
+        return deque(reviews + new)
+    total = len(reviews) + len(new)
+    merged: list[int] = []
+    r = n = 0
+    for slot in range(total):
+        # place new card n at the slot nearest to its even share of the line
+        if n < len(new) and (r >= len(reviews) or (n + 0.5) * total / len(new) <= slot + 1):
+            merged.append(new[n])
+            n += 1
+        else:
+            merged.append(reviews[r])
+            r += 1
+    return deque(merged)
+
+
+def _capped(rows: list[tuple], total_left: int, per_deck_left: dict[int, int]) -> list[int]:
+    chosen = []
+    for row in rows:
+        if len(chosen) >= total_left:
+            break
+        card_id, deck_id = row[0], row[1]
+        if per_deck_left.get(deck_id, total_left) <= 0:
+            continue
+        per_deck_left[deck_id] = per_deck_left.get(deck_id, total_left) - 1
+        chosen.append(card_id)
+    return chosen
+
+
+def build_queue(store: Store, scope: Scope = Scope(), now: datetime | None = None, zone: tzinfo | None = None, book: SettingsBook | None = None) -> Queue:
+    """Today's queue for ``scope``, with daily limits applied (globally, per deck, and for the scope's deck)."""
+    now = now or utc_now()
+    zone = zone or local_zone()
+    book = book or SettingsBook.load(store)
+    top = book.for_deck(scope.deck)
+    start, end = day_bounds(now, zone, top.day_starts_at)
+    with store.read() as conn:
+        new_done, reviews_done = rs.done_today(conn, start)
+        learning = rs.learning_due(conn, scope, end, now)
+        review_rows = rs.reviews_due(conn, scope, end, now, max(0, top.reviews_per_day - sum(reviews_done.values())) * 4 + 50)
+        new_rows = rs.new_cards(conn, scope, now, max(0, top.new_per_day - sum(new_done.values())) * 4 + 50)
+    review_left = {deck_id: book.for_deck_id(deck_id).reviews_per_day - reviews_done.get(deck_id, 0) for deck_id in {r[1] for r in review_rows}}
+    new_left = {deck_id: book.for_deck_id(deck_id).new_per_day - new_done.get(deck_id, 0) for deck_id in {r[1] for r in new_rows}}
+    reviews = _capped(review_rows, max(0, top.reviews_per_day - sum(reviews_done.values())), review_left)
+    new = _capped(new_rows, max(0, top.new_per_day - sum(new_done.values())), new_left)
+    return Queue(learning=sorted((row[2], row[0]) for row in learning), main=_spread(reviews, new), new_ids=set(new), day_end=end)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one answer did."""
+
+    card_id: int
+    rating: Rating
+    reviewed_at: datetime
+    before: MemoryState
+    after: MemoryState
+    review_id: int
+    became_leech: bool
+    early: bool
+
+
+def answer(store: Store, card_id: int, rating: Rating, now: datetime | None = None, duration_ms: int | None = None, book: SettingsBook | None = None) -> Answer:
+    """Answer a card: new state and log entry in one durable ``BEGIN IMMEDIATE`` transaction."""
+    now = now or utc_now()
+    book = book or SettingsBook.load(store)
+    with store.write() as conn:
+        before, flags = rs.load_state(conn, card_id)
+        deck_id = conn.exec_driver_sql("SELECT deck_id FROM card WHERE id = ?", (card_id,)).scalar_one()
+        settings = book.for_deck_id(deck_id)
+        after = scheduling.review(before, rating, now, card_id, settings)
+        at = scheduling.review_time(before, now)
+        leech = scheduling.becomes_leech(before, after, settings.leech_threshold)
+        after_flags = Flags(suspended=flags.suspended or leech, leech=flags.leech or leech, buried_until=None)
+        review_id = rs.record_answer(conn, card_id, rating, at, duration_ms, before, flags, after, after_flags)
+    early = before.state == State.REVIEW and before.due is not None and before.due > day_bounds(at, local_zone(), settings.day_starts_at)[1]
+    return Answer(card_id, rating, at, before, after, review_id, leech, early)
+
+
+def undo(store: Store, review_id: int | None = None) -> tuple[int, MemoryState]:
+    """Undo an answer (default: the newest): restore the exact previous state and drop the log entry."""
+    with store.write() as conn:
+        review_id, card_id, before_json = rs.last_review_entry(conn, review_id)
+        memory, flags = rs.memory_from_json(before_json)
+        rs.restore_state(conn, card_id, memory, flags)
+        rs.delete_review(conn, review_id)
+    return card_id, memory
+
+
+def bury(store: Store, card_ids: list[int], now: datetime | None = None, zone: tzinfo | None = None, book: SettingsBook | None = None) -> datetime:
+    """Hide cards until the next study day starts. Returns when they come back."""
+    now = now or utc_now()
+    book = book or SettingsBook.load(store)
+    until = day_bounds(now, zone or local_zone(), book.for_deck(None).day_starts_at)[1]
+    with store.write() as conn:
+        rs.set_flags(conn, card_ids, buried_until=until)
+    return until
+
+
+def set_suspended(store: Store, card_ids: list[int], suspended: bool) -> None:
+    """Suspend cards (never queued until unsuspended) or unsuspend them."""
+    with store.write() as conn:
+        found = rs.set_flags(conn, card_ids, suspended=suspended)
+    if found != len(card_ids):
+        raise CardNotFound("some cards do not exist")
+
+
+def find_card(store: Store, uid: str) -> CardRow:
+    """A card by its deck-file id."""
+    with store.read() as conn:
+        return rs.card_by_uid(conn, uid)
+
+
+def cards(store: Store, card_ids: list[int]) -> dict[int, CardRow]:
+    """Cards by internal id."""
+    with store.read() as conn:
+        return rs.fetch_cards(conn, card_ids)
+
+
+def parse_rating(text: str) -> Rating:
+    """'3', 'good', 'Good' -> Rating.GOOD."""
+    lowered = text.strip().lower()
+    for rating in Rating:
+        if lowered in (str(int(rating)), rating.name.lower()):
+            return rating
+    raise SrsError(f"'{text}' is not a rating; use 1-4 or again, hard, good, easy")
+
+
+class Session:
+    """A review session: the queue, the answers given, and undo back through them."""
+
+    def __init__(self, store: Store, scope: Scope = Scope(), zone: tzinfo | None = None, now: datetime | None = None) -> None:
+        self.store = store
+        self.scope = scope
+        self.zone = zone or local_zone()
+        self.book = SettingsBook.load(store)
+        self.queue = build_queue(store, scope, now, self.zone, self.book)
+        self.history: list[Answer] = []
+        self._cards: dict[int, CardRow] = {}
+        self._memory: dict[int, MemoryState] = {}
+
+    def card(self, card_id: int) -> CardRow:
+        """The card's content (cached: text does not change during a session)."""
+        if card_id not in self._cards:
+            self._prefetch([card_id] + list(self.queue.main)[:50])
+        return self._cards[card_id]
+
+    def _prefetch(self, card_ids: list[int]) -> None:
+        missing = [card_id for card_id in card_ids if card_id not in self._cards]
+        self._cards.update(cards(self.store, missing))
+
+    def current(self, now: datetime) -> CardRow | None:
+        """The card to show now, with its current state."""
+        card_id = self.queue.next_card(now)
+        return None if card_id is None else self.card(card_id)
+
+    def memory(self, card_id: int) -> MemoryState:
+        """The card's state as of this session (updated by answers and undo)."""
+        return self._memory.get(card_id) or self.card(card_id).memory
+
+    def preview(self, card_id: int, now: datetime) -> dict[Rating, timedelta]:
+        """The interval each rating would give."""
+        card = self.card(card_id)
+        return scheduling.preview(self.memory(card_id), now, card_id, self.book.for_deck(card.deck))
+
+    def answer(self, card_id: int, rating: Rating, now: datetime, duration_ms: int | None = None) -> Answer:
+        """Answer and update the queue in memory."""
+        result = answer(self.store, card_id, rating, now, duration_ms, self.book)
+        self.history.append(result)
+        self._memory[card_id] = result.after
+        self.queue.remove(card_id)
+        after = result.after
+        if not result.became_leech and after.state in (State.LEARNING, State.RELEARNING) and after.due and self.queue.day_end and after.due < self.queue.day_end:
+            self.queue.add_learning(card_id, after.due)
+        return result
+
+    def undo(self) -> Answer | None:
+        """Undo this session's last answer; the card comes back to the front."""
+        if not self.history:
+            return None
+        last = self.history.pop()
+        undo(self.store, last.review_id)
+        self._memory[last.card_id] = last.before
+        self.queue.put_back(last.card_id, last.before)
+        return last
+
+    def bury(self, card_id: int, now: datetime) -> datetime:
+        """Bury the card until tomorrow and drop it from the queue."""
+        until = bury(self.store, [card_id], now, self.zone, self.book)
+        self.queue.remove(card_id)
+        return until
+
+    def suspend(self, card_id: int) -> None:
+        """Suspend the card and drop it from the queue."""
+        set_suspended(self.store, [card_id], True)
+        self.queue.remove(card_id)
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """When the next card falls due, for the done screen."""
+        learning = self.queue.next_learning_due()
+        with self.store.read() as conn:
+            scheduled = rs.next_due_after(conn, self.scope, now)
+        candidates = [moment for moment in (learning, scheduled) if moment is not None]
+        return min(candidates) if candidates else None

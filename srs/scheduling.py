@@ -1,0 +1,171 @@
+"""FSRS scheduling as a pure function: (state, rating, now, seed) -> new state. No I/O, no clock.
+
+``fsrs.Scheduler`` does the memory model. We add what a collection needs around it: a NEW state,
+reps and lapses, leech detection, and fuzz seeded per card and review count (as Anki does), so
+the interval a button shows is the interval that pressing it gives.
+"""
+
+from __future__ import annotations
+
+import random
+from copy import copy
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+import fsrs
+from fsrs.scheduler import FUZZ_RANGES
+
+from srs.model import MemoryState, Rating, State
+
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Scheduling settings; every field can be set globally or per deck (``srs config``)."""
+
+    desired_retention: float = 0.9
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    maximum_interval: int = 36500
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    day_starts_at: int = 4
+    leech_threshold: int = 8
+    enable_fuzz: bool = True
+    parameters: tuple[float, ...] = field(default=DEFAULT_PARAMETERS)
+
+    def scheduler_key(self) -> tuple:
+        return (self.parameters, self.desired_retention, self.learning_steps, self.relearning_steps, self.maximum_interval, self.enable_fuzz)
+
+
+class _SeededScheduler(fsrs.Scheduler):
+    """``fsrs.Scheduler`` whose fuzz draws from a per-review RNG instead of the global one."""
+
+    _rng: random.Random = random.Random(0)
+
+    def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
+        # Same ranges as fsrs (and Anki), but drawn from this review's own RNG: fsrs uses the
+        # process-wide random(), which would make previews differ from answers.
+        days = interval.days
+        if days < 2.5:
+            return interval
+        delta = 1.0
+        for fuzz_range in FUZZ_RANGES:
+            delta += fuzz_range["factor"] * max(min(float(days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
+        low = max(2, round(days - delta))
+        high = min(round(days + delta), self.maximum_interval)
+        low = min(low, high)
+        fuzzed = round(self._rng.random() * (high - low + 1) + low)
+        return timedelta(days=min(fuzzed, self.maximum_interval))
+
+
+@lru_cache(maxsize=64)
+def _scheduler(key: tuple) -> _SeededScheduler:
+    parameters, retention, learning, relearning, maximum, fuzz = key
+    return _SeededScheduler(
+        parameters=parameters,
+        desired_retention=retention,
+        learning_steps=learning,
+        relearning_steps=relearning,
+        maximum_interval=maximum,
+        enable_fuzzing=fuzz,
+    )
+
+
+def fuzz_seed(card_id: int, reps: int) -> int:
+    """The fuzz seed for a card's next review: stable for a card and its review count."""
+    return card_id * 1_000_003 + reps
+
+
+def to_fsrs(card_id: int, state: MemoryState, now: datetime) -> fsrs.Card:
+    """Our state -> an ``fsrs.Card`` (a NEW card is fsrs' Learning step 0 with no memory yet)."""
+    if state.state == State.NEW:
+        return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
+    return fsrs.Card(
+        card_id=card_id,
+        state=fsrs.State(int(state.state)),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due or now,
+        last_review=state.last_review,
+    )
+
+
+def review(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings = Settings()) -> MemoryState:
+    """The card's state after answering ``rating`` at ``now``. Pure: same inputs, same output.
+
+    ``now`` must be aware UTC. A clock that went backwards is clamped to the last review, so the
+    log never goes back in time.
+    """
+    if now.tzinfo != timezone.utc:
+        raise ValueError("now must be an aware datetime in timezone.utc")
+    if state.last_review is not None and now < state.last_review:
+        now = state.last_review
+    scheduler = copy(_scheduler(settings.scheduler_key()))
+    scheduler._rng = random.Random(fuzz_seed(card_id, state.reps))
+    card, _log = scheduler.review_card(to_fsrs(card_id, state, now), fsrs.Rating(int(rating)), now)
+    lapse = rating == Rating.AGAIN and state.state == State.REVIEW
+    return MemoryState(
+        state=State(int(card.state)),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+        reps=state.reps + 1,
+        lapses=state.lapses + (1 if lapse else 0),
+    )
+
+
+def review_time(state: MemoryState, now: datetime) -> datetime:
+    """When an answer at ``now`` is recorded: never before the card's last review."""
+    if state.last_review is not None and now < state.last_review:
+        return state.last_review
+    return now
+
+
+def preview(state: MemoryState, now: datetime, card_id: int, settings: Settings = Settings()) -> dict[Rating, timedelta]:
+    """The interval each rating would give, exactly as answering would (same seed)."""
+    at = review_time(state, now)
+    return {rating: review(state, rating, now, card_id, settings).due - at for rating in Rating}
+
+
+def becomes_leech(before: MemoryState, after: MemoryState, threshold: int) -> bool:
+    """Anki's rule: a lapse that reaches the threshold, and every half-threshold after it, marks a leech."""
+    if threshold <= 0 or after.lapses == before.lapses or after.lapses < threshold:
+        return False
+    step = max(1, threshold // 2)
+    return (after.lapses - threshold) % step == 0
+
+
+def retrievability(state: MemoryState, now: datetime, settings: Settings = Settings()) -> float:
+    """Predicted probability of recalling the card at ``now`` (0 for a card never reviewed)."""
+    if state.state == State.NEW or state.stability is None or state.last_review is None:
+        return 0.0
+    scheduler = _scheduler(settings.scheduler_key())
+    return scheduler.get_card_retrievability(to_fsrs(0, state, now), now)
+
+
+def format_interval(delta: timedelta) -> str:
+    """Short human interval as Anki shows on buttons: 1m, 10m, 3h, 4d, 2.1mo, 1.5y."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return f"{max(0, round(seconds))}s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"
+
+
+def with_state(state: MemoryState, **changes) -> MemoryState:
+    """A copy of ``state`` with fields changed."""
+    return replace(state, **changes)

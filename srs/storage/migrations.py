@@ -1,0 +1,122 @@
+"""Schema versions, as ordered steps. ``PRAGMA user_version`` records the last step applied.
+
+Each step runs in its own ``BEGIN IMMEDIATE`` transaction together with the version bump, so a
+crash mid-migration leaves the DB at the previous version, never half-migrated.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+V1_CORE = """
+CREATE TABLE deck (
+    id INTEGER PRIMARY KEY,
+    name VARCHAR NOT NULL UNIQUE,
+    description VARCHAR NOT NULL DEFAULT ''
+);
+CREATE TABLE card (
+    id INTEGER PRIMARY KEY,
+    uid VARCHAR NOT NULL UNIQUE,
+    deck_id INTEGER NOT NULL REFERENCES deck(id),
+    origin VARCHAR NOT NULL,
+    line INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    front VARCHAR NOT NULL,
+    back VARCHAR NOT NULL,
+    extra VARCHAR NOT NULL DEFAULT '',
+    tags VARCHAR NOT NULL DEFAULT '',
+    difficulty VARCHAR,
+    sources VARCHAR NOT NULL DEFAULT '',
+    draft BOOLEAN NOT NULL DEFAULT 0,
+    retired BOOLEAN NOT NULL DEFAULT 0,
+    content_hash VARCHAR NOT NULL,
+    state INTEGER NOT NULL DEFAULT 0,
+    step INTEGER,
+    stability FLOAT,
+    fsrs_difficulty FLOAT,
+    due BIGINT,
+    last_review BIGINT,
+    reps INTEGER NOT NULL DEFAULT 0,
+    lapses INTEGER NOT NULL DEFAULT 0,
+    suspended BOOLEAN NOT NULL DEFAULT 0,
+    leech BOOLEAN NOT NULL DEFAULT 0,
+    buried_until BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX ix_card_deck ON card(deck_id);
+CREATE INDEX ix_card_due ON card(state, due) WHERE state > 0;
+CREATE INDEX ix_card_new ON card(origin, position) WHERE state = 0;
+CREATE TABLE review (
+    id INTEGER PRIMARY KEY,
+    card_id INTEGER NOT NULL REFERENCES card(id),
+    rating INTEGER NOT NULL,
+    reviewed_at BIGINT NOT NULL,
+    duration_ms INTEGER,
+    state_before INTEGER NOT NULL,
+    interval_before FLOAT,
+    before VARCHAR NOT NULL,
+    after VARCHAR NOT NULL
+);
+CREATE INDEX ix_review_card ON review(card_id, id);
+CREATE INDEX ix_review_time ON review(reviewed_at);
+"""
+
+V2_SYNC_AND_SETTINGS = """
+CREATE TABLE sync_file (
+    path VARCHAR PRIMARY KEY,
+    digest VARCHAR NOT NULL,
+    synced_at BIGINT NOT NULL
+);
+CREATE TABLE setting (
+    scope VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+"""
+
+
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
+    def step(conn: sqlite3.Connection) -> None:
+        for statement in sql.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return step
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _script(V1_CORE),
+    _script(V2_SYNC_AND_SETTINGS),
+]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in the DB file."""
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]:
+    """Apply the missing steps up to ``target``; return the versions applied.
+
+    ``conn`` must be in autocommit mode (isolation_level=None) so that each step is one explicit
+    transaction. The version is re-read inside the write lock, so two processes opening a new DB
+    at once do not both run a step.
+    """
+    applied = []
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = user_version(conn)
+            if current >= target:
+                conn.execute("ROLLBACK")
+                return applied
+            MIGRATIONS[current](conn)
+            conn.execute(f"PRAGMA user_version = {current + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(current + 1)

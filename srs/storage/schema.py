@@ -1,0 +1,92 @@
+"""The tables, as SQLModel classes.
+
+The DDL that creates them lives in ``migrations.py`` as ordered steps; ``tests/test_storage.py``
+checks that a migrated DB has exactly the columns declared here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from srs.storage.timecodec import UTCDateTime
+
+
+class Deck(SQLModel, table=True):
+    """A deck; ``::`` in the name nests it, as in Anki."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    description: str = ""
+
+
+class Card(SQLModel, table=True):
+    """A card's content (from its deck file) and its FSRS state."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    deck_id: int = Field(foreign_key="deck.id")
+    origin: str  # the deck file it came from
+    line: int
+    position: int  # order within its file: the order new cards are introduced
+    front: str
+    back: str
+    extra: str = ""
+    tags: str = ""  # " tag1 tag2 " (padded so instr(tags, ' x ') finds whole tags)
+    difficulty: str | None = None
+    sources: str = ""  # newline-separated
+    draft: bool = False
+    retired: bool = False
+    content_hash: str
+    state: int = 0
+    step: int | None = None
+    stability: float | None = None
+    fsrs_difficulty: float | None = None
+    due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_review: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    leech: bool = False
+    buried_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Review(SQLModel, table=True):
+    """One answer. Append-only, except that undo removes the newest entry of a card."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id")
+    rating: int
+    reviewed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    duration_ms: int | None = None
+    state_before: int  # copied out of ``before`` so stats need not parse JSON
+    interval_before: float | None = None  # days between last review and due, before this answer
+    before: str  # JSON MemoryState
+    after: str  # JSON MemoryState
+
+
+class SyncFile(SQLModel, table=True):
+    """Content hash of each synced deck file, so unchanged files are not re-parsed."""
+
+    __tablename__ = "sync_file"
+    path: str = Field(primary_key=True)
+    digest: str
+    synced_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Setting(SQLModel, table=True):
+    """A scheduling setting, global (scope '') or for one deck (scope = deck name)."""
+
+    scope: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    value: str
+
+
+deck_table = Deck.__table__
+card_table = Card.__table__
+review_table = Review.__table__
+sync_file_table = SyncFile.__table__
+setting_table = Setting.__table__

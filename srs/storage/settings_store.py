@@ -1,0 +1,28 @@
+"""SQL for settings: (scope, key) -> JSON value; scope '' is global, else a deck name."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Connection
+
+
+def all_settings(conn: Connection) -> dict[str, dict[str, object]]:
+    """scope -> {key: value}."""
+    found: dict[str, dict[str, object]] = {}
+    for scope, key, value in conn.exec_driver_sql("SELECT scope, key, value FROM setting").all():
+        found.setdefault(scope, {})[key] = json.loads(value)
+    return found
+
+
+def put_setting(conn: Connection, scope: str, key: str, value: object) -> None:
+    """Set one value."""
+    conn.exec_driver_sql(
+        "INSERT INTO setting (scope, key, value) VALUES (?, ?, ?) ON CONFLICT(scope, key) DO UPDATE SET value = excluded.value",
+        (scope, key, json.dumps(value)),
+    )
+
+
+def delete_setting(conn: Connection, scope: str, key: str) -> bool:
+    """Remove one value (back to the inherited one). Returns whether it existed."""
+    return conn.exec_driver_sql("DELETE FROM setting WHERE scope = ? AND key = ?", (scope, key)).rowcount > 0

@@ -1,0 +1,94 @@
+"""SQL for deck sync: what the DB holds of the deck files, and applying a sync plan in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from srs.storage.schema import card_table, deck_table, sync_file_table
+from srs.storage.timecodec import to_us
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    """What sync needs to know of a card already in the DB."""
+
+    id: int
+    uid: str
+    origin: str
+    line: int
+    content_hash: str
+    retired: bool
+
+
+def file_digests(conn: Connection) -> dict[str, str]:
+    """Path -> content hash of every file synced before."""
+    return dict(conn.execute(select(sync_file_table.c.path, sync_file_table.c.digest)).all())
+
+
+def stored_cards(conn: Connection) -> dict[str, StoredCard]:
+    """Every card in the DB by uid (retired ones included, so they can come back)."""
+    c = card_table.c
+    rows = conn.execute(select(c.id, c.uid, c.origin, c.line, c.content_hash, c.retired))
+    return {row.uid: StoredCard(row.id, row.uid, row.origin, row.line, row.content_hash, bool(row.retired)) for row in rows}
+
+
+def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, int]:
+    """Create missing decks (and their '::' parents); update descriptions. Return name -> id for all decks."""
+    existing = dict(conn.execute(select(deck_table.c.name, deck_table.c.id)).all())
+    wanted: dict[str, str | None] = {}
+    for name, description in descriptions.items():
+        parts = name.split("::")
+        for depth in range(1, len(parts)):
+            wanted.setdefault("::".join(parts[:depth]), None)
+        wanted[name] = description
+    for name, description in wanted.items():
+        if name not in existing:
+            result = conn.execute(insert(deck_table).values(name=name, description=description or ""))
+            existing[name] = result.inserted_primary_key[0]
+        elif description is not None:
+            conn.execute(update(deck_table).where(deck_table.c.name == name).values(description=description))
+    return existing
+
+
+def insert_cards(conn: Connection, rows: list[dict]) -> None:
+    """Insert new cards (rows hold every content column)."""
+    if rows:
+        conn.execute(insert(card_table), rows)
+
+
+def update_cards(conn: Connection, rows: list[dict]) -> None:
+    """Update content and placement of existing cards by id; scheduling columns are never touched."""
+    if not rows:
+        return
+    c = card_table.c
+    columns = [key for key in rows[0] if key != "card_id"]
+    stmt = update(card_table).where(c.id == bindparam("card_id")).values({key: bindparam(key) for key in columns})
+    conn.execute(stmt, rows)
+
+
+def set_retired(conn: Connection, card_ids: list[int], retired: bool) -> None:
+    """Retire cards (never queued again, history kept) or bring them back."""
+    if card_ids:
+        stmt = update(card_table).where(card_table.c.id == bindparam("card_id")).values(retired=retired)
+        conn.execute(stmt, [{"card_id": card_id} for card_id in card_ids])
+
+
+def record_file_digests(conn: Connection, digests: dict[str, str], now: datetime) -> None:
+    """Remember each synced file's content hash."""
+    if not digests:
+        return
+    stamp = to_us(now)
+    conn.exec_driver_sql(
+        "INSERT INTO sync_file (path, digest, synced_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(path) DO UPDATE SET digest = excluded.digest, synced_at = excluded.synced_at",
+        [(path, digest, stamp) for path, digest in digests.items()],
+    )
+
+
+def forget_file_digests(conn: Connection, paths: list[str]) -> None:
+    """Drop the hashes of files that are gone, so a file that comes back is parsed again."""
+    if paths:
+        conn.exec_driver_sql("DELETE FROM sync_file WHERE path = ?", [(path,) for path in paths])

@@ -1,0 +1,43 @@
+"""Datetimes at the storage boundary: aware UTC in Python, integer microseconds in SQLite.
+
+Integers sort and compare fast in the queue query and never come back naive.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import BigInteger
+from sqlalchemy.types import TypeDecorator
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def to_us(moment: datetime | None) -> int | None:
+    """Aware datetime -> microseconds since the epoch. Naive datetimes are refused."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime reached the storage boundary; use an aware UTC datetime")
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(value: int | None) -> datetime | None:
+    """Microseconds since the epoch -> aware UTC datetime."""
+    if value is None:
+        return None
+    return EPOCH + timedelta(microseconds=value)
+
+
+class UTCDateTime(TypeDecorator):
+    """SQLAlchemy column type for aware UTC datetimes stored as integer microseconds."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> int | None:
+        return to_us(value)
+
+    def process_result_value(self, value: int | None, dialect) -> datetime | None:
+        return from_us(value)
