@@ -189,8 +189,17 @@ def answer(store: Store, card_id: int, rating: Rating, now: datetime | None = No
         leech = scheduling.becomes_leech(before, after, settings.leech_threshold)
         after_flags = Flags(suspended=flags.suspended or leech, leech=flags.leech or leech, buried_until=None)
         review_id = rs.record_answer(conn, card_id, rating, at, duration_ms, before, flags, after, after_flags)
-    early = before.state == State.REVIEW and before.due is not None and before.due > day_bounds(at, local_zone(), settings.day_starts_at)[1]
+    early = _is_early(before, at, settings)
     return Answer(card_id, rating, at, before, after, review_id, leech, early)
+
+
+def _is_early(before: MemoryState, at: datetime, settings: Settings) -> bool:
+    """Whether the card was answered before it was due (reviews: before its day; learning: before its minute)."""
+    if before.state == State.NEW or before.due is None:
+        return False
+    if before.state == State.REVIEW:
+        return before.due >= day_bounds(at, local_zone(), settings.day_starts_at)[1]
+    return before.due > at
 
 
 def undo(store: Store, review_id: int | None = None) -> tuple[int, MemoryState]:

@@ -7,33 +7,31 @@ from __future__ import annotations
 
 import sys
 
-import typer
-
 from srs.cli import app as app_module
 from srs.errors import SrsError
 
 app = app_module.app
 
-# Importing the command modules registers their commands on ``app``.
-from srs.cli import check, status, sync  # noqa: E402,F401
+
+def _register_commands() -> None:
+    """Import every module of this package: each one registers its command on ``app``."""
+    import importlib
+    import pkgutil
+
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module.name != "app":
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_commands()
 
 
 def main() -> None:
     """Console-script entry point."""
     try:
-        app(standalone_mode=False)
+        app()
     except SrsError as exc:
         print(f"srs: error: {exc}", file=sys.stderr)
         sys.exit(1)
-    except typer.Abort:
-        print("Aborted.", file=sys.stderr)
-        sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

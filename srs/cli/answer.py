@@ -1,0 +1,87 @@
+"""``srs answer``, ``srs undo``, ``srs bury``, ``srs suspend``, ``srs unsuspend``: scheduling from scripts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from srs.cli.app import DbOption, app, echo, open_collection
+from srs.review import answer as answer_card
+from srs.review import bury as bury_cards
+from srs.review import find_card, parse_rating, set_suspended
+from srs.review import undo as undo_answer
+from srs.scheduling import format_interval
+from srs.storage import review_store
+
+CardIds = Annotated[list[str], typer.Argument(help="Card ids (as in the deck files).", show_default=False)]
+
+
+def _local(moment) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+@app.command()
+def answer(
+    card_id: Annotated[str, typer.Argument(metavar="ID", help="The card's id.")],
+    rating: Annotated[str, typer.Argument(metavar="RATING", help="1-4 or again, hard, good, easy.")],
+    db: DbOption = None,
+) -> None:
+    """Answer a card now and print when it is due next. Answering early is allowed."""
+    grade = parse_rating(rating)
+    store = open_collection(db)
+    try:
+        card = find_card(store, card_id)
+        result = answer_card(store, card.id, grade)
+    finally:
+        store.close()
+    note = " (answered early: it was not due yet)" if result.early else ""
+    echo(f"{card_id}: {grade.label} -> {result.after.state.label}, due {_local(result.after.due)} (in {format_interval(result.after.due - result.reviewed_at)}){note}")
+    if result.became_leech:
+        echo(f"{card_id} is a leech ({result.after.lapses} lapses): tagged leech and suspended. Rewrite it, then: srs unsuspend {card_id}")
+
+
+@app.command()
+def undo(db: DbOption = None) -> None:
+    """Undo the newest answer, restoring the card's exact previous state."""
+    store = open_collection(db)
+    try:
+        card_id, memory = undo_answer(store)
+        with store.read() as conn:
+            uid = review_store.fetch_cards(conn, [card_id])[card_id].uid
+    finally:
+        store.close()
+    echo(f"undid the last answer of {uid} (back to {memory.state.label})")
+
+
+@app.command()
+def bury(card_ids: CardIds, db: DbOption = None) -> None:
+    """Hide cards until the next day starts."""
+    store = open_collection(db)
+    try:
+        until = bury_cards(store, [find_card(store, uid).id for uid in card_ids])
+    finally:
+        store.close()
+    echo(f"buried {len(card_ids)} card(s) until {_local(until)}")
+
+
+@app.command()
+def suspend(card_ids: CardIds, db: DbOption = None) -> None:
+    """Suspend cards: they are not shown until unsuspended."""
+    store = open_collection(db)
+    try:
+        set_suspended(store, [find_card(store, uid).id for uid in card_ids], True)
+    finally:
+        store.close()
+    echo(f"suspended {len(card_ids)} card(s)")
+
+
+@app.command()
+def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
+    """Unsuspend cards so they are scheduled again."""
+    store = open_collection(db)
+    try:
+        set_suspended(store, [find_card(store, uid).id for uid in card_ids], False)
+    finally:
+        store.close()
+    echo(f"unsuspended {len(card_ids)} card(s)")

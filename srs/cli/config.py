@@ -1,0 +1,51 @@
+"""``srs config``: show and change scheduling settings, globally or per deck."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from srs import settings as settings_lib
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+
+
+@app.command()
+def config(
+    key: Annotated[str | None, typer.Argument(help="Setting to show or change.", show_default=False)] = None,
+    value: Annotated[str | None, typer.Argument(help="New value.", show_default=False)] = None,
+    deck: Annotated[str | None, typer.Option("--deck", help="Apply to this deck and its subdecks instead of globally.")] = None,
+    unset: Annotated[bool, typer.Option("--unset", help="Remove the override so the value is inherited again.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show settings, or set one: srs config new_per_day 30 [--deck NAME]."""
+    store = open_collection(db)
+    try:
+        if key and unset:
+            removed = settings_lib.unset_value(store, key, deck)
+            echo(f"{key}: {'override removed' if removed else 'was not set'}" + (f" for {deck}" if deck else ""))
+            return
+        if key and value is not None:
+            stored = settings_lib.set_value(store, key, value, deck)
+            echo(f"{key} = {stored}" + (f" for {deck}" if deck else ""))
+            return
+        effective = settings_lib.display(settings_lib.load(store, deck))
+        overrides = settings_lib.load_all(store)
+    finally:
+        store.close()
+    if key:
+        if key not in effective:
+            from srs.errors import SrsError
+
+            raise SrsError(f"unknown setting '{key}' (known: {', '.join(effective)})")
+        effective = {key: effective[key]}
+    if as_json:
+        echo(json.dumps(effective, indent=2))
+        return
+    scope = deck or ""
+    for name, shown in effective.items():
+        marker = "*" if name in overrides.get(scope, {}) else " "
+        echo(f"{marker} {name:<18} {shown!s:<12} {settings_lib.DESCRIPTIONS[name]}")
+    echo("\n* set here; others are inherited. Change with: srs config KEY VALUE [--deck NAME]")
