@@ -84,50 +84,81 @@ def _decode(data: bytes, out: _Collector) -> str | None:
         out.error(line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", col)
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    for number, content in enumerate(text.split("\n"), start=1):
-        if "\t" in content:
-            out.error(number, "tab character: indent with spaces (tabs are not allowed anywhere in a deck)", content.index("\t") + 1)
-        bad = next((ch for ch in content if _is_forbidden_control(ch)), None)
-        if bad is not None:
-            out.error(number, f"control character U+{ord(bad):04X} is not allowed in a deck file", content.index(bad) + 1)
+    if "\t" in text or _FORBIDDEN.search(text):
+        _report_bad_characters(text, out)
     return text
 
 
-def _is_forbidden_control(ch: str) -> bool:
-    code = ord(ch)
-    return (code < 0x20 and ch not in "\t\n\r") or code == 0x7F or 0x80 <= code < 0xA0
+# C0 controls other than newline and carriage return, DEL, and C1 controls: invisible and unsafe in a
+# terminal. Tabs are reported separately (YAML indentation must be spaces).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _report_bad_characters(text: str, out: _Collector) -> None:
+    for number, content in enumerate(text.split("\n"), start=1):
+        if "\t" in content:
+            out.error(number, "tab character: indent with spaces (tabs are not allowed anywhere in a deck)", content.index("\t") + 1)
+        bad = _FORBIDDEN.search(content)
+        if bad is not None:
+            out.error(number, f"control character U+{ord(bad.group()):04X} is not allowed in a deck file", bad.start() + 1)
+
+
+# Something that may be an anchor (&name) or alias (*name) token; text inside block scalars can
+# match too (`*args`), which only sends the file down the slower exact check.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\{,:-])[&*][^\s\[\]{},]+")
+
+
+def _find_anchor_or_alias(text: str, out: _Collector) -> bool:
+    """Exact check with the event stream: report the first anchor or alias."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            out.error(event, "YAML aliases (*name) are not allowed in deck files")
+            return True
+        if getattr(event, "anchor", None):
+            out.error(event, f"YAML anchors (&{event.anchor}) are not allowed in deck files")
+            return True
+    return False
+
+
+def _depth(node, limit: int) -> int:
+    """Nesting depth of a node tree, stopping early past ``limit``."""
+    stack = [(node, 1)]
+    deepest = 0
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend((value, depth + 1) for _, value in current.value)
+    return deepest
 
 
 def _compose(text: str, out: _Collector):
-    depth = 0
     try:
-        # Scan events first: an alias or anchor is refused before anything is built, and depth is bounded
-        # before the (recursive) composer sees the document.
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
-                out.error(event, "YAML aliases (*name) are not allowed in deck files")
-                return None
-            if getattr(event, "anchor", None):
-                out.error(event, f"YAML anchors (&{event.anchor}) are not allowed in deck files")
-                return None
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    out.error(event, f"the document is nested more than {MAX_DEPTH} levels deep")
-                    return None
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-        return yaml.compose(text, Loader=_Loader)
+        # Anchors and aliases are refused before anything is built (an alias bomb never expands:
+        # the composer shares nodes, and we never construct Python objects from them).
+        if _MAYBE_ANCHOR.search(text) and _find_anchor_or_alias(text, out):
+            return None
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.composer.ComposerError as exc:
         mark = exc.problem_mark or exc.context_mark
         out.error(mark.line + 1 if mark else 1, "a deck file holds exactly one YAML document", (mark.column + 1) if mark else 1)
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        out.error(mark.line + 1 if mark else 1, message, (mark.column + 1) if mark else 1)
+        problem = (exc.problem or exc.context or "").replace("exceeded maximum nesting depth", f"nested too deeply")
+        out.error(mark.line + 1 if mark else 1, f"invalid YAML: {problem}", (mark.column + 1) if mark else 1)
+        return None
     except yaml.YAMLError as exc:
         out.error(1, f"invalid YAML: {exc}")
-    return None
+        return None
+    if root is not None and _depth(root, MAX_DEPTH) > MAX_DEPTH:
+        out.error(root, f"the document is nested more than {MAX_DEPTH} levels deep")
+        return None
+    return root
 
 
 def _mapping_items(node, out: _Collector, what: str) -> dict[str, tuple]:

@@ -1,0 +1,45 @@
+"""``srs export anki``: write the collection's cards as an Anki package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from srs.cli.app import DbOption, app, echo, open_collection
+
+export_app = typer.Typer(
+    name="export",
+    help="Export cards for use in other apps.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("anki")
+def anki(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="The .apkg file to write (a folder: the default name inside it).", show_default="srs-<deck>.apkg in the current folder"),
+    ] = None,
+    deck: Annotated[str | None, typer.Option("--deck", help="Export only this deck and its subdecks (e.g. 'PyTorch::Study Notes').")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Export only cards with this tag.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write an Anki package (.apkg) of your finished cards; drafts and retired cards are left out.
+
+    Import it in Anki (File > Import, or open it on your phone). Re-export after editing your deck
+    files and import again: Anki updates the notes in place instead of adding duplicates.
+    """
+    from exporters import export_anki
+
+    store = open_collection(db)
+    try:
+        result = export_anki(store, output, deck=deck, tag=tag)
+    finally:
+        store.close()
+    echo(f"wrote {result.path}: {result.notes} note(s) in {result.decks} deck(s)")

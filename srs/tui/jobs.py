@@ -1,0 +1,39 @@
+"""DB work off the UI thread: a job runs in a thread worker and posts one message back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.worker import Worker
+
+from srs.errors import SrsError
+
+
+class JobFailed(Message):
+    """A job raised; ``error`` is a message for the user (plain text, may quote user text)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one line for the user."""
+    if isinstance(exc, SrsError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def start_job(node: DOMNode, job: Callable[[], Message], group: str = "db") -> Worker[None]:
+    """Run ``job`` in a thread worker; post what it returns (or ``JobFailed``) to ``node``."""
+
+    def run() -> None:
+        try:
+            message = job()
+        except Exception as exc:  # shown to the user: a failed read or write must not kill the app
+            message = JobFailed(describe(exc))
+        node.post_message(message)
+
+    return node.run_worker(run, thread=True, group=group, exit_on_error=False)

@@ -1,0 +1,355 @@
+"""The review screen: one card at a time, reveal, answer 1-4, undo, bury, suspend.
+
+All Session calls run in thread workers, one at a time (``_busy``): an answer is a durable write
+(an fsync, 4-12 ms here), too slow for the UI thread. Each job returns the next ``Step``, so the UI
+thread only renders. Keys pressed while a job runs are ignored rather than queued, as they were
+meant for a card that is not on screen yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from srs.model import Rating, State
+from srs.review import LEARN_AHEAD, Answer, Counts, Session
+from srs.storage.review_store import CardRow, Scope
+from srs.tui.jobs import JobFailed, start_job
+from srs.tui.screens.done import DoneScreen, Summary
+from srs.tui.text import one_line, plain, when
+from srs.tui.widgets.answer_bar import AnswerBar
+from srs.tui.widgets.card_timer import CardTimer, budget_for
+from srs.tui.widgets.card_view import CardView
+from srs.tui.widgets.counts_bar import CountsBar
+
+WAIT_POLL_SECONDS = 30.0  # re-check at least this often while waiting (robust to sleep and clock jumps)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What to show next: a card, a wait for a learning card, or (neither) the end of the session."""
+
+    card: CardRow | None = None
+    state: State | None = None
+    intervals: dict[Rating, timedelta] = field(default_factory=dict)
+    counts: Counts = Counts()
+    available_at: datetime | None = None
+    next_due: datetime | None = None
+
+
+def next_step(session: Session, now: datetime) -> Step:
+    """The session's next step at ``now`` (reads the DB: call it off the UI thread)."""
+    card = session.current(now)
+    counts = session.queue.counts()
+    if card is not None:
+        return Step(card, session.memory(card.id).state, session.preview(card.id, now), counts)
+    learning_due = session.queue.next_learning_due()
+    if learning_due is not None:
+        # Queue.next_card learns ahead: a learning card can be shown LEARN_AHEAD before it is due.
+        return Step(counts=counts, available_at=learning_due - LEARN_AHEAD)
+    return Step(counts=counts, next_due=session.next_due(now))
+
+
+def scope_label(scope: Scope) -> str:
+    """'All decks', a deck name, and the tag if any."""
+    label = scope.deck or "All decks"
+    return f"{label} · tag {scope.tag}" if scope.tag else label
+
+
+class ReviewScreen(Screen[None]):
+    """Study ``scope`` until nothing is left today."""
+
+    BINDINGS = [
+        Binding("space,enter", "reveal", "Show answer"),
+        Binding("1", "rate(1)", "Again", show=False),
+        Binding("2", "rate(2)", "Hard", show=False),
+        Binding("3", "rate(3)", "Good", show=False),
+        Binding("4", "rate(4)", "Easy", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("b", "bury", "Bury"),
+        Binding("s", "suspend", "Suspend"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q,escape", "back", "Decks"),
+    ]
+    HELP = {
+        "reveal": "Show the answer; on the answer side, answer Good",
+        "rate(1)": "Again: forgotten, show it again soon",
+        "rate(2)": "Hard: recalled with difficulty",
+        "rate(3)": "Good: recalled",
+        "rate(4)": "Easy: recalled at once",
+        "undo": "Undo the last answer and bring that card back",
+        "bury": "Bury the card until tomorrow",
+        "suspend": "Suspend the card (never shown until unsuspended)",
+        "help": "Show every key",
+        "back": "Back to the deck list",
+    }
+
+    class Opened(Message):
+        """The session was built."""
+
+        def __init__(self, session: Session, step: Step) -> None:
+            super().__init__()
+            self.session, self.step = session, step
+
+    class Advanced(Message):
+        """A job changed the session (``event``: answered, undone, buried, suspended, polled)."""
+
+        def __init__(self, event: str, step: Step, answer: Answer | None = None, duration_ms: int | None = None) -> None:
+            super().__init__()
+            self.event, self.step, self.answer, self.duration_ms = event, step, answer, duration_ms
+
+    def __init__(self, scope: Scope) -> None:
+        super().__init__()
+        self.scope = scope
+        self.session: Session | None = None
+        self.step = Step()
+        self.phase = "loading"  # loading | question | answer | waiting | failed | done
+        self.card_serial = 0  # bumped once each card is on screen (tests and bench wait on it)
+        self.answers: dict[int, tuple[Rating, int]] = {}  # this session's review id -> (rating, duration ms)
+        self.buried = self.suspended = 0
+        self._busy = False
+        self._leave_pending = False
+        self._shown_at: datetime | None = None
+        self._wait_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="review-top"):
+            yield Static(plain(scope_label(self.scope)), id="review-deck")
+            yield CountsBar(id="review-counts")
+            yield CardTimer(self.app.clock, id="review-timer")
+        yield CardView(id="review-card")
+        yield Static(Content("Loading today's cards…"), id="review-status")
+        yield AnswerBar(id="review-answer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(CardView).display = False
+        self.query_one(AnswerBar).display = False
+        store, scope, zone, now = self.app.store, self.scope, self.app.zone, self.app.clock()
+
+        def open_session() -> Message:
+            session = Session(store, scope, zone, now)
+            return self.Opened(session, next_step(session, now))
+
+        self._busy = True
+        start_job(self, open_session)
+
+    # -- job results ---------------------------------------------------------------------------
+
+    @on(Opened)
+    async def _opened(self, message: Opened) -> None:
+        self.session = message.session
+        self._busy = False
+        await self._after_job(message.step)
+
+    @on(Advanced)
+    async def _advanced(self, message: Advanced) -> None:
+        self._busy = False
+        answer = message.answer
+        if message.event == "answered" and answer is not None:
+            self.answers[answer.review_id] = (answer.rating, message.duration_ms or 0)
+            if answer.became_leech:
+                card = self.step.card
+                text = one_line(card.front) if card is not None and card.id == answer.card_id else ""
+                self.notify(text, title="Leech: card suspended", severity="warning", timeout=8, markup=False)
+        elif message.event == "undone" and answer is not None:
+            self.answers.pop(answer.review_id, None)
+            self.notify(f"Undid {answer.rating.label}", timeout=2)
+        elif message.event == "buried":
+            self.buried += 1
+            self.notify("Buried until tomorrow", timeout=2)
+        elif message.event == "suspended":
+            self.suspended += 1
+            self.notify("Card suspended", timeout=2)
+        await self._after_job(message.step)
+
+    @on(JobFailed)
+    def _failed(self, message: JobFailed) -> None:
+        self._busy = False
+        self.notify(message.error, title="Could not save or load", severity="error", timeout=10, markup=False)
+        if self.session is None:
+            self.phase = "failed"
+            self.query_one("#review-status", Static).update(Content(f"Could not open the session: {message.error}\nPress q to go back."))
+        elif self._leave_pending:
+            self._leave()
+
+    async def _after_job(self, step: Step) -> None:
+        if self._leave_pending:
+            self._leave()
+        else:
+            await self._show(step)
+
+    # -- showing a step ------------------------------------------------------------------------
+
+    async def _show(self, step: Step) -> None:
+        self._cancel_wait()
+        self.step = step
+        self.query_one(CountsBar).show(step.counts, step.state)
+        if step.card is not None:
+            await self._show_card(step.card)
+        elif step.available_at is not None:
+            self._show_waiting(step.available_at)
+        else:
+            self._finish(step.next_due)
+
+    async def _show_card(self, card: CardRow) -> None:
+        view = self.query_one(CardView)
+        await view.show(card)
+        meta = [plain(card.deck, "bold")]
+        if card.tags:
+            meta.append(plain("  " + " ".join(card.tags), "dim"))
+        if card.difficulty:
+            meta.append(plain("  " + card.difficulty, "italic"))
+        self.query_one("#review-deck", Static).update(Content.assemble(*meta))
+        self.query_one("#review-status", Static).display = False
+        view.display = True
+        self.query_one(AnswerBar).ask()
+        self.phase = "question"
+        self._shown_at = self.app.clock()
+        self.query_one(CardTimer).start(self._shown_at, budget_for(card.difficulty))
+        self.call_after_refresh(self._card_rendered)
+
+    def _card_rendered(self) -> None:
+        self.card_serial += 1
+
+    def _show_waiting(self, available_at: datetime) -> None:
+        self.phase = "waiting"
+        self.query_one(CardTimer).clear()
+        self.query_one(CardView).display = False
+        self.query_one(AnswerBar).display = False
+        self.query_one("#review-deck", Static).update(plain(scope_label(self.scope), "bold"))
+        now = self.app.clock()
+        status = self.query_one("#review-status", Static)
+        status.update(
+            Content.assemble(
+                ("Nothing to show right now.\n\n", "bold"),
+                f"The next learning card comes back {when(available_at, now, self.app.zone)}.\n",
+                "This screen moves on by itself when it is due. Press q to go back to the decks.",
+            )
+        )
+        status.display = True
+        delay = (available_at - now).total_seconds()
+        self._wait_timer = self.set_timer(max(0.05, min(delay, WAIT_POLL_SECONDS)), self._poll)
+
+    def _poll(self) -> None:
+        self._wait_timer = None
+        if self.phase == "waiting" and not self._busy:
+            self._run("polled", lambda session, now: None)
+
+    def _cancel_wait(self) -> None:
+        if self._wait_timer is not None:
+            self._wait_timer.stop()
+            self._wait_timer = None
+
+    def _finish(self, next_due: datetime | None) -> None:
+        self.phase = "done"
+        self.query_one(CardTimer).clear()
+        ratings = [rating for rating, _ in self.answers.values()]
+        summary = Summary(
+            scope=scope_label(self.scope),
+            answers=len(ratings),
+            again=sum(1 for rating in ratings if rating == Rating.AGAIN),
+            seconds=sum(ms for _, ms in self.answers.values()) / 1000,
+            buried=self.buried,
+            suspended=self.suspended,
+            next_due=next_due,
+            now=self.app.clock(),
+            zone=self.app.zone,
+        )
+        self.app.switch_screen(DoneScreen(summary))
+
+    # -- jobs ----------------------------------------------------------------------------------
+
+    def _run(self, event: str, change: Callable[[Session, datetime], Answer | None], answer_ms: int | None = None) -> None:
+        """Apply ``change(session, now)`` in a thread worker, then compute the next step there too."""
+        session, now = self.session, self.app.clock()
+        assert session is not None
+        self._busy = True
+
+        def job() -> Message:
+            result = change(session, now)
+            return self.Advanced(event, next_step(session, now), result, answer_ms)
+
+        start_job(self, job)
+
+    def _ready(self, *phases: str) -> bool:
+        return not self._busy and self.session is not None and self.phase in phases
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        if self._ready("question"):
+            self._reveal()
+        elif self._ready("answer"):
+            self.action_rate(int(Rating.GOOD))
+
+    @on(AnswerBar.RevealPressed)
+    def _reveal_clicked(self) -> None:
+        if self._ready("question"):
+            self._reveal()
+
+    def _reveal(self) -> None:
+        self.query_one(CardView).reveal()
+        self.query_one(AnswerBar).offer(self.step.intervals)
+        self.phase = "answer"
+
+    @on(AnswerBar.Rated)
+    def _rating_clicked(self, message: AnswerBar.Rated) -> None:
+        self.action_rate(int(message.rating))
+
+    def action_rate(self, value: int) -> None:
+        if not self._ready("answer") or self.step.card is None or self._shown_at is None:
+            return
+        card_id, rating = self.step.card.id, Rating(value)
+        elapsed = self.app.clock() - self._shown_at
+        duration_ms = max(0, int(elapsed.total_seconds() * 1000))
+        self.query_one(CardTimer).stop()
+        self._run("answered", lambda session, now: session.answer(card_id, rating, now, duration_ms), duration_ms)
+
+    def action_undo(self) -> None:
+        if not self._ready("question", "answer", "waiting"):
+            return
+        if not self.answers:
+            self.notify("Nothing to undo in this session", timeout=2)
+            return
+        self._run("undone", lambda session, now: session.undo())
+
+    def action_bury(self) -> None:
+        if self._ready("question", "answer") and self.step.card is not None:
+            card_id = self.step.card.id
+
+            def bury(session: Session, now: datetime) -> None:
+                session.bury(card_id, now)
+
+            self._run("buried", bury)
+
+    def action_suspend(self) -> None:
+        if self._ready("question", "answer") and self.step.card is not None:
+            card_id = self.step.card.id
+            self._run("suspended", lambda session, now: session.suspend(card_id))
+
+    def action_help(self) -> None:
+        self.app.show_help()
+
+    def action_back(self) -> None:
+        if self._busy and self.session is not None:
+            self._leave_pending = True  # leave once the write in flight has committed
+            return
+        self._leave()
+
+    def _leave(self) -> None:
+        self._cancel_wait()
+        self.phase = "done"
+        if self.app.screen is self:
+            self.app.pop_screen()

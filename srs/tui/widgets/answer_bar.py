@@ -1,0 +1,68 @@
+"""The bottom bar: 'Show answer' on the question side, the four rating buttons with intervals after."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button
+
+from srs.model import Rating
+from srs.scheduling import format_interval
+
+VARIANTS = {Rating.AGAIN: "error", Rating.HARD: "warning", Rating.GOOD: "success", Rating.EASY: "primary"}
+
+
+def rating_label(rating: Rating, interval: timedelta | None) -> Content:
+    """'1 Again  10m': key, name and the interval that answer gives."""
+    shown = format_interval(interval) if interval is not None else ""
+    return Content.assemble((f"{int(rating)} ", "dim"), (rating.label, "bold"), "  ", shown)
+
+
+class AnswerBar(Horizontal):
+    """Clickable twin of the keys: space reveals, 1-4 answer."""
+
+    class RevealPressed(Message):
+        """'Show answer' was clicked."""
+
+    class Rated(Message):
+        """A rating button was clicked."""
+
+        def __init__(self, rating: Rating) -> None:
+            super().__init__()
+            self.rating = rating
+
+    def compose(self) -> ComposeResult:
+        show = Button(Content.assemble(("Show answer", "bold"), ("  space", "dim")), id="show-answer")
+        show.can_focus = False
+        yield show
+        for rating in Rating:
+            button = Button(rating_label(rating, None), id=f"rate-{int(rating)}", variant=VARIANTS[rating], classes="rating")
+            button.can_focus = False
+            yield button
+
+    def ask(self) -> None:
+        """Question side: only 'Show answer'."""
+        self.set_class(False, "-answer")
+        self.display = True
+
+    def offer(self, intervals: dict[Rating, timedelta]) -> None:
+        """Answer side: the four ratings, each with its interval."""
+        for rating in Rating:
+            self.query_one(f"#rate-{int(rating)}", Button).label = rating_label(rating, intervals.get(rating))
+        self.set_class(True, "-answer")
+        self.display = True
+
+    @on(Button.Pressed, "#show-answer")
+    def _reveal_clicked(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.RevealPressed())
+
+    @on(Button.Pressed, ".rating")
+    def _rating_clicked(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.Rated(Rating(int(event.button.id.removeprefix("rate-")))))
