@@ -15,8 +15,8 @@ import hashlib
 import itertools
 import os
 import re
+import secrets
 import sqlite3
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -313,9 +313,9 @@ def write_package(package: genanki.Package, path: Path, timestamp: float) -> Non
         data = db.serialize()
     finally:
         db.close()
-    handle, temp = tempfile.mkstemp(prefix=".srs-export-", suffix=".apkg", dir=path.parent)
+    temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with open(temp, "xb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             archive.writestr("collection.anki2", data)
             archive.writestr("media", "{}")
         os.replace(temp, path)

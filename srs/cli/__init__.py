@@ -5,7 +5,10 @@ User errors (``SrsError``) print ``srs: error: ...`` and exit 1, never a traceba
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+
+import sqlalchemy.exc
 
 from srs.cli import app as app_module
 from srs.errors import SrsError
@@ -33,5 +36,21 @@ def main() -> None:
     except SrsError as exc:
         print(f"srs: error: {exc}", file=sys.stderr)
         sys.exit(1)
+    except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
+        print(f"srs: error: {_database_failure(exc)}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _database_failure(exc: Exception) -> str:
+    """A user-facing message for an SQLite failure that escaped the library."""
+    from srs.storage import default_db_path
+    from srs.storage.backup import newest_backup
+
+    detail = str(getattr(exc, "orig", exc))
+    if "locked" in detail or "busy" in detail:
+        return f"the collection is busy in another process for too long ({detail}); try again"
+    backup = newest_backup(default_db_path())
+    hint = f"the newest backup is {backup}; restore it with: srs restore {backup}" if backup else "run 'srs doctor' to see what is wrong"
+    return f"the collection could not be read or written ({detail}); {hint}"

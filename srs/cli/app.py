@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from srs.storage import Store, open_store
+from srs.storage.backup import daily_backup
 
 app = typer.Typer(
     name="srs",
@@ -28,6 +29,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 def open_collection(db: Path | None) -> Store:
     """Open the DB; a brand-new one gets the bundled decks synced in, so it is ready to study."""
     store = open_store(db)
+    if not store.created:
+        daily_backup(store.path)
     if store.created:
         from srs.decks import bundled_decks_dir, sync_paths
 

@@ -19,7 +19,7 @@ NUMBERED = re.compile(
     r"^(?P<indent>\s*)(?:\*\*)?(?:(?:Q|Question|No\.?)\s*)?(?P<num>\d{1,4})(?:\*\*)?\s*[.):](?:\*\*)?(?:\s+(?P<text>.*?))?\s*$",
     re.IGNORECASE,
 )
-ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|ans|a)\s*[:.)](?:\*\*)?\s*", re.IGNORECASE)
+ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|ans|a)\s*:(?:\*\*)?\s*", re.IGNORECASE)
 
 LEVELS = {
     "beginner": "beginner", "basic": "beginner", "easy": "beginner", "elementary": "beginner",

@@ -53,3 +53,12 @@ def prune_backups(db_path: Path, keep: int) -> None:
     """Delete all but the newest ``keep`` backups."""
     for old in list_backups(db_path)[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
+
+
+def daily_backup(db_path: Path, now: datetime | None = None, keep: int = DEFAULT_KEEP) -> Path | None:
+    """Back up ``db_path`` unless a backup was made in the last 24 hours. Returns the new copy, if any."""
+    now = now or datetime.now()
+    newest = newest_backup(db_path)
+    if newest is not None and now.timestamp() - newest.stat().st_mtime < 86_400:
+        return None
+    return make_backup(db_path, "daily", keep, now)

@@ -48,7 +48,7 @@ def _restore_hint(path: Path) -> str:
     return f"The newest backup is {backup}; restore it with: srs restore {backup}"
 
 
-def _check_readable(path: Path) -> int:
+def check_readable(path: Path) -> int:
     """Return the file's schema version without changing the file; raise DatabaseError if unusable."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -121,7 +121,7 @@ def open_store(path: Path | str | None = None) -> Store:
     path = Path(path) if path is not None else default_db_path()
     path = path.expanduser()
     existed = path.exists() and path.stat().st_size > 0
-    version = _check_readable(path) if existed else 0
+    version = check_readable(path) if existed else 0
     if not existed:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

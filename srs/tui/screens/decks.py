@@ -20,7 +20,7 @@ from srs.storage import Store
 from srs.storage.review_store import Scope
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.text import duration
-from srs.tui.widgets.deck_tree import DeckTree, header_text
+from srs.tui.widgets.deck_tree import DeckHeader, DeckTree
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class DecksScreen(Screen[None]):
         Binding("question_mark", "help", "Help"),
         Binding("q,escape", "app.quit", "Quit"),
     ]
+    KEY_HELP = {"help": "Show every key", "app.quit": "Quit srs"}
 
     class Loaded(Message):
         """Deck data read off the UI thread."""
@@ -72,7 +73,7 @@ class DecksScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("srs · decks", "bold"), id="decks-title")
-        yield Static(id="decks-header")
+        yield DeckHeader(id="decks-header")
         yield DeckTree(id="decks-tree")
         yield Static(id="decks-empty")
         yield Static(id="decks-today")
@@ -95,18 +96,10 @@ class DecksScreen(Screen[None]):
         self.data = message.data
         tree = self.query_one(DeckTree)
         tree.load(message.data.rows, message.data.totals)
-        self._update_header()
         empty = self.query_one("#decks-empty", Static)
         empty.display = not message.data.rows
         empty.update(Content("No decks yet. Add some with: srs sync PATH (a deck file or a folder of them)."))
         self.query_one("#decks-today", Static).update(today_content(message.data))
-
-    def on_resize(self) -> None:
-        self._update_header()
-
-    def _update_header(self) -> None:
-        tree = self.query_one(DeckTree)
-        self.query_one("#decks-header", Static).update(Content.from_rich_text(header_text(tree.scrollable_content_region.width)))
 
     @on(Tree.NodeSelected)
     def _study(self, event: Tree.NodeSelected) -> None:

@@ -58,7 +58,7 @@ class DoneScreen(Screen[None]):
         Binding("enter,q,escape", "back", "Decks"),
         Binding("question_mark", "help", "Help"),
     ]
-    HELP = {"back": "Back to the deck list", "help": "Show every key"}
+    KEY_HELP = {"back": "Back to the deck list", "help": "Show every key"}
 
     def __init__(self, summary: Summary) -> None:
         super().__init__()

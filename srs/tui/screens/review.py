@@ -82,7 +82,7 @@ class ReviewScreen(Screen[None]):
         Binding("question_mark", "help", "Help"),
         Binding("q,escape", "back", "Decks"),
     ]
-    HELP = {
+    KEY_HELP = {
         "reveal": "Show the answer; on the answer side, answer Good",
         "rate(1)": "Again: forgotten, show it again soon",
         "rate(2)": "Hard: recalled with difficulty",

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import Tree
+from textual.content import Content
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from srs.overview import DeckRow
@@ -29,10 +30,18 @@ class DeckLine:
     due: int
 
 
-def header_text(width: int) -> Text:
-    """'New  Learn  Due' aligned over the count columns of a tree ``width`` cells wide."""
+def header_text(width: int) -> str:
+    """'Deck ... New  Learn  Due' aligned over the count columns of a tree ``width`` cells wide."""
     titles = "".join(title.rjust(COLUMN) for title in ("New", "Learn", "Due"))
-    return Text("Deck".ljust(max(0, width - len(titles))) + titles)
+    return "Deck".ljust(max(0, width - len(titles))) + titles
+
+
+class DeckHeader(Static):
+    """The column titles over a ``DeckTree`` (sized at paint time, so it follows resizes)."""
+
+    def render(self) -> Content:
+        tree = self.screen.query_one(DeckTree)
+        return Content(header_text(tree.scrollable_content_region.width))
 
 
 class DeckTree(Tree[DeckLine]):
@@ -42,6 +51,7 @@ class DeckTree(Tree[DeckLine]):
         Binding("enter", "select_cursor", "Study", show=True),
         Binding("space", "toggle_node", "Fold", show=False),
     ]
+    KEY_HELP = {"select_cursor": "Study the deck under the cursor (All decks: every deck)", "toggle_node": "Fold or unfold a deck"}
     COMPONENT_CLASSES = {"deck-tree--new", "deck-tree--learning", "deck-tree--due", "deck-tree--zero"}
 
     def __init__(self, **kwargs) -> None:
@@ -65,6 +75,11 @@ class DeckTree(Tree[DeckLine]):
         self.root.expand()
         target = nodes.get(selected) if selected else None
         self.move_cursor(target or self.root)
+        self.call_after_refresh(self.screen.query(DeckHeader).refresh)
+
+    def on_resize(self) -> None:
+        # The header's columns follow this tree's width; repaint it once the new size is laid out.
+        self.call_after_refresh(self.screen.query(DeckHeader).refresh)
 
     def _depth(self, node: TreeNode[DeckLine]) -> int:
         depth = 0

@@ -1,0 +1,31 @@
+"""``srs review``: the daily review in the terminal (Textual)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from srs.cli.app import DbOption, app, open_collection
+from srs.errors import SrsError
+from srs.review import SettingsBook
+from srs.storage.review_store import Scope
+
+
+@app.command()
+def review(
+    deck: Annotated[str | None, typer.Option("--deck", help="Study only this deck (and its subdecks), e.g. 'PyTorch::Quizzes'.", show_default=False)] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Study only cards with this tag ('leech' for leeches).", show_default=False)] = None,
+    db: DbOption = None,
+) -> None:
+    """Open the review screen: the deck list, then cards one at a time (press ? for every key)."""
+    store = open_collection(db)
+    try:
+        if deck is not None and deck not in SettingsBook.load(store).deck_names.values():
+            raise SrsError(f"no deck named '{deck}'; run 'srs' to list the decks")
+        from srs.tui.app import SrsApp
+
+        scope = Scope(deck=deck, tag=tag) if deck or tag else None
+        SrsApp(store, scope).run()
+    finally:
+        store.close()

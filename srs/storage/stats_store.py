@@ -1,0 +1,202 @@
+"""SQL for ``srs stats``: aggregates over the card and review tables.
+
+Everything is aggregated in SQLite over integer microsecond timestamps; Python only receives a
+row per day, per time bucket or per distinct tag string. The review queries are answered from the
+covering index ``ix_review_stats`` (reviewed_at, state_before, rating, interval_before, card_id),
+so a year of reviews is read without touching the wide review rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from srs.storage.review_store import Scope
+
+DAY_US = 86_400_000_000
+
+
+@dataclass(frozen=True)
+class Decay:
+    """FSRS forgetting-curve constants: R = (1 + factor * elapsed_days / stability) ** decay."""
+
+    decay: float
+    factor: float
+
+
+@dataclass(frozen=True)
+class TagRow:
+    """Figures for the live cards sharing one exact tag string (e.g. ' autograd tensor-ops ')."""
+
+    tags: str
+    cards: int
+    studied: int
+    reviews: int
+    passed: int
+    with_memory: int
+    retrievability_sum: float
+    known: int
+
+
+def _cursor(conn: Connection) -> sqlite3.Connection:
+    raw = conn.connection.driver_connection
+    _ensure_pow(raw)
+    return raw
+
+
+def _ensure_pow(raw: sqlite3.Connection) -> None:
+    # SQLite's math functions are a compile-time option; fall back to Python's pow where they are missing.
+    try:
+        raw.execute("SELECT pow(2.0, 0.5)").fetchone()
+    except sqlite3.OperationalError:
+        raw.create_function("pow", 2, math.pow, deterministic=True)
+
+
+def _review_scope(scope: Scope) -> tuple[str, list]:
+    """A filter on review rows ``r`` for the cards in ``scope`` (the card ids are collected once)."""
+    where, params = scope.where()
+    if not where:
+        return "", []
+    return f" AND r.card_id IN (SELECT c.id FROM card c WHERE 1{where})", params
+
+
+def today_totals(conn: Connection, scope: Scope, start_us: int, end_us: int) -> dict[str, int]:
+    """Answers in [start, end): count, distinct cards, new cards seen, time spent, and count per rating."""
+    where, params = _review_scope(scope)
+    row = _cursor(conn).execute(
+        "SELECT count(*), count(DISTINCT r.card_id), count(DISTINCT CASE WHEN r.state_before = 0 THEN r.card_id END), "
+        "coalesce(sum(r.duration_ms), 0), coalesce(sum(r.rating = 1), 0), coalesce(sum(r.rating = 2), 0), "
+        "coalesce(sum(r.rating = 3), 0), coalesce(sum(r.rating = 4), 0) "
+        f"FROM review r WHERE r.reviewed_at >= ? AND r.reviewed_at < ?{where}",
+        [start_us, end_us, *params],
+    ).fetchone()
+    keys = ("reviews", "cards", "new_seen", "time_ms", "again", "hard", "good", "easy")
+    return dict(zip(keys, row))
+
+
+def card_counts(conn: Connection, scope: Scope, now_us: int, mature_days: int) -> dict[str, int]:
+    """Card counts: by state for live cards (not draft, not retired), then the flags and drafts/retired."""
+    where, params = scope.where()
+    live = "c.draft = 0 AND c.retired = 0"
+    interval = "(c.due - c.last_review)"
+    row = _cursor(conn).execute(
+        f"SELECT coalesce(sum({live}), 0), coalesce(sum({live} AND c.state = 0), 0), coalesce(sum({live} AND c.state = 1), 0), "
+        f"coalesce(sum({live} AND c.state = 2), 0), coalesce(sum({live} AND c.state = 3), 0), "
+        f"coalesce(sum({live} AND c.state = 2 AND {interval} < ?), 0), coalesce(sum({live} AND c.state = 2 AND {interval} >= ?), 0), "
+        f"coalesce(sum({live} AND c.suspended), 0), coalesce(sum({live} AND c.buried_until > ?), 0), coalesce(sum({live} AND c.leech), 0), "
+        "coalesce(sum(c.draft AND NOT c.retired), 0), coalesce(sum(c.retired), 0) "
+        f"FROM card c WHERE 1{where}",
+        [mature_days * DAY_US, mature_days * DAY_US, now_us, *params],
+    ).fetchone()
+    keys = ("total", "new", "learning", "review", "relearning", "young", "mature", "suspended", "buried", "leeches", "drafts", "retired")
+    return dict(zip(keys, row))
+
+
+def due_buckets(conn: Connection, scope: Scope, until_us: int, width_us: int) -> list[tuple[int, int]]:
+    """(bucket start, cards due in it) for scheduled, studiable cards due before ``until``, overdue included.
+
+    Buckets are ``width_us`` wide and aligned to the epoch, so the caller can map them onto study days.
+    """
+    where, params = scope.where()
+    return _cursor(conn).execute(
+        "SELECT (c.due / ?) * ?, count(*) FROM card c "
+        f"WHERE c.state > 0 AND c.due < ? AND c.draft = 0 AND c.retired = 0 AND c.suspended = 0{where} "
+        "GROUP BY 1 ORDER BY 1",
+        [width_us, width_us, until_us, *params],
+    ).fetchall()
+
+
+def first_review_us(conn: Connection, scope: Scope) -> int | None:
+    """When the first answer in ``scope`` was given."""
+    where, params = _review_scope(scope)
+    return _cursor(conn).execute(f"SELECT min(r.reviewed_at) FROM review r WHERE 1{where}", params).fetchone()[0]
+
+
+def daily_review_counts(conn: Connection, scope: Scope, boundaries_us: list[int]) -> list[int]:
+    """Answers between each pair of consecutive boundaries (len(boundaries) - 1 counts).
+
+    One index range count per day: exact for days of any length (DST), and no per-row Python.
+    """
+    if len(boundaries_us) < 2:
+        return []
+    where, params = _review_scope(scope)
+    days = json.dumps([[lo, hi] for lo, hi in zip(boundaries_us, boundaries_us[1:])])
+    rows = _cursor(conn).execute(
+        "SELECT d.key, (SELECT count(*) FROM review r "
+        "WHERE r.reviewed_at >= json_extract(d.value, '$[0]') AND r.reviewed_at < json_extract(d.value, '$[1]')"
+        f"{where}) FROM json_each(?) d ORDER BY d.key",
+        [*params, days],
+    ).fetchall()
+    return [count for _key, count in rows]
+
+
+def true_retention_counts(conn: Connection, scope: Scope, start_us: int, end_us: int, mature_days: int) -> dict[str, int]:
+    """Passed/failed answers to cards in review state (Anki's true retention) in [start, end), young vs mature."""
+    where, params = _review_scope(scope)
+    row = _cursor(conn).execute(
+        "SELECT count(*), coalesce(sum(r.rating > 1), 0), coalesce(sum(m), 0), coalesce(sum(m AND r.rating > 1), 0) FROM "
+        "(SELECT r.rating, coalesce(r.interval_before, 0) >= ? AS m FROM review r "
+        f"WHERE r.state_before = 2 AND r.reviewed_at >= ? AND r.reviewed_at < ?{where}) r",
+        [mature_days, start_us, end_us, *params],
+    ).fetchone()
+    total, passed, mature, mature_passed = row
+    return {
+        "young_passed": passed - mature_passed,
+        "young_failed": (total - mature) - (passed - mature_passed),
+        "mature_passed": mature_passed,
+        "mature_failed": mature - mature_passed,
+    }
+
+
+def _retrievability_sql(now_us: int, decays: dict[int, Decay], default: Decay) -> tuple[str, list]:
+    """SQL for a card's retrievability at ``now``, as ``fsrs`` computes it (whole elapsed days), with its parameters.
+
+    The constants come from each deck's FSRS parameters; a CASE on the deck is only built when they differ.
+    """
+    special = sorted((deck_id, d) for deck_id, d in decays.items() if d != default)
+    if special:
+        case = "CASE c.deck_id " + " ".join("WHEN ? THEN ?" for _ in special) + " ELSE ? END"
+        factor_sql = decay_sql = case
+        factor_params = [v for deck_id, d in special for v in (deck_id, d.factor)] + [default.factor]
+        decay_params = [v for deck_id, d in special for v in (deck_id, d.decay)] + [default.decay]
+    else:
+        factor_sql = decay_sql = "?"
+        factor_params, decay_params = [default.factor], [default.decay]
+    expression = (
+        "CASE WHEN c.state > 0 AND c.stability > 0 AND c.last_review IS NOT NULL THEN "
+        f"pow(1.0 + ({factor_sql}) * max(0, (? - c.last_review) / {DAY_US}) / c.stability, {decay_sql}) END"
+    )
+    return expression, [*factor_params, now_us, *decay_params]
+
+
+def tag_rows(
+    conn: Connection, scope: Scope, now_us: int, since_us: int, end_us: int,
+    decays: dict[int, Decay], default: Decay, known_at: float,
+) -> list[TagRow]:
+    """Per distinct tag string of live cards: cards, studied, true-retention answers since ``since``,
+    and the sum of current retrievability (for a mean) and how many cards are at ``known_at`` or above."""
+    where, params = scope.where()
+    r_sql, r_params = _retrievability_sql(now_us, decays, default)
+    raw = _cursor(conn)
+    cards = raw.execute(
+        "SELECT tags, count(*), sum(state > 0), count(r), coalesce(sum(r), 0.0), coalesce(sum(r >= ?), 0) "
+        f"FROM (SELECT c.tags AS tags, c.state AS state, {r_sql} AS r FROM card c WHERE c.draft = 0 AND c.retired = 0{where}) "
+        "GROUP BY tags",
+        [known_at, *r_params, *params],
+    ).fetchall()
+    reviews = raw.execute(
+        "SELECT c.tags, sum(v.n), sum(v.ok) FROM "
+        "(SELECT r.card_id AS card_id, count(*) AS n, sum(r.rating > 1) AS ok FROM review r "
+        "WHERE r.state_before = 2 AND r.reviewed_at >= ? AND r.reviewed_at < ? GROUP BY r.card_id) v "
+        f"JOIN card c ON c.id = v.card_id WHERE c.draft = 0 AND c.retired = 0{where} GROUP BY c.tags",
+        [since_us, end_us, *params],
+    ).fetchall()
+    answered = {tags: (n, ok) for tags, n, ok in reviews}
+    return [
+        TagRow(tags, n_cards, studied, *answered.get(tags, (0, 0)), with_memory, r_sum, known)
+        for tags, n_cards, studied, with_memory, r_sum, known in cards
+    ]

@@ -1,0 +1,59 @@
+"""The review app: deck list (home), review, done and help screens over one open Store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from textual.app import App
+from textual.binding import Binding
+
+from srs.clock import local_zone, utc_now
+from srs.storage import Store
+from srs.storage.review_store import Scope
+from srs.tui.screens.decks import DecksScreen
+from srs.tui.screens.help import HelpScreen
+from srs.tui.screens.review import ReviewScreen
+
+
+class SrsApp(App[None]):
+    """``srs review``. ``clock`` and ``zone`` are injectable so tests and snapshots are repeatable."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "srs"
+    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        store: Store,
+        scope: Scope | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        zone: tzinfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.start_scope = scope
+        self.clock = clock
+        self.zone = zone or local_zone()
+
+    def on_mount(self) -> None:
+        self.push_screen(DecksScreen())
+        if self.start_scope is not None:
+            self.study(self.start_scope)
+
+    def study(self, scope: Scope) -> None:
+        """Open a review session over ``scope`` on top of the deck list."""
+        self.push_screen(ReviewScreen(scope))
+
+    def show_help(self) -> None:
+        """The list of every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """Quit once any write in flight has committed (an answer given is never lost)."""
+        for worker in list(self.workers):
+            if worker.group == "db" and not worker.is_finished:
+                await worker.wait()
+        self.exit()

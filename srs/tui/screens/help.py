@@ -1,0 +1,69 @@
+"""Every key of every screen, built from the screens' own bindings so it cannot drift."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEY_NAMES = {"question_mark": "?", "escape": "Esc", "space": "Space", "enter": "Enter", "ctrl+c": "Ctrl+C", "ctrl+q": "Ctrl+Q"}
+KEY_WIDTH = 16
+
+
+def key_label(keys: str) -> str:
+    """'space,enter' -> 'Space / Enter'."""
+    return " / ".join(KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(","))
+
+
+def key_rows(owner: type) -> list[tuple[str, str]]:
+    """(keys, what they do) for every binding of ``owner`` that has a ``KEY_HELP`` entry."""
+    help_text: dict[str, str] = getattr(owner, "KEY_HELP", {})
+    rows = []
+    for binding in owner.BINDINGS:
+        if isinstance(binding, Binding) and binding.action in help_text:
+            rows.append((key_label(binding.key), help_text[binding.action]))
+    return rows
+
+
+def help_content(sections: list[tuple[str, list[tuple[str, str]]]]) -> Content:
+    """Sections of aligned 'key  description' lines."""
+    parts: list[Content | str] = []
+    for title, rows in sections:
+        if parts:
+            parts.append("\n")
+        parts.append(Content.styled(title, "bold $accent"))
+        parts.append("\n")
+        for keys, text in rows:
+            parts.extend([Content.styled(keys.ljust(KEY_WIDTH), "bold"), text, "\n"])
+    return Content.assemble(*parts)
+
+
+def all_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The help of the whole app, screen by screen."""
+    from srs.tui.screens.decks import DecksScreen
+    from srs.tui.screens.done import DoneScreen
+    from srs.tui.screens.review import ReviewScreen
+    from srs.tui.widgets.deck_tree import DeckTree
+
+    return [
+        ("Deck list", key_rows(DeckTree) + [("↑ ↓", "Move between decks")] + key_rows(DecksScreen)),
+        ("Review", key_rows(ReviewScreen) + [("↑ ↓ PgUp PgDn", "Scroll a long card"), ("Click", "The buttons do what their keys do")]),
+        ("Done", key_rows(DoneScreen)),
+        ("Everywhere", [("Ctrl+C / Ctrl+Q", "Quit (every answer is already saved)")]),
+    ]
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal listing every key."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(Content.styled("Keys", "bold"), id="help-title")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(help_content(all_sections()), id="help-body")
+            yield Static(Content.styled("? or Esc closes this", "dim"), id="help-hint")

@@ -1,0 +1,66 @@
+"""The bundled PyTorch decks: every item of the study material is a finished card with a topic and a difficulty."""
+
+from __future__ import annotations
+
+from srs.decks import bundled_decks_dir, check_paths
+from srs.decks.load import is_long_back
+
+TOPICS = {
+    "tensor-ops", "autograd", "nn-modules", "training-loop", "optimizers", "loss-metrics", "data-loading", "deployment",
+    "performance", "gpu-cuda", "custom-modules", "debugging", "serialization", "advanced-training", "transfer-learning",
+}
+EXPECTED_SOURCES = (
+    {f"001_524f5d0acfacaac9.txt#quiz{q:02d}-q{i:02d}" for q in range(1, 13) for i in range(1, 11)}
+    | {f"002_72777c599272712e.txt#{n}" for n in range(1, 61)}
+    | {f"003_6a6c08d00160d1f6.txt#{n}" for n in range(1, 101)}
+    | {f"004_d7e70a60bed9f25f.txt#{n}" for n in range(1, 19)}
+)
+
+
+def bundled_cards():
+    loaded = check_paths([bundled_decks_dir()])
+    assert loaded.errors == []
+    return loaded, [card for deck in loaded.decks for card in deck.cards]
+
+
+def test_check_reports_no_errors_drafts_or_warnings() -> None:
+    loaded, cards = bundled_cards()
+    assert [str(p) for p in loaded.problems] == []
+    assert not any(card.draft for card in cards)
+    assert not any(is_long_back(card.back) for card in cards)
+
+
+def test_every_seed_item_is_represented_exactly_once() -> None:
+    _, cards = bundled_cards()
+    seen: dict[str, str] = {}
+    for card in cards:
+        for source in card.sources:
+            assert source not in seen, f"{source} is on both {seen[source]} and {card.uid}"
+            seen[source] = card.uid
+    assert set(seen) == EXPECTED_SOURCES
+
+
+def test_every_card_has_topic_tags_and_a_difficulty() -> None:
+    _, cards = bundled_cards()
+    for card in cards:
+        topics = [tag for tag in card.tags if tag in TOPICS]
+        assert topics, f"{card.uid} has no topic tag"
+        assert set(card.tags) <= TOPICS, f"{card.uid} has unknown tags {set(card.tags) - TOPICS}"
+        assert card.difficulty in ("easy", "medium", "hard"), card.uid
+
+
+def test_decks_are_organised_for_choosing() -> None:
+    loaded, _ = bundled_cards()
+    names = {deck.deck for deck in loaded.decks}
+    assert sum(name.startswith("PyTorch::Quizzes::") for name in names) == 12
+    assert any(name.startswith("PyTorch::Study Notes") for name in names)
+    assert {"PyTorch::Question Bank::1 Beginner", "PyTorch::Question Bank::2 Intermediate", "PyTorch::Question Bank::3 Advanced"} <= names
+
+
+def test_code_blocks_name_their_language() -> None:
+    _, cards = bundled_cards()
+    for card in cards:
+        for text in (card.front, card.back, card.extra):
+            fences = [line.strip() for line in text.splitlines() if line.strip().startswith("```")]
+            openers = fences[0::2]
+            assert all(len(opener) > 3 for opener in openers), f"{card.uid}: a code block without a language"
