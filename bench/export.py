@@ -48,6 +48,12 @@ def bundled_texts() -> list[dict]:
     return texts
 
 
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def realistic_cards() -> list[dict]:
     source = bundled_texts()
     cards = []
@@ -55,7 +61,7 @@ def realistic_cards() -> list[dict]:
         card = source[i % len(source)]
         cards.append(
             {"id": f"r-{i}", "front": f"{card['front']} (#{i})", "back": card["back"], "extra": card.get("extra", ""),
-             "tags": list(card.get("tags", [])), "difficulty": card.get("difficulty"), "source": card.get("source", [])}
+             "tags": _as_list(card.get("tags")), "difficulty": card.get("difficulty"), "source": _as_list(card.get("source"))}
         )
     return cards
 

@@ -24,14 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from srs.storage import open_store  # noqa: E402
+from srs.storage.migrations import LATEST_VERSION  # noqa: E402
 from srs.storage.timecodec import to_us  # noqa: E402
 
 CARDS = 100_000
 REVIEWS = 1_000_000
 DECKS = 20
 HISTORY_DAYS = 730
-RECIPE = "v1"  # bump when the generator changes, so a stale cache is rebuilt
-DB_PATH = ROOT / "bench" / "out" / f"stats-{CARDS // 1000}k-{REVIEWS // 1000}k-{RECIPE}.db"
+RECIPE = "r2"  # bump when the generator changes, so a stale cache is rebuilt
+DB_PATH = ROOT / "bench" / "out" / f"stats-{CARDS // 1000}k-{REVIEWS // 1000}k-schema{LATEST_VERSION}-{RECIPE}.db"
 TARGET_SECONDS = 1.5
 TOPICS = (
     "tensor-ops", "autograd", "nn-modules", "training-loop", "optimizers", "loss-metrics", "data-loading", "deployment",
@@ -65,15 +66,15 @@ def _card_rows(rng: random.Random, deck_ids: list[int], now_us: int) -> list[tup
     return rows
 
 
-def _review_rows(rng: random.Random, now_us: int, studied: int) -> list[tuple]:
+def _review_rows(rng: random.Random, now_us: int, studied: list[int]) -> list[tuple]:
+    """Answers spread over the history, in time order as a real log is appended."""
     start = now_us - HISTORY_DAYS * DAY_US
     rows = []
-    for _ in range(REVIEWS):
-        at = rng.randint(start, now_us)
+    for at in sorted(rng.randint(start, now_us) for _ in range(REVIEWS)):
         state_before = rng.choices((0, 1, 2, 3), weights=(8, 12, 75, 5))[0]
         interval = None if state_before == 0 else rng.expovariate(1 / 30)
         rating = rng.choices((1, 2, 3, 4), weights=(12, 8, 70, 10))[0]
-        rows.append((rng.randint(1, studied), rating, at, rng.randint(2_000, 30_000), state_before, interval,
+        rows.append((rng.choice(studied), rating, at, rng.randint(2_000, 30_000), state_before, interval,
                      _memory_json(rng, state_before, at), _memory_json(rng, 2, at)))
     return rows
 
@@ -97,9 +98,10 @@ def build(path: Path) -> None:
         "VALUES (" + ",".join("?" * 26) + ")",
         _card_rows(rng, list(range(1, DECKS + 1)), now_us),
     )
+    studied = [row[0] for row in conn.execute("SELECT id FROM card WHERE state > 0")]
     conn.executemany(
         "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after) VALUES (?,?,?,?,?,?,?,?)",
-        _review_rows(rng, now_us, int(CARDS * 0.8)),
+        _review_rows(rng, now_us, studied),
     )
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -45,12 +45,12 @@ def main() -> None:
 
 def _database_failure(exc: Exception) -> str:
     """A user-facing message for an SQLite failure that escaped the library."""
-    from srs.storage import default_db_path
+    from srs.storage import db, default_db_path
     from srs.storage.backup import newest_backup
 
     detail = str(getattr(exc, "orig", exc))
     if "locked" in detail or "busy" in detail:
         return f"the collection is busy in another process for too long ({detail}); try again"
-    backup = newest_backup(default_db_path())
+    backup = newest_backup(db.last_opened or default_db_path())
     hint = f"the newest backup is {backup}; restore it with: srs restore {backup}" if backup else "run 'srs doctor' to see what is wrong"
     return f"the collection could not be read or written ({detail}); {hint}"

@@ -18,6 +18,7 @@ QUESTION_START = re.compile(
     re.IGNORECASE,
 )
 MIN_LIST_ITEMS = 2
+MIN_PREFACE_LIMIT = 10  # a list may follow a title and a short introduction, not a whole document
 
 
 def detect(lines: list[str]) -> Shape | None:
@@ -26,9 +27,9 @@ def detect(lines: list[str]) -> Shape | None:
         return Shape.QUIZ
     if count_question_headings(lines) >= 1:
         return Shape.NOTES
-    texts = count_items(lines)
-    if len(texts) < MIN_LIST_ITEMS:
-        return None
+    texts, before = count_items(lines)
+    if len(texts) < MIN_LIST_ITEMS or before > max(2 * len(texts), MIN_PREFACE_LIMIT):
+        return None  # e.g. an outline that ends in a short numbered list
     questions = sum(1 for text in texts if looks_like_question(text))
     return Shape.QUESTIONS if questions * 2 >= len(texts) else Shape.ANSWERS
 

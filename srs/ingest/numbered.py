@@ -49,16 +49,21 @@ def numbered_line(line: str) -> tuple[int, int, str, int] | None:
     return len(match.group("indent")), int(match.group("num")), text, content_col
 
 
-def count_items(lines: list[str]) -> list[str]:
-    """The texts of top-level numbered lines (outside code, at the first numbered line's indentation)."""
+def count_items(lines: list[str]) -> tuple[list[str], int]:
+    """The texts of top-level numbered lines (outside code, at the first numbered line's indentation),
+    and how many non-blank lines come before the first of them."""
     mask = fence_mask(lines)
-    texts, indent = [], None
+    texts: list[str] = []
+    indent: int | None = None
+    before = 0
     for line, fenced in zip(lines, mask):
         found = None if fenced else numbered_line(line)
         if found and (indent is None or found[0] == indent):
             indent = found[0]
             texts.append(found[2])
-    return texts
+        elif not texts and line.strip():
+            before += 1
+    return texts, before
 
 
 def split(source: Source, *, strict_paragraphs: bool) -> Split:

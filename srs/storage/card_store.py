@@ -16,7 +16,7 @@ from srs.storage.review_store import Scope
 from srs.storage.timecodec import from_us
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListedCard:
     """A card's content and placement, plus the scheduling facts a listing shows."""
 
@@ -34,6 +34,7 @@ class ListedCard:
     suspended: bool
 
 
+_STATES = tuple(State)
 _COLUMNS = "c.id, c.uid, d.name, c.front, c.back, c.extra, c.tags, c.difficulty, c.sources, c.state, c.due, c.suspended"
 
 
@@ -45,11 +46,12 @@ def list_cards(conn: Connection, scope: Scope) -> list[ListedCard]:
         f"WHERE c.draft = 0 AND c.retired = 0{where} ORDER BY d.name, c.origin, c.position"
     )
     rows = conn.connection.driver_connection.execute(sql, params).fetchall()
+    # Positional and without per-row enum/time calls where they are not needed: this runs for every card on export.
     return [
         ListedCard(
-            id=row[0], uid=row[1], deck=row[2], front=row[3], back=row[4], extra=row[5],
-            tags=tuple(row[6].split()), difficulty=row[7], sources=tuple(s for s in row[8].split("\n") if s),
-            state=State(row[9]), due=from_us(row[10]), suspended=bool(row[11]),
+            row[0], row[1], row[2], row[3], row[4], row[5], tuple(row[6].split()), row[7],
+            tuple(s for s in row[8].split("\n") if s) if row[8] else (), _STATES[row[9]],
+            None if row[10] is None else from_us(row[10]), bool(row[11]),
         )
         for row in rows
     ]

@@ -22,6 +22,7 @@ from srs.storage.backup import make_backup, newest_backup
 from srs.storage.migrations import LATEST_VERSION, migrate, user_version
 
 BUSY_TIMEOUT_MS = 30_000
+last_opened: Path | None = None  # for error messages that escape a command: which file failed
 
 
 def default_db_path() -> Path:
@@ -118,8 +119,10 @@ def open_store(path: Path | str | None = None) -> Store:
     A DB from a newer srs, or a file that is not a SQLite DB, raises ``DatabaseError`` and is left
     untouched. An existing DB is backed up before any migration step runs.
     """
+    global last_opened
     path = Path(path) if path is not None else default_db_path()
     path = path.expanduser()
+    last_opened = path
     existed = path.exists() and path.stat().st_size > 0
     version = check_readable(path) if existed else 0
     if not existed:

@@ -1,0 +1,155 @@
+"""``srs stats``: progress statistics as tables and terminal charts, or as JSON (schema in the README)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Annotated
+
+import typer
+
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.stats import DEFAULT_DAYS, MATURE_DAYS, compute_stats
+
+HEAT_CHARS = "·░▒▓█"
+HEAT_COLORS = ("grey35", "green4", "green3", "green1", "bright_green")
+
+
+@app.command()
+def stats(
+    deck: Annotated[str | None, typer.Option("--deck", help="Only this deck (and its subdecks).")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=36500, help="Days of review history to show (calendar, per-topic retention).")] = DEFAULT_DAYS,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show progress: today, cards, due forecast, true retention, streak and calendar, topics, memory."""
+    store = open_collection(db)
+    try:
+        figures = compute_stats(store, deck=deck, days=days)
+    finally:
+        store.close()
+    if as_json:
+        echo(json.dumps(figures, indent=2))
+        return
+    render(figures, deck)
+
+
+# ---- text rendering (rich tables, plotext bars) -------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _duration(ms: int) -> str:
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {seconds:02d}s"
+
+
+def render(figures: dict, deck: str | None) -> None:
+    """Print every section of ``compute_stats`` output to the terminal."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    today = figures["today"]
+    console.print(f"[bold]srs stats[/bold] for {deck or 'all decks'}, study day {today['date']}\n")
+    for section in (_today_table, _cards_table, _retention_table, _topics_table):
+        console.print(section(figures))
+    _print_forecast(console, figures["forecast"])
+    _print_streak(console, figures["streak"])
+    memory = figures["memory"]
+    console.print(
+        f"[bold]Memory[/bold]: average predicted recall now {_pct(memory['average_retrievability'])} "
+        f"over {memory['cards']} studied cards; {memory['known_90']} known at 90% or better."
+    )
+
+
+def _table(title: str, *columns: str):
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
+def _today_table(figures: dict):
+    today = figures["today"]
+    table = _table("Today", "Reviews", "Cards", "New seen", "Time", "Again rate")
+    table.add_row(str(today["reviews"]), str(today["cards"]), str(today["new_seen"]), _duration(today["time_ms"]), _pct(today["again_rate"]))
+    return table
+
+
+def _cards_table(figures: dict):
+    cards = figures["cards"]
+    names = ("total", "new", "learning", "review", "relearning", "young", "mature", "suspended", "buried", "leeches", "drafts", "retired")
+    table = _table("Cards", *(name.capitalize() for name in names))
+    table.add_row(*(str(cards[name]) for name in names))
+    return table
+
+
+def _retention_table(figures: dict):
+    table = _table(f"True retention (young: interval < {MATURE_DAYS} d, mature: >= {MATURE_DAYS} d)", "Period", "Young", "Mature", "Total", "Answers")
+    for window, cells in figures["retention"].items():
+        total = cells["total"]
+        table.add_row(f"last {window[:-1]} days", _pct(cells["young"]["retention"]), _pct(cells["mature"]["retention"]), _pct(total["retention"]),
+                      str(total["passed"] + total["failed"]))
+    return table
+
+
+def _topics_table(figures: dict):
+    days = len(figures["streak"]["history"])
+    table = _table(f"Topics (retention over the last {days} days; weak topics in red)", "Topic", "Cards", "Studied", "Answers", "Retention", "Mean recall")
+    for topic in figures["topics"]:
+        style = "bold red" if topic["weak"] else ""
+        name = topic["topic"] + ("  WEAK" if topic["weak"] else "")
+        table.add_row(name, str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), _pct(topic["retention"]), _pct(topic["mean_retrievability"]), style=style)
+    return table
+
+
+def _print_forecast(console, forecast: dict) -> None:
+    import plotext
+
+    days = forecast["days"]
+    figure = plotext.figure
+    figure.clear()
+    plotext.terminal.limit(False, False)
+    figure.plot_size(min(100, max(40, console.width)), 14)
+    figure.draw(figure.bar([day["date"][5:] for day in days], [day["due"] for day in days]))
+    figure.title(f"Due: {forecast['next_7']} in 7 days, {forecast['next_30']} in 30 days (today includes {forecast['overdue']} overdue)")
+    echo(figure.build().string(colorless=not console.is_terminal).rstrip("\n"))
+    echo()
+
+
+def heat_level(count: int, top: int) -> int:
+    """0 for no reviews, else 1-4 by the count's share of the busiest day."""
+    if count <= 0 or top <= 0:
+        return 0
+    return min(4, 1 + (4 * count - 1) // top)
+
+
+def _print_streak(console, streak: dict) -> None:
+    from rich.text import Text
+
+    history = streak["history"]
+    top = max((day["reviews"] for day in history), default=0)
+    first = date.fromisoformat(history[0]["date"])
+    start = first - timedelta(days=first.weekday())  # columns are weeks starting on Monday
+    weeks = (date.fromisoformat(history[-1]["date"]) - start).days // 7 + 1
+    grid = [[None] * weeks for _ in range(7)]
+    for day in history:
+        offset = (date.fromisoformat(day["date"]) - start).days
+        grid[offset % 7][offset // 7] = day["reviews"]
+    console.print(f"[bold]Streak[/bold]: current {streak['current']} days, longest {streak['longest']} days; "
+                  f"studied on {streak['days_studied']} of the last {len(history)} days (busiest day: {top} reviews)")
+    for weekday, row in enumerate(grid):
+        line = Text("Mon Tue Wed Thu Fri Sat Sun".split()[weekday] + " ")
+        for count in row:
+            if count is None:
+                line.append(" ")
+            else:
+                level = heat_level(count, top)
+                line.append(HEAT_CHARS[level], style=HEAT_COLORS[level])
+        console.print(line, no_wrap=True, overflow="crop")
+    console.print(Text("    less " + HEAT_CHARS + " more\n"))

@@ -1,0 +1,56 @@
+"""Shared pieces of the reliability battery."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from srs.decks import sync_paths
+from srs.storage import open_store
+from tests.conftest import T0, simple_deck
+
+ANSWER_LOOP = r"""
+import sys, random
+from datetime import timedelta
+from srs.storage import open_store
+from srs.review import answer, find_card
+from srs.model import Rating
+from srs.clock import utc_now
+store = open_store(sys.argv[1])
+uids = sys.argv[2].split(",")
+rng = random.Random(int(sys.argv[3]))
+ids = [find_card(store, uid).id for uid in uids]
+print("ready", flush=True)
+for n in range(int(sys.argv[4])):
+    i = rng.randrange(len(ids))
+    answer(store, ids[i], Rating(rng.randint(1, 4)), utc_now())
+    print(uids[i], flush=True)
+"""
+
+
+def make_collection(tmp_path: Path, cards: int = 40, prefix: str = "c") -> Path:
+    """A synced collection with ``cards`` cards."""
+    deck = tmp_path / f"{prefix}.yaml"
+    deck.write_text(simple_deck(cards, prefix=prefix))
+    store = open_store(tmp_path / "srs.db")
+    sync_paths(store, [deck], now=T0)
+    store.close()
+    return tmp_path / "srs.db"
+
+
+def review_counts(db: Path) -> dict[str, int]:
+    """uid -> number of logged answers."""
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT c.uid, count(r.id) FROM card c LEFT JOIN review r ON r.card_id = c.id GROUP BY c.uid").fetchall()
+    finally:
+        conn.close()
+    return dict(rows)
+
+
+def integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
