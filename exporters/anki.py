@@ -11,6 +11,7 @@ code is highlighted by Pygments, whose CSS (with a night-mode variant) lives in 
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import itertools
 import os
@@ -18,6 +19,8 @@ import re
 import secrets
 import sqlite3
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,12 +53,14 @@ NIGHT = (".nightMode", ".night_mode")  # Anki desktop / AnkiDroid put one of the
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Anki turns these into audio players, LaTeX images or TTS when it shows a card; an entity keeps them text.
 _ANKI_MARKUP = re.compile(r"\[(?=sound:|latex\]|\$\$?\]|/?anki:)", re.IGNORECASE)
-_ON_EXPORT_NEWLINES = re.compile(r"\r\n?")
+_CARRIAGE_RETURNS = re.compile(r"\r\n?")
 
 
 def clean_text(text: str) -> str:
     """Normalise newlines and replace control characters (``\\x1f`` included) with U+FFFD."""
-    return _CONTROL.sub("\ufffd", _ON_EXPORT_NEWLINES.sub("\n", text))
+    if _CONTROL.search(text) is None:  # the common case; \r is in _CONTROL too
+        return text
+    return _CONTROL.sub("\ufffd", _CARRIAGE_RETURNS.sub("\n", text))
 
 
 @functools.lru_cache(maxsize=128)
@@ -148,7 +153,6 @@ def sources_html(sources: tuple[str, ...]) -> str:
     return _ANKI_MARKUP.sub("&#91;", "<br>".join(lines))
 
 
-@functools.lru_cache(maxsize=4096)
 def anki_tag(tag: str) -> str:
     """A tag Anki keeps whole: no whitespace or control characters."""
     return re.sub(r"[\s\x00-\x1f\x7f-\x9f]+", "_", tag)
@@ -156,10 +160,15 @@ def anki_tag(tag: str) -> str:
 
 def note_tags(card: ListedCard) -> list[str]:
     """The card's tags, plus ``difficulty::<level>`` when it has one."""
-    tags = [anki_tag(tag) for tag in card.tags]
-    if card.difficulty:
-        tags.append(f"difficulty::{anki_tag(card.difficulty)}")
-    return list(dict.fromkeys(tag for tag in tags if tag))
+    return list(_note_tags(card.tags, card.difficulty))
+
+
+@functools.lru_cache(maxsize=4096)
+def _note_tags(tags: tuple[str, ...], difficulty: str | None) -> tuple[str, ...]:
+    cleaned = [anki_tag(tag) for tag in tags]
+    if difficulty:
+        cleaned.append(f"difficulty::{anki_tag(difficulty)}")
+    return tuple(dict.fromkeys(tag for tag in cleaned if tag))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,9 +344,25 @@ def write_package(package: genanki.Package, path: Path, timestamp: float) -> Non
             archive.writestr("collection.anki2", data)
             archive.writestr("media", "{}")
         os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise SrsError(f"cannot write {path}: {exc.strerror or exc}; choose another output with -o FILE.apkg") from None
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Building 10k notes allocates ~100k containers and none of them form cycles; the cyclic
+    # collector would otherwise run dozens of times over them (about a sixth of the export time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def export_anki(
@@ -356,6 +381,7 @@ def export_anki(
         scope = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"
         raise SrsError(f"nothing to export: {scope} has no finished, live cards (drafts and retired cards are never exported)")
     path = resolve_output(output, deck, tag)
-    package, deck_count = build_package(cards, descriptions)
-    write_package(package, path, (now or utc_now()).timestamp())
+    with _gc_paused():
+        package, deck_count = build_package(cards, descriptions)
+        write_package(package, path, (now or utc_now()).timestamp())
     return AnkiExport(path=path, decks=deck_count, notes=len(cards))

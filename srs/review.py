@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
@@ -130,15 +131,19 @@ def _spread(reviews: list[int], new: list[int]) -> deque[int]:
     return deque(merged)
 
 
-def _capped(rows: list[tuple], total_left: int, per_deck_left: dict[int, int]) -> list[int]:
-    chosen = []
+def _capped(rows: Iterable[tuple], total_left: int, deck_left: Callable[[int], int]) -> list[int]:
+    """The first ``total_left`` card ids of ``rows`` whose deck still has room; reads no further rows than that."""
+    chosen: list[int] = []
+    per_deck_left: dict[int, int] = {}
     for row in rows:
         if len(chosen) >= total_left:
             break
         card_id, deck_id = row[0], row[1]
-        if per_deck_left.get(deck_id, total_left) <= 0:
+        if deck_id not in per_deck_left:
+            per_deck_left[deck_id] = deck_left(deck_id)
+        if per_deck_left[deck_id] <= 0:
             continue
-        per_deck_left[deck_id] = per_deck_left.get(deck_id, total_left) - 1
+        per_deck_left[deck_id] -= 1
         chosen.append(card_id)
     return chosen
 
@@ -153,12 +158,16 @@ def build_queue(store: Store, scope: Scope = Scope(), now: datetime | None = Non
     with store.read() as conn:
         new_done, reviews_done = rs.done_today(conn, start)
         learning = rs.learning_due(conn, scope, end, now)
-        review_rows = rs.reviews_due(conn, scope, end, now, max(0, top.reviews_per_day - sum(reviews_done.values())) * 4 + 50)
-        new_rows = rs.new_cards(conn, scope, now, max(0, top.new_per_day - sum(new_done.values())) * 4 + 50)
-    review_left = {deck_id: book.for_deck_id(deck_id).reviews_per_day - reviews_done.get(deck_id, 0) for deck_id in {r[1] for r in review_rows}}
-    new_left = {deck_id: book.for_deck_id(deck_id).new_per_day - new_done.get(deck_id, 0) for deck_id in {r[1] for r in new_rows}}
-    reviews = _capped(review_rows, max(0, top.reviews_per_day - sum(reviews_done.values())), review_left)
-    new = _capped(new_rows, max(0, top.new_per_day - sum(new_done.values())), new_left)
+        reviews_left = max(0, top.reviews_per_day - sum(reviews_done.values()))
+        new_left = max(0, top.new_per_day - sum(new_done.values()))
+        reviews = _capped(
+            rs.reviews_due(conn, scope, end, now, reviews_left * 4 + 50), reviews_left,
+            lambda deck_id: book.for_deck_id(deck_id).reviews_per_day - reviews_done.get(deck_id, 0),
+        )
+        new = _capped(
+            rs.new_cards(conn, scope, now, new_left * 4 + 50), new_left,
+            lambda deck_id: book.for_deck_id(deck_id).new_per_day - new_done.get(deck_id, 0),
+        )
     return Queue(learning=sorted((row[2], row[0]) for row in learning), main=_spread(reviews, new), new_ids=set(new), day_end=end)
 
 
@@ -176,29 +185,34 @@ class Answer:
     early: bool
 
 
-def answer(store: Store, card_id: int, rating: Rating, now: datetime | None = None, duration_ms: int | None = None, book: SettingsBook | None = None) -> Answer:
-    """Answer a card: new state and log entry in one durable ``BEGIN IMMEDIATE`` transaction."""
+def answer(
+    store: Store, card_id: int, rating: Rating, now: datetime | None = None, duration_ms: int | None = None,
+    book: SettingsBook | None = None, zone: tzinfo | None = None,
+) -> Answer:
+    """Answer a card: new state and log entry in one durable ``BEGIN IMMEDIATE`` transaction.
+
+    ``zone`` (default: the machine's) only decides whether a review card was answered early.
+    """
     now = now or utc_now()
     book = book or SettingsBook.load(store)
     with store.write() as conn:
-        before, flags = rs.load_state(conn, card_id)
-        deck_id = conn.exec_driver_sql("SELECT deck_id FROM card WHERE id = ?", (card_id,)).scalar_one()
+        before, flags, deck_id = rs.load_state_and_deck(conn, card_id)
         settings = book.for_deck_id(deck_id)
         after = scheduling.review(before, rating, now, card_id, settings)
         at = scheduling.review_time(before, now)
         leech = scheduling.becomes_leech(before, after, settings.leech_threshold)
         after_flags = Flags(suspended=flags.suspended or leech, leech=flags.leech or leech, buried_until=None)
         review_id = rs.record_answer(conn, card_id, rating, at, duration_ms, before, flags, after, after_flags)
-    early = _is_early(before, at, settings)
+    early = _is_early(before, at, settings, zone)
     return Answer(card_id, rating, at, before, after, review_id, leech, early)
 
 
-def _is_early(before: MemoryState, at: datetime, settings: Settings) -> bool:
+def _is_early(before: MemoryState, at: datetime, settings: Settings, zone: tzinfo | None = None) -> bool:
     """Whether the card was answered before it was due (reviews: before its day; learning: before its minute)."""
     if before.state == State.NEW or before.due is None:
         return False
     if before.state == State.REVIEW:
-        return before.due >= day_bounds(at, local_zone(), settings.day_starts_at)[1]
+        return before.due >= day_bounds(at, zone or local_zone(), settings.day_starts_at)[1]
     return before.due > at
 
 
@@ -290,7 +304,7 @@ class Session:
 
     def answer(self, card_id: int, rating: Rating, now: datetime, duration_ms: int | None = None) -> Answer:
         """Answer and update the queue in memory."""
-        result = answer(self.store, card_id, rating, now, duration_ms, self.book)
+        result = answer(self.store, card_id, rating, now, duration_ms, self.book, self.zone)
         self.history.append(result)
         self._memory[card_id] = result.after
         self.queue.remove(card_id)

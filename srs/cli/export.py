@@ -27,7 +27,7 @@ def anki(
         typer.Option("-o", "--output", help="The .apkg file to write (a folder: the default name inside it).", show_default="srs-<deck>.apkg in the current folder"),
     ] = None,
     deck: Annotated[str | None, typer.Option("--deck", help="Export only this deck and its subdecks (e.g. 'PyTorch::Study Notes').")] = None,
-    tag: Annotated[str | None, typer.Option("--tag", help="Export only cards with this tag.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Export only cards with this tag ('leech': the cards marked as leeches).")] = None,
     db: DbOption = None,
 ) -> None:
     """Write an Anki package (.apkg) of your finished cards; drafts and retired cards are left out.

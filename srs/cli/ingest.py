@@ -50,6 +50,9 @@ def ingest(
         for finding in ingested.findings:
             report(f"  {finding}")
     plans = plan_decks(files, output, deck)
+    for plan in plans:
+        if plan.hint:
+            report(f"note: {plan.hint}")
     if to_stdout:
         sys.stdout.write(render(plans[0]))
         return

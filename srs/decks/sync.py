@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from srs.decks.load import MAX_FILE_BYTES, file_digest, load_deck_file, parse_deck
+from srs.decks.load import MAX_FILE_BYTES, file_digest, parse_deck
 from srs.errors import DeckError, Problem, SrsError
 from srs.model import CardSpec, DeckFile, SyncReport
 from srs.storage import Store
@@ -50,8 +50,8 @@ def discover(paths: list[Path]) -> tuple[list[DeckSource], list[Path]]:
             folders.append(given.resolve())
             for found in sorted(p for p in given.rglob("*") if p.suffix in DECK_SUFFIXES and p.is_file()):
                 files.append(DeckSource(found.resolve(), str(found)))
-        elif given.is_file():
-            files.append(DeckSource(given.resolve(), str(given)))
+        elif given.exists():  # a file, or a pipe such as /dev/stdin
+            files.append(DeckSource(given if not given.is_file() else given.resolve(), str(given)))
         else:
             raise SrsError(f"{given}: no such file or folder")
     unique = list({source.key: source for source in files}.values())
@@ -79,14 +79,12 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
     for source in sources:
         loaded.origin_of[source.shown] = source.key
         try:
-            size = source.path.stat().st_size
-            data = source.path.read_bytes() if size <= MAX_FILE_BYTES else None
+            data = _read_bounded(source.path)
         except OSError as exc:
             loaded.problems.append(Problem(source.shown, 1, 1, f"cannot read file: {exc.strerror or exc}"))
             continue
         if data is None:
-            deck, problems = load_deck_file(source.path, source.shown)
-            loaded.problems.extend(problems)
+            loaded.problems.append(Problem(source.shown, 1, 1, f"file is over {MAX_FILE_BYTES // (1024 * 1024)} MiB; deck files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MiB (split it)"))
             continue
         digest = file_digest(data)
         if known is not None and known.get(source.key) == digest:
@@ -99,6 +97,15 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
             loaded.digests[source.key] = digest
     loaded.problems.extend(_cross_file_duplicates(loaded.decks))
     return loaded
+
+
+def _read_bounded(path: Path) -> bytes | None:
+    """The file's bytes, or None when it is over the size limit (a pipe is read only up to the limit)."""
+    if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+        return None
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    return data if len(data) <= MAX_FILE_BYTES else None
 
 
 def _cross_file_duplicates(decks: list[DeckFile]) -> list[Problem]:

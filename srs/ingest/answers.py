@@ -24,7 +24,7 @@ def parse(source: Source) -> Parsed:
         entry = found.entries[index]
         parsed.findings.append(Finding(source.shown, entry.line, f"answer number {entry.number} is used twice in one section; this one becomes {ids[index]}"))
     for entry, local, ref in zip(found.entries, ids, refs):
-        back = "\n".join([entry.text, *entry.continuation()]).strip()
+        back = entry.body()
         if not back:
             parsed.findings.append(Finding(source.shown, entry.line, f"answer {entry.number} is empty; the draft's back is empty"))
         parsed.items.append(Item(

@@ -10,7 +10,7 @@ from srs.errors import SrsError
 from srs.ingest import answers, notes, questions, quiz
 from srs.ingest.detect import detect
 from srs.ingest.ids import check_prefix, file_prefix, full_id
-from srs.ingest.model import SHAPE_HELP, Finding, Parsed, Shape
+from srs.ingest.model import SHAPE_HELP, Finding, Parsed, Shape, plural
 from srs.ingest.text import Source, read_source
 from srs.model import CardSpec
 
@@ -43,9 +43,9 @@ class IngestedFile:
     def summary(self) -> str:
         """``path: quiz answer sheets (detected), 12 quizzes: 120 cards (0 finished, 120 drafts)``."""
         how = "detected" if self.detected else "--format"
-        quizzes = f", {len(self.groups)} quiz{'zes' if len(self.groups) != 1 else ''}" if self.shape is Shape.QUIZ else ""
+        quizzes = f", {plural(len(self.groups), 'quiz', 'quizzes')}" if self.shape is Shape.QUIZ else ""
         finished = len(self.cards) - self.drafts
-        return f"{self.source.shown}: {self.shape.label} ({how}){quizzes}: {len(self.cards)} cards ({finished} finished, {self.drafts} drafts)"
+        return f"{self.source.shown}: {self.shape.label} ({how}){quizzes}: {plural(len(self.cards), 'card')} ({finished} finished, {plural(self.drafts, 'draft')})"
 
 
 def known_shapes() -> str:

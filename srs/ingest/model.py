@@ -34,6 +34,11 @@ SHAPE_HELP = {
 }
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 card``, ``2 cards``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 @dataclass(frozen=True)
 class Finding:
     """Something the report must mention, located as ``path:line``.

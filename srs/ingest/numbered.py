@@ -32,6 +32,10 @@ class Entry:
         """The lines after the first, dedented, without leading/trailing blank lines."""
         return trim_blank([strip_indent(line, self.content_col) for line in self.rest])
 
+    def body(self) -> str:
+        """The first line's text and the lines after it, dedented; blank lines between paragraphs kept."""
+        return "\n".join(trim_blank([self.text, *(strip_indent(line, self.content_col) for line in self.rest)]))
+
 
 @dataclass
 class Split:
@@ -110,9 +114,10 @@ class _Reader:
     def _structure(self, number: int, line: str) -> bool:
         """Headings, rules, level lines and numbered lines; True if the line was one of them."""
         found = heading(line)
+        item = numbered_line(line)
         # A plain line such as "Advanced" right under a question is an answer, not a level heading.
         standalone = found or self.current is None or self.blank_before or line.lstrip().startswith(("**", "__"))
-        level = level_line(line) if standalone else None
+        level = level_line(line) if standalone and not (item and not found) else None
         if level or found or is_rule(line):
             self._end_item()
             self.section += 1
@@ -122,7 +127,6 @@ class _Reader:
             elif found and depth <= self.level_depth:
                 self.level, self.level_depth = None, 7
             return True
-        item = numbered_line(line)
         if item is None or (self.indent is not None and item[0] != self.indent):
             return False
         indent, value, text, col = item

@@ -27,12 +27,10 @@ LEVELS = {
     "advanced": "advanced", "hard": "advanced", "expert": "advanced",
 }
 LEVEL_DIFFICULTY = {"beginner": "easy", "intermediate": "medium", "advanced": "hard"}
-_LEVEL_WORDS = "|".join(LEVELS)
-_LEVEL_LINE = re.compile(
-    rf"^(?:level\s*\d+\s*[-:.]?\s*)?({_LEVEL_WORDS})(?:[\s-]+(?:level|questions?|section|tier|difficulty))*"
-    r"\s*(?:\([^)]*\))?\s*(?:[-:]\s*\d+\s*questions?)?\s*:?$",
-    re.IGNORECASE,
-)
+# Words a level heading may hold besides the level itself ("Level 1 - Beginner", "Advanced (expert) level",
+# "Intermediate Level (30 Questions)"); any other word ("Advanced Topics", "Basic tensor ops") means it is no level heading.
+_LEVEL_FILLER = {"level", "levels", "question", "questions", "section", "tier", "difficulty", "the"}
+
 
 # Characters a deck file may not hold raw (the loader refuses them, or YAML reads them as line breaks).
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
@@ -131,10 +129,11 @@ def unbold(text: str) -> str:
 
 def level_of(text: str) -> str | None:
     """'beginner' | 'intermediate' | 'advanced' when the text is a level heading ("Beginner Level (20 Questions)")."""
-    plain = unbold(text).strip().rstrip(":").strip()
-    plain = unbold(plain)
-    match = _LEVEL_LINE.match(plain)
-    return LEVELS[match.group(1).lower()] if match else None
+    words = re.findall(r"[a-z]+", re.sub(r"\([^)]*\)", " ", text.lower()))
+    levels = [LEVELS[word] for word in words if word in LEVELS]
+    if len(levels) != 1 or any(word not in LEVELS and word not in _LEVEL_FILLER for word in words):
+        return None
+    return levels[0]
 
 
 def level_line(line: str) -> str | None:

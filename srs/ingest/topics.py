@@ -71,8 +71,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "anomaly detection", "torch.profiler", "grad-cam", "saliency", "saliency maps", "bottleneck", "bottlenecks",
     ),
     "serialization": (
-        "serialization", "model saving", "saving", "save", "torch.save", "torch.load", "state_dict", "checkpoint",
-        "checkpoints", "load_state_dict", "pickle",
+        "serialization", "model saving", "saving models", "save a model", "save the model", "torch.save", "torch.load",
+        "state_dict", "checkpoint", "checkpoints", "load_state_dict", "pickle",
     ),
     "advanced-training": (
         "mixed precision", "mixed-precision", "amp", "autocast", "gradscaler", "distributed", "distributed training", "ddp",

@@ -12,7 +12,7 @@ from srs.errors import SrsError
 from srs.ingest.build import IngestedFile
 from srs.ingest.ids import file_prefix
 from srs.ingest.merge import merge
-from srs.ingest.model import Shape
+from srs.ingest.model import Shape, plural
 from srs.ingest.yamlout import Section, deck_text
 from srs.model import CardSpec
 
@@ -27,6 +27,7 @@ class DeckPlan:
     description: str
     sections: list[Section]
     target: Path | None
+    hint: str = ""  # advice for the report, e.g. how to get one deck per quiz
 
     @property
     def cards(self) -> list[CardSpec]:
@@ -46,10 +47,10 @@ class Written:
 
     def summary(self) -> str:
         if self.created:
-            return f"wrote {self.target}: deck '{self.deck}', {len(self.added)} cards"
+            return f"wrote {self.target}: deck '{self.deck}', {plural(len(self.added), 'card')}"
         renamed = f"; the file keeps its deck name, not '{self.wanted_deck}'" if self.wanted_deck and self.wanted_deck != self.deck else ""
         return (
-            f"merged into {self.target} (deck '{self.deck}'): {len(self.added)} new cards added, "
+            f"merged into {self.target} (deck '{self.deck}'): {plural(len(self.added), 'new card')} added, "
             f"{len(self.kept)} already there left as they are{renamed}"
         )
 
@@ -88,7 +89,7 @@ def _quiz_deck(base: str, number: int, title: str) -> str:
 
 def _drafts_note(cards: list[CardSpec]) -> str:
     drafts = sum(card.draft for card in cards)
-    return f" {drafts} drafts: write the empty side, then remove 'draft: true'." if drafts else ""
+    return f" {plural(drafts, 'draft')}: write the empty side, then remove 'draft: true'." if drafts else ""
 
 
 def _quiz_sections(ingested: IngestedFile, with_file: bool) -> list[Section]:
@@ -121,7 +122,9 @@ def _single_plan(files: list[IngestedFile], output: Path | None, deck: str | Non
         else:
             name = _base(only, deck)
             description = f"{only.shape.label.capitalize()} ingested from {only.source.name}."
-    return DeckPlan(name, description + _drafts_note(cards), sections, output)
+    quizzes = sum(len(f.groups) for f in files if f.shape is Shape.QUIZ)
+    hint = f"{quizzes} quizzes share the deck '{name}' (their titles are comments above their cards); -o DIR/ writes one deck per quiz, named after its title" if quizzes > 1 else ""
+    return DeckPlan(name, description + _drafts_note(cards), sections, output, hint)
 
 
 def _folder_plans(ingested: IngestedFile, folder: Path, deck: str | None) -> list[DeckPlan]:

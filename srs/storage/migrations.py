@@ -76,10 +76,12 @@ CREATE TABLE setting (
 );
 """
 
-# Stats read the review log by time: this index covers every column they aggregate, so a year of
-# reviews is counted from the index alone. It replaces ix_review_time (same leading column).
-V3_REVIEW_STATS_INDEX = """
+# Covering indexes for `srs stats`, so a year of reviews is aggregated from compact index entries
+# instead of the wide rows: by time (replaces ix_review_time, same leading column) and by card
+# (per-topic retention without sorting every answer).
+V3_REVIEW_STATS_INDEXES = """
 CREATE INDEX ix_review_stats ON review(reviewed_at, state_before, rating, interval_before, card_id);
+CREATE INDEX ix_review_card_stats ON review(card_id, state_before, reviewed_at, rating);
 DROP INDEX ix_review_time;
 """
 
@@ -96,7 +98,7 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V1_CORE),
     _script(V2_SYNC_AND_SETTINGS),
-    _script(V3_REVIEW_STATS_INDEX),
+    _script(V3_REVIEW_STATS_INDEXES),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -7,6 +7,7 @@ run on every key press.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -114,10 +115,16 @@ class Scope:
     deck: str | None = None
     tag: str | None = None
 
-    def where(self) -> tuple[str, list]:
+    def where(self, deck_index: bool = True) -> tuple[str, list]:
+        """SQL (" AND ...") and parameters selecting the scope's cards ``c``.
+
+        ``deck_index=False`` keeps SQLite from driving the query by ix_card_deck: the queue queries walk
+        ix_card_due / ix_card_new in order and stop early, which a deck lookup plus sort cannot do.
+        """
         clauses, params = [], []
         if self.deck:
-            clauses.append("c.deck_id IN (SELECT id FROM deck WHERE name = ? OR substr(name, 1, ?) = ?)")
+            column = "c.deck_id" if deck_index else "+c.deck_id"
+            clauses.append(f"{column} IN (SELECT id FROM deck WHERE name = ? OR substr(name, 1, ?) = ?)")
             params += [self.deck, len(self.deck) + 2, self.deck + "::"]
         if self.tag:
             if self.tag == "leech":
@@ -133,23 +140,35 @@ LIVE = "c.draft = 0 AND c.retired = 0 AND c.suspended = 0 AND (c.buried_until IS
 
 def learning_due(conn: Connection, scope: Scope, until: datetime, now: datetime) -> list[tuple[int, int, int]]:
     """(id, deck_id, due_us) of learning/relearning cards due by ``until``, soonest first."""
-    where, params = scope.where()
-    sql = f"SELECT c.id, c.deck_id, c.due FROM card c WHERE c.state IN (1, 3) AND c.due <= ? AND {LIVE}{where} ORDER BY c.due"
+    where, params = scope.where(deck_index=False)
+    # `c.state > 0` repeats ix_card_due's WHERE: SQLite uses a partial index only when the query states its condition.
+    sql = f"SELECT c.id, c.deck_id, c.due FROM card c WHERE c.state IN (1, 3) AND c.state > 0 AND c.due <= ? AND {LIVE}{where} ORDER BY c.due"
     return _cursor(conn).execute(sql, [to_us(until), to_us(now), *params]).fetchall()
 
 
-def reviews_due(conn: Connection, scope: Scope, before: datetime, now: datetime, limit: int) -> list[tuple[int, int, int]]:
-    """(id, deck_id, due_us) of review cards due before ``before``, most overdue first."""
-    where, params = scope.where()
-    sql = f"SELECT c.id, c.deck_id, c.due FROM card c WHERE c.state = 2 AND c.due < ? AND {LIVE}{where} ORDER BY c.due LIMIT ?"
-    return _cursor(conn).execute(sql, [to_us(before), to_us(now), *params, limit]).fetchall()
+def reviews_due(conn: Connection, scope: Scope, before: datetime, now: datetime, limit: int) -> Iterator[tuple[int, int, int]]:
+    """(id, deck_id, due_us) of review cards due before ``before``, most overdue first.
+
+    Rows are read lazily from the index: a caller that stops after the cards it needs reads no more.
+    """
+    where, params = scope.where(deck_index=False)
+    sql = f"SELECT c.id, c.deck_id, c.due FROM card c WHERE c.state = 2 AND c.state > 0 AND c.due < ? AND {LIVE}{where} ORDER BY c.due LIMIT ?"
+    return _lazy(_cursor(conn).execute(sql, [to_us(before), to_us(now), *params, limit]))
 
 
-def new_cards(conn: Connection, scope: Scope, now: datetime, limit: int) -> list[tuple[int, int]]:
-    """(id, deck_id) of new cards in deck order (file, then position)."""
-    where, params = scope.where()
+def new_cards(conn: Connection, scope: Scope, now: datetime, limit: int) -> Iterator[tuple[int, int]]:
+    """(id, deck_id) of new cards in deck order (file, then position), read lazily."""
+    where, params = scope.where(deck_index=False)
     sql = f"SELECT c.id, c.deck_id FROM card c WHERE c.state = 0 AND {LIVE}{where} ORDER BY c.origin, c.position LIMIT ?"
-    return _cursor(conn).execute(sql, [to_us(now), *params, limit]).fetchall()
+    return _lazy(_cursor(conn).execute(sql, [to_us(now), *params, limit]))
+
+
+def _lazy(cursor) -> Iterator[tuple]:
+    """Rows one at a time; the statement is closed as soon as the caller drops the iterator."""
+    try:
+        yield from cursor
+    finally:
+        cursor.close()
 
 
 def done_today(conn: Connection, day_start: datetime) -> tuple[dict[int, int], dict[int, int]]:
@@ -190,10 +209,16 @@ def record_answer(
 
 def load_state(conn: Connection, card_id: int) -> tuple[MemoryState, Flags]:
     """A card's current scheduling state and flags."""
-    row = _cursor(conn).execute(f"SELECT {STATE_COLUMNS} FROM card WHERE id = ?", (card_id,)).fetchone()
+    memory, flags, _deck_id = load_state_and_deck(conn, card_id)
+    return memory, flags
+
+
+def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Flags, int]:
+    """A card's current scheduling state, flags and deck id, in one query (the answer path)."""
+    row = _cursor(conn).execute(f"SELECT {STATE_COLUMNS}, deck_id FROM card WHERE id = ?", (card_id,)).fetchone()
     if row is None:
         raise CardNotFound(f"no card with internal id {card_id}")
-    return _memory(row), Flags(bool(row[8]), bool(row[9]), from_us(row[10]))
+    return _memory(row), Flags(bool(row[8]), bool(row[9]), from_us(row[10])), row[11]
 
 
 def last_review_entry(conn: Connection, review_id: int | None = None) -> tuple[int, int, str]:

@@ -61,7 +61,9 @@ def _review_scope(scope: Scope) -> tuple[str, list]:
     where, params = scope.where()
     if not where:
         return "", []
-    return f" AND r.card_id IN (SELECT c.id FROM card c WHERE 1{where})", params
+    # The unary + keeps the planner on the time index: probing each of a deck's cards through a
+    # card-id index for every day of the history was 40 s on the benchmark instead of 0.1 s.
+    return f" AND +r.card_id IN (SELECT c.id FROM card c WHERE 1{where})", params
 
 
 def today_totals(conn: Connection, scope: Scope, start_us: int, end_us: int) -> dict[str, int]:
@@ -79,21 +81,24 @@ def today_totals(conn: Connection, scope: Scope, start_us: int, end_us: int) -> 
 
 
 def card_counts(conn: Connection, scope: Scope, now_us: int, mature_days: int) -> dict[str, int]:
-    """Card counts: by state for live cards (not draft, not retired), then the flags and drafts/retired."""
+    """Live cards (not draft, not retired) by state and flag, then drafts and retired cards."""
     where, params = scope.where()
-    live = "c.draft = 0 AND c.retired = 0"
-    interval = "(c.due - c.last_review)"
-    row = _cursor(conn).execute(
-        f"SELECT coalesce(sum({live}), 0), coalesce(sum({live} AND c.state = 0), 0), coalesce(sum({live} AND c.state = 1), 0), "
-        f"coalesce(sum({live} AND c.state = 2), 0), coalesce(sum({live} AND c.state = 3), 0), "
-        f"coalesce(sum({live} AND c.state = 2 AND {interval} < ?), 0), coalesce(sum({live} AND c.state = 2 AND {interval} >= ?), 0), "
-        f"coalesce(sum({live} AND c.suspended), 0), coalesce(sum({live} AND c.buried_until > ?), 0), coalesce(sum({live} AND c.leech), 0), "
-        "coalesce(sum(c.draft AND NOT c.retired), 0), coalesce(sum(c.retired), 0) "
-        f"FROM card c WHERE 1{where}",
-        [mature_days * DAY_US, mature_days * DAY_US, now_us, *params],
+    raw = _cursor(conn)
+    live = raw.execute(
+        "SELECT count(*), sum(c.state = 0), sum(c.state = 1), sum(c.state = 2), sum(c.state = 3), "
+        "sum(c.state = 2 AND c.due - c.last_review >= ?), sum(c.suspended), sum(c.buried_until > ?), sum(c.leech) "
+        f"FROM card c WHERE c.draft = 0 AND c.retired = 0{where}",
+        [mature_days * DAY_US, now_us, *params],
     ).fetchone()
-    keys = ("total", "new", "learning", "review", "relearning", "young", "mature", "suspended", "buried", "leeches", "drafts", "retired")
-    return dict(zip(keys, row))
+    total, new, learning, review, relearning, mature, suspended, buried, leeches = (value or 0 for value in live)
+    drafts, retired = raw.execute(
+        f"SELECT sum(c.draft AND NOT c.retired), sum(c.retired) FROM card c WHERE 1{where}", params
+    ).fetchone()
+    return {
+        "total": total, "new": new, "learning": learning, "review": review, "relearning": relearning,
+        "young": review - mature, "mature": mature, "suspended": suspended, "buried": buried, "leeches": leeches,
+        "drafts": drafts or 0, "retired": retired or 0,
+    }
 
 
 def due_buckets(conn: Connection, scope: Scope, until_us: int, width_us: int) -> list[tuple[int, int]]:
@@ -177,26 +182,21 @@ def tag_rows(
     conn: Connection, scope: Scope, now_us: int, since_us: int, end_us: int,
     decays: dict[int, Decay], default: Decay, known_at: float,
 ) -> list[TagRow]:
-    """Per distinct tag string of live cards: cards, studied, true-retention answers since ``since``,
-    and the sum of current retrievability (for a mean) and how many cards are at ``known_at`` or above."""
+    """Per distinct tag string of live cards: cards, studied, true-retention answers in [since, end),
+    the sum of current retrievability (for a mean) and how many cards are at ``known_at`` or above.
+
+    One pass: cards in rowid order, each joined to its answers through ix_review_card_stats, so
+    grouping per card needs no sort; only the ~100k per-card rows are grouped by tag string.
+    """
     where, params = scope.where()
     r_sql, r_params = _retrievability_sql(now_us, decays, default)
-    raw = _cursor(conn)
-    cards = raw.execute(
-        "SELECT tags, count(*), sum(state > 0), count(r), coalesce(sum(r), 0.0), coalesce(sum(r >= ?), 0) "
-        f"FROM (SELECT c.tags AS tags, c.state AS state, {r_sql} AS r FROM card c WHERE c.draft = 0 AND c.retired = 0{where}) "
-        "GROUP BY tags",
-        [known_at, *r_params, *params],
+    rows = _cursor(conn).execute(
+        "SELECT tags, count(*), sum(state > 0), coalesce(sum(n), 0), coalesce(sum(ok), 0), count(r), coalesce(sum(r), 0.0), "
+        "coalesce(sum(r >= ?), 0) FROM ("
+        f"  SELECT c.tags AS tags, c.state AS state, {r_sql} AS r, count(v.card_id) AS n, sum(v.rating > 1) AS ok"
+        "   FROM card c LEFT JOIN review v ON v.card_id = c.id AND v.state_before = 2 AND v.reviewed_at >= ? AND v.reviewed_at < ?"
+        f"  WHERE c.draft = 0 AND c.retired = 0{where} GROUP BY c.id"
+        ") GROUP BY tags",
+        [known_at, *r_params, since_us, end_us, *params],
     ).fetchall()
-    reviews = raw.execute(
-        "SELECT c.tags, sum(v.n), sum(v.ok) FROM "
-        "(SELECT r.card_id AS card_id, count(*) AS n, sum(r.rating > 1) AS ok FROM review r "
-        "WHERE r.state_before = 2 AND r.reviewed_at >= ? AND r.reviewed_at < ? GROUP BY r.card_id) v "
-        f"JOIN card c ON c.id = v.card_id WHERE c.draft = 0 AND c.retired = 0{where} GROUP BY c.tags",
-        [since_us, end_us, *params],
-    ).fetchall()
-    answered = {tags: (n, ok) for tags, n, ok in reviews}
-    return [
-        TagRow(tags, n_cards, studied, *answered.get(tags, (0, 0)), with_memory, r_sum, known)
-        for tags, n_cards, studied, with_memory, r_sum, known in cards
-    ]
+    return [TagRow(*row) for row in rows]

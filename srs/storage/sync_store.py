@@ -55,18 +55,24 @@ def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, in
 
 def insert_cards(conn: Connection, rows: list[dict]) -> None:
     """Insert new cards (rows hold every content column)."""
-    if rows:
-        conn.execute(insert(card_table), rows)
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.connection.driver_connection.executemany(sql, [tuple(_bindable(row[c]) for c in columns) for row in rows])
 
 
 def update_cards(conn: Connection, rows: list[dict]) -> None:
     """Update content and placement of existing cards by id; scheduling columns are never touched."""
     if not rows:
         return
-    c = card_table.c
     columns = [key for key in rows[0] if key != "card_id"]
-    stmt = update(card_table).where(c.id == bindparam("card_id")).values({key: bindparam(key) for key in columns})
-    conn.execute(stmt, rows)
+    sql = f"UPDATE card SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+    conn.connection.driver_connection.executemany(sql, [tuple(_bindable(row[c]) for c in columns) + (row["card_id"],) for row in rows])
+
+
+def _bindable(value):
+    return to_us(value) if isinstance(value, datetime) else value
 
 
 def set_retired(conn: Connection, card_ids: list[int], retired: bool) -> None:

@@ -38,13 +38,19 @@ class SrsApp(App[None]):
         self.zone = zone or local_zone()
 
     def on_mount(self) -> None:
-        self.push_screen(DecksScreen())
-        if self.start_scope is not None:
-            self.study(self.start_scope)
+        # With a scope, the review opens at once; the deck list is built only when asked for (q).
+        self.push_screen(DecksScreen() if self.start_scope is None else ReviewScreen(self.start_scope))
 
     def study(self, scope: Scope) -> None:
         """Open a review session over ``scope`` on top of the deck list."""
         self.push_screen(ReviewScreen(scope))
+
+    def back_to_decks(self) -> None:
+        """Close the current screen and show the deck list (creating it if the app started in a review)."""
+        if len(self.screen_stack) > 1 and isinstance(self.screen_stack[-2], DecksScreen):
+            self.pop_screen()
+        else:
+            self.switch_screen(DecksScreen())
 
     def show_help(self) -> None:
         """The list of every key."""

@@ -71,7 +71,7 @@ class DoneScreen(Screen[None]):
         yield Footer()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.back_to_decks()
 
     def action_help(self) -> None:
         self.app.show_help()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -29,16 +29,14 @@ def key_rows(owner: type) -> list[tuple[str, str]]:
 
 
 def help_content(sections: list[tuple[str, list[tuple[str, str]]]]) -> Content:
-    """Sections of aligned 'key  description' lines."""
-    parts: list[Content | str] = []
+    """Sections of aligned 'key  description' lines, a blank line between sections."""
+    lines: list[Content] = []
     for title, rows in sections:
-        if parts:
-            parts.append("\n")
-        parts.append(Content.styled(title, "bold $accent"))
-        parts.append("\n")
-        for keys, text in rows:
-            parts.extend([Content.styled(keys.ljust(KEY_WIDTH), "bold"), text, "\n"])
-    return Content.assemble(*parts)
+        if lines:
+            lines.append(Content(""))
+        lines.append(Content.styled(title, "bold $accent"))
+        lines.extend(Content.assemble(Content.styled(keys.ljust(KEY_WIDTH), "bold"), text) for keys, text in rows)
+    return Content("\n").join(lines)
 
 
 def all_sections() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -62,8 +60,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-box"):
-            yield Static(Content.styled("Keys", "bold"), id="help-title")
-            with VerticalScroll(id="help-scroll"):
-                yield Static(help_content(all_sections()), id="help-body")
-            yield Static(Content.styled("? or Esc closes this", "dim"), id="help-hint")
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = "? or Esc closes · ↑ ↓ scroll"
+            yield Static(help_content(all_sections()), id="help-body")

@@ -30,7 +30,7 @@ from srs.tui.screens.done import DoneScreen, Summary
 from srs.tui.text import one_line, plain, when
 from srs.tui.widgets.answer_bar import AnswerBar
 from srs.tui.widgets.card_timer import CardTimer, budget_for
-from srs.tui.widgets.card_view import CardView
+from srs.tui.widgets.card_view import CardView, warm_highlighting
 from srs.tui.widgets.counts_bar import CountsBar
 
 WAIT_POLL_SECONDS = 30.0  # re-check at least this often while waiting (robust to sleep and clock jumps)
@@ -53,6 +53,7 @@ def next_step(session: Session, now: datetime) -> Step:
     card = session.current(now)
     counts = session.queue.counts()
     if card is not None:
+        warm_highlighting(card)
         return Step(card, session.memory(card.id).state, session.preview(card.id, now), counts)
     learning_due = session.queue.next_learning_due()
     if learning_due is not None:
@@ -352,4 +353,4 @@ class ReviewScreen(Screen[None]):
         self._cancel_wait()
         self.phase = "done"
         if self.app.screen is self:
-            self.app.pop_screen()
+            self.app.back_to_decks()

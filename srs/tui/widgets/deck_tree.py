@@ -74,7 +74,8 @@ class DeckTree(Tree[DeckLine]):
             nodes[row.name] = parent.add(label, data=line, expand=True) if has_children else parent.add_leaf(label, data=line)
         self.root.expand()
         target = nodes.get(selected) if selected else None
-        self.move_cursor(target or self.root)
+        # Node lines are laid out on the next refresh; only then can the cursor find the node.
+        self.call_after_refresh(self.move_cursor, target or self.root)
         self.call_after_refresh(self.screen.query(DeckHeader).refresh)
 
     def on_resize(self) -> None:

@@ -1,0 +1,241 @@
+"""TUI latency at 100k cards: launch to first card on screen, and key press to next card.
+
+A synthetic collection is built once per study day and cached in bench/out/ (gitignored): 100,000 cards in 10
+decks under "Bench" (30k new, 1k learning, 69k review with due dates spread over 420 days, so ~3k are due
+today) and about 140k review-log rows, with the bundled cards' own texts (code fences, lists, long extras).
+It is built through the storage layer's own functions (sync_store.insert_cards, review_store.record_answer).
+Each run works on a copy.
+
+Measured, headless (App.run_test, 100x30), with the real clock:
+- launch: SrsApp construction + run_test until the first card is on screen (`srs review` with a scope opens
+  the review screen at once, with the deck list loading under it), cold (first) and warm (median of the rest);
+- answer latency: key press to the next card rendered (its Markdown mounted and the screen refreshed), over
+  200 answers (Good, with Again every 10th so learning cards come back); the reveal too;
+- the durable write alone (Session.answer: state + log, fsynced), which is why answers run in a thread worker.
+Aims: first card < 0.6 s, answer p99 < 50 ms.
+
+Run: .venv/bin/python bench/tui.py [--rebuild] [--answers 200] [--launches 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from textual import events  # noqa: E402
+
+from srs.clock import day_bounds  # noqa: E402
+from srs.decks import bundled_decks_dir, check_paths  # noqa: E402
+from srs.model import MemoryState, Rating, State  # noqa: E402
+from srs.review import Session  # noqa: E402
+from srs.storage import open_store  # noqa: E402
+from srs.storage import review_store, sync_store  # noqa: E402
+from srs.storage.review_store import Flags, Scope  # noqa: E402
+from srs.tui.app import SrsApp  # noqa: E402
+from srs.tui.screens.review import ReviewScreen  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+PRISTINE, WORK = OUT / "tui-100k.db", OUT / "tui-work.db"
+META = OUT / "tui-100k.json"
+FORMAT = 1
+CARDS, DECKS, NEW, LEARNING = 100_000, 10, 30_000, 1_000
+UTC = timezone.utc
+SIZE = (100, 30)
+
+
+def texts() -> list[tuple[str, str, str, tuple[str, ...], str | None]]:
+    loaded = check_paths([bundled_decks_dir()])
+    return [(c.front, c.back, c.extra, c.tags, c.difficulty) for deck in loaded.decks for c in deck.cards if not c.draft]
+
+
+def build(path: Path, now: datetime) -> None:
+    """The synthetic collection, through the storage functions, in one transaction."""
+    for old in OUT.glob(path.name + "*"):
+        old.unlink()
+    rng = random.Random(20260302)
+    pool = texts()
+    start, _ = day_bounds(now, UTC, 4)
+    store = open_store(path)
+    with store.write() as conn:
+        deck_ids = sync_store.ensure_decks(conn, {f"Bench::Deck {d}": "generated" for d in range(DECKS)})
+        rows, history = [], []
+        for i in range(CARDS):
+            front, back, extra, tags, difficulty = pool[i % len(pool)]
+            row = {
+                "uid": f"bench-{i}", "deck_id": deck_ids[f"Bench::Deck {i % DECKS}"], "origin": f"/bench/deck{i % DECKS}.yaml",
+                "line": i, "position": i // DECKS, "front": f"{front}\n\n(card {i})", "back": back, "extra": extra,
+                "tags": " " + " ".join(tags) + " ", "difficulty": difficulty, "sources": "", "draft": False, "retired": False,
+                "content_hash": f"h{i}", "created_at": start - timedelta(days=500), "state": 0, "reps": 0, "lapses": 0,
+            }
+            if i >= NEW:
+                learning = i < NEW + LEARNING
+                last = start - timedelta(days=rng.randint(1, 60) if not learning else 1, seconds=rng.randint(0, 80_000))
+                due = now + timedelta(minutes=rng.randint(-600, 300)) if learning else start + timedelta(days=rng.randint(-20, 400), hours=rng.randint(6, 20))
+                memory = MemoryState(State.LEARNING if learning else State.REVIEW, 0 if learning else None,
+                                     rng.uniform(0.5, 2) if learning else rng.lognormvariate(3, 1.2), rng.uniform(1, 10), due, last, 2, 0)
+                row.update(state=int(memory.state), step=memory.step, stability=memory.stability, fsrs_difficulty=memory.difficulty,
+                           due=memory.due, last_review=memory.last_review, reps=memory.reps)
+                history.append((i + 1, memory))
+            rows.append(row)
+        sync_store.insert_cards(conn, rows)
+        for card_id, memory in history:
+            first = MemoryState(State.LEARNING, 0, memory.stability, memory.difficulty, memory.last_review - timedelta(days=3),
+                                memory.last_review - timedelta(days=4), 1, 0)
+            review_store.record_answer(conn, card_id, Rating.GOOD, memory.last_review - timedelta(days=4), 8000, MemoryState(), Flags(), first, Flags())
+            review_store.record_answer(conn, card_id, Rating.GOOD, memory.last_review, 6000, first, Flags(), memory, Flags())
+    store.close()
+
+
+def prepare(rebuild: bool) -> datetime:
+    OUT.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    wanted = {"format": FORMAT, "day": day_bounds(now, UTC, 4)[0].isoformat()}
+    meta = json.loads(META.read_text()) if META.exists() else {}
+    if rebuild or meta != wanted or not PRISTINE.exists():
+        started = time.perf_counter()
+        build(PRISTINE, now)
+        META.write_text(json.dumps(wanted))
+        print(f"built {CARDS:,} cards in {time.perf_counter() - started:.1f} s (cached in {PRISTINE.relative_to(ROOT)})")
+    return now
+
+
+def fresh_copy() -> Path:
+    for old in OUT.glob(WORK.name + "*"):
+        old.unlink()
+    shutil.copyfile(PRISTINE, WORK)
+    return WORK
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def until(condition, timeout: float = 30.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise RuntimeError("timed out")
+        await asyncio.sleep(0.0002)
+
+
+async def launch_once(path: Path) -> tuple[float, float]:
+    """(ms to open the store, ms from App construction to the first card on screen)."""
+    started = time.perf_counter()
+    store = open_store(path)
+    opened = time.perf_counter()
+    app = SrsApp(store, Scope(), zone=UTC)
+    async with app.run_test(size=SIZE) as _pilot:
+        await until(lambda: isinstance(app.screen, ReviewScreen) and app.screen.card_serial >= 1)
+        first = time.perf_counter()
+    store.close()
+    return (opened - started) * 1000, (first - opened) * 1000
+
+
+def press(app: SrsApp, key: str) -> None:
+    """Send one key as the terminal driver would. (Pilot.press also waits for the whole process to go idle,
+    which would time the harness rather than the app.)"""
+    app._driver.send_message(events.Key(key, " " if key == "space" else key))
+
+
+async def rendered(app: SrsApp) -> None:
+    """Until the screen has been refreshed after the change."""
+    done = asyncio.Event()
+    app.screen.call_after_refresh(done.set)
+    await done.wait()
+
+
+async def answer_latencies(path: Path, answers: int) -> tuple[list[float], list[float], int]:
+    """Per answer: key press to next card rendered; per reveal: key press to the answer side rendered."""
+    store = open_store(path)
+    app = SrsApp(store, Scope(), zone=UTC)
+    answer_ms, reveal_ms = [], []
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: isinstance(app.screen, ReviewScreen) and app.screen.card_serial >= 1)
+        screen = app.screen
+        queue_size = screen.step.counts.total
+        for n in range(answers):
+            await pilot.pause(0.01)  # a reader: the card is on screen for a moment
+            started = time.perf_counter()
+            press(app, "space")
+            await until(lambda: screen.phase == "answer")
+            await rendered(app)
+            reveal_ms.append((time.perf_counter() - started) * 1000)
+            before = screen.card_serial
+            started = time.perf_counter()
+            press(app, "1" if n % 10 == 0 else "3")
+            await until(lambda: screen.card_serial > before or screen.phase == "done")
+            answer_ms.append((time.perf_counter() - started) * 1000)
+            if screen.phase == "done":
+                break
+    store.close()
+    return answer_ms, reveal_ms, queue_size
+
+
+def write_latencies(path: Path, count: int = 100) -> list[float]:
+    """Session.answer alone (the durable write the worker does)."""
+    store = open_store(path)
+    session = Session(store, Scope(), UTC)
+    samples = []
+    for n in range(count):
+        now = datetime.now(UTC)
+        card = session.current(now)
+        if card is None:
+            break
+        started = time.perf_counter()
+        session.answer(card.id, Rating.GOOD if n % 10 else Rating.AGAIN, now, 5000)
+        samples.append((time.perf_counter() - started) * 1000)
+    store.close()
+    return samples
+
+
+def import_ms() -> float:
+    """A fresh interpreter importing the CLI and the TUI (what `srs review` pays before the app starts)."""
+    code = "import time; t = time.perf_counter(); import srs.cli, srs.tui.app; print((time.perf_counter() - t) * 1000)"
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout) for _ in range(3)]
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached 100k-card collection")
+    parser.add_argument("--answers", type=int, default=200, help="answers to time (default 200)")
+    parser.add_argument("--launches", type=int, default=5, help="launches to time (default 5)")
+    args = parser.parse_args()
+    prepare(args.rebuild)
+
+    path = fresh_copy()
+    launches = [asyncio.run(launch_once(path)) for _ in range(args.launches)]
+    open_ms = [o for o, _ in launches]
+    first_ms = [f for _, f in launches]
+    answer_ms, reveal_ms, queue_size = asyncio.run(answer_latencies(fresh_copy(), args.answers))
+    writes = write_latencies(fresh_copy())
+
+    print(f"srs review on {CARDS:,} cards, headless {SIZE[0]}x{SIZE[1]}; today's queue {queue_size} cards")
+    print(f"  import srs.cli + srs.tui.app (fresh interpreter): {import_ms():.0f} ms")
+    print(f"  open_store: {statistics.median(open_ms):.1f} ms")
+    print(f"  launch -> first card on screen: cold {first_ms[0]:.0f} ms, warm median {statistics.median(first_ms[1:] or first_ms):.0f} ms "
+          f"(aim < 600 ms)")
+    print(f"  answer key -> next card rendered, {len(answer_ms)} answers: p50 {percentile(answer_ms, 50):.1f} ms, "
+          f"p99 {percentile(answer_ms, 99):.1f} ms, max {max(answer_ms):.1f} ms (aim p99 < 50 ms)")
+    print(f"  reveal key -> answer side rendered: p50 {percentile(reveal_ms, 50):.1f} ms, p99 {percentile(reveal_ms, 99):.1f} ms")
+    print(f"  durable write alone (Session.answer, fsynced), {len(writes)} answers: p50 {percentile(writes, 50):.1f} ms, "
+          f"p99 {percentile(writes, 99):.1f} ms -> runs in a thread worker")
+    for old in OUT.glob(WORK.name + "*"):
+        old.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""SQL for ``srs optimize`` and ``srs simulate``: the review log per card, card states, rescheduling."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from srs.model import MemoryState, State
+from srs.storage.review_store import Scope
+from srs.storage.timecodec import from_us, to_us
+
+# The rows Anki's optimizer reads by default are `preset:X -is:suspended`: leeches stay out of the fit.
+_FIT_CARDS = "c.suspended = 0"
+LIVE_CARDS = "c.draft = 0 AND c.retired = 0 AND c.suspended = 0"
+
+
+def _cursor(conn: Connection):
+    return conn.connection.driver_connection
+
+
+def review_log(conn: Connection, scope: Scope) -> list[tuple[int, int, int, int, int]]:
+    """(card_id, review_id, rating, reviewed_at_us, state_before) of unsuspended cards in scope, by card then time."""
+    where, params = scope.where()
+    sql = (
+        "SELECT r.card_id, r.id, r.rating, r.reviewed_at, r.state_before FROM review r JOIN card c ON c.id = r.card_id "
+        f"WHERE {_FIT_CARDS}{where} ORDER BY r.card_id, r.id"
+    )
+    return _cursor(conn).execute(sql, params).fetchall()
+
+
+def replay_log(conn: Connection, scope: Scope) -> list[tuple[int, int, int, int, str]]:
+    """(card_id, deck_id, rating, reviewed_at_us, before-JSON) of every answered card in scope, by card then time."""
+    where, params = scope.where()
+    sql = (
+        "SELECT r.card_id, c.deck_id, r.rating, r.reviewed_at, r.before FROM review r JOIN card c ON c.id = r.card_id "
+        f"WHERE c.state > 0{where} ORDER BY r.card_id, r.id"
+    )
+    return _cursor(conn).execute(sql, params).fetchall()
+
+
+def update_states(conn: Connection, changes: list[tuple[int, MemoryState, MemoryState]]) -> int:
+    """Write new states for (card_id, planned-from, new). A card answered since the plan was made is left alone.
+
+    Returns how many cards were updated.
+    """
+    raw = _cursor(conn)
+    updated = 0
+    for card_id, old, new in changes:
+        updated += raw.execute(
+            "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=? "
+            "WHERE id=? AND reps=? AND last_review IS ?",
+            (int(new.state), new.step, new.stability, new.difficulty, to_us(new.due), to_us(new.last_review), new.reps, new.lapses,
+             card_id, old.reps, to_us(old.last_review)),
+        ).rowcount
+    return updated
+
+
+def simulation_cards(conn: Connection, scope: Scope) -> list[tuple]:
+    """(id, deck_id, state, stability, fsrs_difficulty, due_us, last_review_us, lapses) of cards that can be studied.
+
+    Answered cards first, then new cards in the order they are introduced.
+    """
+    where, params = scope.where()
+    sql = (
+        "SELECT c.id, c.deck_id, c.state, c.stability, c.fsrs_difficulty, c.due, c.last_review, c.lapses FROM card c "
+        f"WHERE {LIVE_CARDS}{where} ORDER BY c.state = 0, c.origin, c.position"
+    )
+    return _cursor(conn).execute(sql, params).fetchall()
+
+
+def answer_stats(conn: Connection, scope: Scope, max_ms: int) -> list[tuple[int, int, int, int, int]]:
+    """(state_before, rating, answers, timed answers, total ms of timed answers) for the cards in scope.
+
+    An answer is timed when its duration is known, positive and under ``max_ms``.
+    """
+    where, params = scope.where()
+    sql = (
+        "SELECT r.state_before, r.rating, count(*), "
+        "sum(r.duration_ms > 0 AND r.duration_ms < ?), coalesce(sum(CASE WHEN r.duration_ms > 0 AND r.duration_ms < ? THEN r.duration_ms END), 0) "
+        f"FROM review r JOIN card c ON c.id = r.card_id WHERE 1 = 1{where} GROUP BY r.state_before, r.rating"
+    )
+    return _cursor(conn).execute(sql, [max_ms, max_ms, *params]).fetchall()
+
+
+def deck_exists(conn: Connection, name: str) -> bool:
+    """Whether a deck of that name (or with subdecks under it) exists."""
+    row = _cursor(conn).execute(
+        "SELECT 1 FROM deck WHERE name = ? OR substr(name, 1, ?) = ? LIMIT 1", (name, len(name) + 2, name + "::")
+    ).fetchone()
+    return row is not None
+
+
+def card_states(conn: Connection, scope: Scope) -> dict[int, MemoryState]:
+    """Scheduling state of every answered card in scope."""
+    where, params = scope.where()
+    sql = (
+        "SELECT c.id, c.state, c.step, c.stability, c.fsrs_difficulty, c.due, c.last_review, c.reps, c.lapses FROM card c "
+        f"WHERE c.state > 0{where}"
+    )
+    return {
+        row[0]: MemoryState(State(row[1]), row[2], row[3], row[4], from_us(row[5]), from_us(row[6]), row[7], row[8])
+        for row in _cursor(conn).execute(sql, params)
+    }

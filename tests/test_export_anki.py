@@ -1,0 +1,403 @@
+"""`srs export anki`: packages that the official `anki` package imports, updates in place, and escapes."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import zipfile
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+import genanki
+import pytest
+import yaml
+from anki.collection import Collection
+from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exporters import anki as exporter
+from exporters import default_filename, export_anki
+from srs.decks import bundled_decks_dir, sync_paths
+from srs.errors import SrsError
+from srs.storage import open_store
+from srs.storage.card_store import list_cards
+from srs.storage.review_store import Scope
+
+T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+LATER = T0 + timedelta(minutes=5)
+
+PYTHON_DECK = {
+    "deck": "Lang::Python",
+    "description": "Python **basics**.",
+    "cards": [
+        {
+            "id": "py-1",
+            "front": "What does `len([1, 2])` return?",
+            "back": "`2`",
+            "extra": "Works on any sized container.",
+            "tags": ["builtins", "lists"],
+            "difficulty": "easy",
+            "source": ["https://docs.python.org/3/library/functions.html#len", "notes.txt#4"],
+        },
+        {
+            "id": "py-2",
+            "front": "How do you loop with an index?",
+            "back": "```python\nfor i, x in enumerate(xs):\n    print(i, x)\n```",
+            "tags": ["loops"],
+            "difficulty": "medium",
+        },
+        {"id": "py-draft", "front": "Unfinished?", "draft": True},
+        {"id": "py-gone", "front": "Soon retired", "back": "yes"},
+    ],
+}
+ADVANCED_DECK = {
+    "deck": "Lang::Python::Advanced",
+    "cards": [{"id": "adv-1", "front": "What is a **metaclass**?", "back": "The class of a class.", "tags": ["classes"], "difficulty": "hard"}],
+}
+OTHER_DECK = {"deck": "Other", "cards": [{"id": "o-1", "front": "One", "back": "1", "tags": ["numbers"]}]}
+
+
+def write_yaml(path: Path, deck: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(deck, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def decks_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "decks"
+    write_yaml(folder / "python.yaml", PYTHON_DECK)
+    write_yaml(folder / "advanced.yaml", ADVANCED_DECK)
+    write_yaml(folder / "other.yaml", OTHER_DECK)
+    return folder
+
+
+@pytest.fixture
+def store(tmp_path: Path, decks_dir: Path):
+    store = open_store(tmp_path / "srs.db")
+    sync_paths(store, [decks_dir], now=T0)
+    # Retire py-gone: it leaves its file.
+    without = dict(PYTHON_DECK, cards=[card for card in PYTHON_DECK["cards"] if card["id"] != "py-gone"])
+    write_yaml(decks_dir / "python.yaml", without)
+    sync_paths(store, [decks_dir], now=T0)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def col(tmp_path: Path):
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    yield col
+    col.close()
+
+
+def import_package(col: Collection, path: Path):
+    request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())
+    return col.import_anki_package(request).log
+
+
+def notes_by_guid(col: Collection) -> dict[str, object]:
+    return {note.guid: note for note in (col.get_note(nid) for nid in col.find_notes(""))}
+
+
+def guid(uid: str) -> str:
+    return genanki.guid_for("srs", uid)
+
+
+# ------------------------------------------------------------------------------------------------
+# Importing into a real collection
+# ------------------------------------------------------------------------------------------------
+
+
+def test_import_gives_notes_decks_fields_and_tags(store, col, tmp_path):
+    result = export_anki(store, tmp_path / "out.apkg", now=T0)
+    assert (result.notes, result.decks) == (4, 4)  # Lang, Lang::Python, Lang::Python::Advanced, Other
+
+    log = import_package(col, result.path)
+
+    assert len(log.new) == 4 and not log.updated and not log.duplicate
+    assert col.note_count() == 4 and col.card_count() == 4
+    names = {deck.name for deck in col.decks.all_names_and_ids()}
+    assert {"Lang", "Lang::Python", "Lang::Python::Advanced", "Other"} <= names
+    notes = notes_by_guid(col)
+    assert set(notes) == {guid("py-1"), guid("py-2"), guid("adv-1"), guid("o-1")}
+
+    first = notes[guid("py-1")]
+    assert first.note_type()["name"] == exporter.MODEL_NAME
+    assert [field["name"] for field in first.note_type()["flds"]] == ["Front", "Back", "Extra", "Source"]
+    assert first.fields == [
+        "<p>What does <code>len([1, 2])</code> return?</p>",
+        "<p><code>2</code></p>",
+        "<p>Works on any sized container.</p>",
+        '<a href="https://docs.python.org/3/library/functions.html#len">https://docs.python.org/3/library/functions.html#len</a>'
+        "<br>notes.txt#4",
+    ]
+    assert sorted(first.tags) == ["builtins", "difficulty::easy", "lists"]
+    assert col.decks.name(first.cards()[0].did) == "Lang::Python"
+    assert col.decks.name(notes[guid("adv-1")].cards()[0].did) == "Lang::Python::Advanced"
+    assert notes[guid("adv-1")]["Front"] == "<p>What is a <strong>metaclass</strong>?</p>"
+    assert sorted(notes[guid("o-1")].tags) == ["numbers"]  # no difficulty, no difficulty tag
+
+
+def test_code_is_highlighted_and_styled_for_night_mode(store, col, tmp_path):
+    import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
+    note = notes_by_guid(col)[guid("py-2")]
+
+    back = note["Back"]
+    assert back.startswith('<pre class="highlight"><code class="language-python">')
+    assert '<span class="k">for</span>' in back and '<span class="nb">enumerate</span>' in back
+    css = note.note_type()["css"]
+    assert ".highlight .k {" in css
+    assert ".nightMode .highlight .k, .night_mode .highlight .k {" in css
+    assert ".card.nightMode" in css and ".night_mode .card" in css
+    answer = note.cards()[0].answer()
+    assert '<div class="srs back"><pre class="highlight">' in answer
+
+
+def test_drafts_and_retired_cards_are_not_exported(store, col, tmp_path):
+    with store.read() as conn:
+        listed = {card.uid for card in list_cards(conn, Scope())}
+    assert listed == {"py-1", "py-2", "adv-1", "o-1"}
+
+    import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
+
+    guids = set(notes_by_guid(col))
+    assert guid("py-draft") not in guids and guid("py-gone") not in guids
+
+
+def test_reexport_after_an_edit_updates_exactly_that_note(store, col, tmp_path, decks_dir):
+    import_package(col, export_anki(store, tmp_path / "v1.apkg", now=T0).path)
+    before = {g: list(note.fields) + sorted(note.tags) for g, note in notes_by_guid(col).items()}
+
+    edited = yaml.safe_load((decks_dir / "python.yaml").read_text(encoding="utf-8"))
+    edited["cards"][0]["back"] = "`2`, the number of items."
+    write_yaml(decks_dir / "python.yaml", edited)
+    report = sync_paths(store, [decks_dir], now=LATER)
+    assert report.updated == ["py-1"]
+    log = import_package(col, export_anki(store, tmp_path / "v2.apkg", now=LATER).path)
+
+    assert not log.new
+    assert col.note_count() == 4 and col.card_count() == 4
+    after = notes_by_guid(col)
+    changed = {g for g, note in after.items() if list(note.fields) + sorted(note.tags) != before[g]}
+    assert changed == {guid("py-1")}
+    assert after[guid("py-1")]["Back"] == "<p><code>2</code>, the number of items.</p>"
+    assert after[guid("py-1")].mod == int(LATER.timestamp())
+
+
+def test_reexport_unchanged_adds_no_notes(store, col, tmp_path):
+    import_package(col, export_anki(store, tmp_path / "v1.apkg", now=T0).path)
+    before = {g: list(note.fields) for g, note in notes_by_guid(col).items()}
+
+    log = import_package(col, export_anki(store, tmp_path / "v2.apkg", now=LATER).path)
+
+    assert not log.new and not log.conflicting
+    assert col.note_count() == 4 and col.card_count() == 4
+    assert {g: list(note.fields) for g, note in notes_by_guid(col).items()} == before
+    assert [m.name for m in col.models.all_names_and_ids()].count(exporter.MODEL_NAME) == 1
+
+
+def test_notes_are_stamped_with_the_export_time_not_a_pinned_one(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(exporter, "utc_now", lambda: LATER)
+    path = export_anki(store, tmp_path / "out.apkg").path
+
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    db.deserialize(data)
+    assert {row[0] for row in db.execute("SELECT mod FROM notes")} == {int(LATER.timestamp())}
+    db.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# Hostile text
+# ------------------------------------------------------------------------------------------------
+
+HOSTILE = {
+    "deck": "Hostile",
+    "cards": [
+        {
+            "id": "evil-1",
+            "front": "<script>alert(1)</script> [bold red]rich[/] \x1fsplit\x1fhere",
+            "back": '<img src=x onerror="alert(1)"> <a href="javascript:alert(2)">x</a> [link](javascript:alert(3)) <svg onload=alert(4)>',
+            "extra": "[sound:evil.mp3] [latex]\\input{/etc/passwd}[/latex] ```\n<script>in code</script>\n```\n" + "long " * 40_000,
+            "tags": ["hostile"],
+            "source": ["javascript:alert(5)", "<b onclick=x>src</b>"],
+        }
+    ],
+}
+ALLOWED_TAGS = {"p", "code", "pre", "span", "strong", "em", "a", "br", "ul", "ol", "li", "blockquote", "hr",
+                "h1", "h2", "h3", "h4", "h5", "h6", "img", "table", "thead", "tbody", "tr", "th", "td"}
+ALLOWED_ATTRS = {"class", "href", "src", "alt", "title", "style", "start"}
+
+
+class TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parsed(html: str) -> TagCollector:
+    collector = TagCollector()
+    collector.feed(html)
+    collector.close()
+    return collector
+
+
+def assert_safe(html: str) -> None:
+    assert "\x1f" not in html
+    for tag, attrs in parsed(html).tags:
+        assert tag in ALLOWED_TAGS, tag
+        for name, value in attrs:
+            assert name in ALLOWED_ATTRS, name
+            assert not (value or "").strip().lower().startswith(("javascript:", "vbscript:", "data:text")), value
+            if name == "style":
+                assert value.startswith("text-align:"), value
+
+
+def test_hostile_text_comes_through_escaped(tmp_path, col):
+    store = open_store(tmp_path / "srs.db")
+    sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
+    import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
+    store.close()
+
+    (note,) = notes_by_guid(col).values()
+    assert len(note.fields) == 4
+    for field in note.fields:
+        assert_safe(field)
+    front_text = "".join(parsed(note["Front"]).text)
+    assert "<script>alert(1)</script> [bold red]rich[/] \ufffdsplit\ufffdhere" in front_text
+    back_text = "".join(parsed(note["Back"]).text)
+    assert '<img src=x onerror="alert(1)">' in back_text and "[link](javascript:alert(3))" in back_text
+    extra = note["Extra"]
+    assert "&#91;sound:evil.mp3]" in extra and "&#91;latex]" in extra
+    assert "&lt;script&gt;in code&lt;/script&gt;" in extra
+    assert extra.count("long") == 40_000
+    assert "<a" not in note["Source"] and "&lt;b onclick=x&gt;src&lt;/b&gt;" in note["Source"]
+    card = note.cards()[0]
+    assert not card.question_av_tags() and not card.answer_av_tags()  # [sound:...] stayed text
+    assert "<script>" not in card.answer().split("</style>", 1)[1]
+
+
+FRAGMENTS = ["<", ">", "&", '"', "'", "=", "/", " ", "\n", "\n\n", "`", "```", "*", "_", "[", "]", "(", ")", "!", "#", "-", "|",
+             "\\", ":", "~", "1.", "    ", "\x1f", "\x00", "\r", "script", "onerror", "on", "javascript:", "img src=x", "a",
+             "Word", "é", "\u00a0", "\t", "&amp;", "&#x3c;", "http://x.y/", "[sound:a]", "python"]
+hostile_text = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(hostile_text)
+def test_any_text_renders_to_safe_html(text):
+    assert_safe(exporter.markdown_html(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(hostile_text, max_size=3).map(tuple))
+def test_any_sources_render_to_safe_html(sources):
+    assert_safe(exporter.sources_html(sources))
+
+
+# ------------------------------------------------------------------------------------------------
+# The plain-text fast path renders exactly what markdown-it renders
+# ------------------------------------------------------------------------------------------------
+
+PLAIN_FRAGMENTS = ["a", "Word", " ", "\n", "\n\n", "`", "x.view()", "[3, 4]", "->", '"', "'", "1.", "2)", "# ", "- ", "* ",
+                   "> ", "=", "---", "*", "_", "<", "&", "\\", "|", "](", "![", "~", ":", "é", "  ", "\t"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PLAIN_FRAGMENTS), max_size=30).map("".join))
+def test_fast_path_matches_markdown_it(text):
+    fast = exporter._fast_markdown(text)
+    if fast is not None:
+        assert fast == exporter._MARKDOWN.render(text)
+
+
+def test_fast_path_matches_markdown_it_on_every_bundled_card():
+    taken = 0
+    for path in sorted(bundled_decks_dir().rglob("*.yaml")):
+        for card in yaml.safe_load(path.read_text(encoding="utf-8"))["cards"]:
+            for side in ("front", "back", "extra"):
+                text = exporter.clean_text(card.get(side) or "")
+                fast = exporter._fast_markdown(text)
+                if fast is not None:
+                    taken += 1
+                    assert fast == exporter._MARKDOWN.render(text), (path, card.get("id"), side)
+    assert taken > 100  # the fast path is actually used
+
+
+# ------------------------------------------------------------------------------------------------
+# Identity, filters, files, CLI
+# ------------------------------------------------------------------------------------------------
+
+
+def test_ids_are_fixed_and_derived_from_names():
+    # Pinned: changing them would make every user's next import create a new note type / decks.
+    assert exporter.make_model().model_id == 1838560619
+    assert exporter.stable_id("deck", "Lang::Python") == exporter.stable_id("deck", "Lang::Python")
+    assert exporter.stable_id("deck", "Lang::Python") != exporter.stable_id("deck", "Lang")
+    assert all((1 << 30) <= exporter.stable_id("deck", name) < (1 << 31) for name in ("a", "b", "Lang::Python", "é" * 50))
+    assert exporter.note_guid("py-1") == genanki.guid_for("srs", "py-1")
+
+
+@pytest.mark.filterwarnings("error")
+def test_deck_and_tag_filters(store, col, tmp_path):
+    result = export_anki(store, tmp_path / "python.apkg", deck="Lang::Python", now=T0)
+    assert (result.notes, result.decks) == (3, 3)
+    import_package(col, result.path)
+    assert set(notes_by_guid(col)) == {guid("py-1"), guid("py-2"), guid("adv-1")}
+
+    tagged = export_anki(store, tmp_path / "tagged.apkg", tag="numbers", now=T0)
+    assert (tagged.notes, tagged.decks) == (1, 1)
+
+    with pytest.raises(SrsError, match="no deck named 'Lang::Nope'"):
+        export_anki(store, tmp_path / "x.apkg", deck="Lang::Nope")
+    with pytest.raises(SrsError, match="nothing to export"):
+        export_anki(store, tmp_path / "x.apkg", tag="no-such-tag")
+    with pytest.raises(SrsError, match=r"\.apkg"):
+        export_anki(store, tmp_path / "x.zip")
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_default_file_names():
+    assert default_filename() == "srs-all.apkg"
+    assert default_filename("Lang::Python") == "srs-Lang-Python.apkg"
+    assert default_filename("PyTorch::Quizzes::01 Loss, Activations & Broadcasting") == "srs-PyTorch-Quizzes-01-Loss-Activations-Broadcasting.apkg"
+    assert default_filename(None, "leech") == "srs-tag-leech.apkg"
+    assert default_filename("../..", "a/b") == "srs-deck-a-b.apkg"
+
+
+def run_cli(monkeypatch, *args: str) -> None:
+    from srs.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["srs", *args])
+    try:
+        main()
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+
+
+def test_cli_writes_the_default_file_and_prints_counts(store, tmp_path, monkeypatch, capsys):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    run_cli(monkeypatch, "--db", str(store.path), "export", "anki", "--deck", "Lang")
+
+    out = capsys.readouterr().out
+    assert out.strip() == f"wrote {work / 'srs-Lang.apkg'}: 3 note(s) in 3 deck(s)"
+    assert (work / "srs-Lang.apkg").is_file()
+
+    run_cli(monkeypatch, "export", "anki", "--db", str(store.path), "-o", str(work), "--tag", "numbers")
+    assert (work / "srs-tag-numbers.apkg").is_file()
+    assert "1 note(s) in 1 deck(s)" in capsys.readouterr().out

@@ -1,0 +1,58 @@
+"""The help screen lists every key of every screen."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from textual.binding import Binding
+
+from srs.storage.review_store import Scope
+from srs.tui.app import SrsApp
+from srs.tui.screens.decks import DecksScreen
+from srs.tui.screens.done import DoneScreen
+from srs.tui.screens.help import HelpScreen, help_content, all_sections, key_label
+from srs.tui.screens.review import ReviewScreen
+from srs.tui.widgets.deck_tree import DeckTree
+from tests.tui.conftest import SIZE, new_cards, screen_text, wait_until
+
+UTC = timezone.utc
+
+
+def test_every_binding_has_a_help_line() -> None:
+    text = help_content(all_sections()).plain
+    for owner in (ReviewScreen, DecksScreen, DoneScreen, DeckTree):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.action in owner.KEY_HELP, f"{owner.__name__}: no help for {binding.action}"
+            assert key_label(binding.key) in text and owner.KEY_HELP[binding.action] in text
+
+
+def test_review_keys_are_all_listed() -> None:
+    text = help_content(all_sections()).plain
+    for keys in ("Space / Enter", "1", "2", "3", "4", "u", "b", "s", "?", "q / Esc"):
+        assert f"\n{keys} " in text
+
+
+async def test_question_mark_opens_help_over_the_review_and_closes_it(make_store, clock) -> None:
+    store = make_store(new_cards(1))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.phase == "question")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "Undo the last answer" in screen_text(app)
+        await pilot.press("3")  # keys of the screen below do nothing while help is open
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, ReviewScreen) and app.screen.phase == "question"
+
+
+def test_snapshot_help(make_store, clock, snap_compare) -> None:
+    store = make_store(new_cards(1))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC)
+
+    async def opened(pilot) -> None:
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.phase == "question")
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=opened)
