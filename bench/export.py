@@ -20,7 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import genanki
 import yaml
 
 from exporters.anki import build_package, export_anki

@@ -284,41 +284,53 @@ def prepare(rebuild: bool) -> tuple[Path, Path, datetime]:
     return work_srs, work_anki, now
 
 
+ROUNDS = 5  # srs and Anki alternate in blocks, so both see the same machine load without disturbing each other
+
+
 def interleaved(store_path: Path, anki_path: Path, runs: int, answers: int) -> dict[str, object]:
-    """srs and Anki measured turn about, so both see the same machine load."""
+    """srs and Anki measured in alternating blocks: per-operation alternation would time each just after the other."""
     store, col = open_store(store_path), Collection(str(anki_path))
     scope, bench_deck, other_deck = Scope(deck="Bench"), col.decks.id("Bench"), col.decks.id("Bench::D0")
     col.decks.set_current(bench_deck)
     build_queue(store, scope, zone=UTC)  # warm page caches and the connection pool; Anki's first call does the same
     col.sched.get_queued_cards()
-    ours_queue, anki_queue, anki_cached = [], [], []
-    for _ in range(runs):
-        ours_queue.append(timed(lambda: build_queue(store, scope, zone=UTC)))
+
+    def anki_rebuild() -> float:
         col.decks.set_current(other_deck)  # switching decks drops Anki's in-memory queue ...
         col.decks.set_current(bench_deck)
-        anki_queue.append(timed(lambda: col.sched.get_queued_cards()))  # ... so this call rebuilds it
-        anki_cached.append(timed(lambda: col.sched.get_queued_cards()))
+        return timed(lambda: col.sched.get_queued_cards())  # ... so this call rebuilds it
+
+    ours_queue, anki_queue = [], []
+    for _ in range(ROUNDS):
+        ours_queue += [timed(lambda: build_queue(store, scope, zone=UTC)) for _ in range(runs // ROUNDS)]
+        anki_queue += [anki_rebuild() for _ in range(runs // ROUNDS)]
+    anki_cached = [timed(lambda: col.sched.get_queued_cards()) for _ in range(runs)]
     queue = build_queue(store, scope, zone=UTC)
     ids = list(queue.main) + [card_id for _, card_id in queue.learning]
-    book = SettingsBook.load(store)  # what a Session holds
+    book = SettingsBook.load(store)  # what a Session holds (with its zone)
     rng = random.Random(1)
-    ours_answer, fresh_book, anki_answer = [], [], []
-    for n in range(answers):
-        rating = rng.choice(list(Rating))
-        card_id = ids[n % len(ids)]
-        ours_answer.append(timed(lambda: answer(store, card_id, rating, book=book)))
+    ratings = [rng.choice(list(Rating)) for _ in range(answers)]
+
+    def ours_answer(n: int) -> float:
+        return timed(lambda: answer(store, ids[n % len(ids)], ratings[n], book=book, zone=UTC))
+
+    def anki_answer(n: int) -> float:
         queued = col.sched.get_queued_cards().cards[0]
         card = AnkiCard(col)
         card._load_from_backend_card(queued.card)
         card.start_timer()
-        request = col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.Rating.Value(rating.name))
-        anki_answer.append(timed(lambda: col.sched.answer_card(request)))
-    for n in range(min(answers, 100)):
-        card_id = ids[(answers + n) % len(ids)]
-        fresh_book.append(timed(lambda: answer(store, card_id, Rating.GOOD)))
+        request = col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.Rating.Value(ratings[n].name))
+        return timed(lambda: col.sched.answer_card(request))
+
+    ours_answers, anki_answers = [], []
+    block = answers // ROUNDS
+    for first in range(0, block * ROUNDS, block):
+        ours_answers += [ours_answer(n) for n in range(first, first + block)]
+        anki_answers += [anki_answer(n) for n in range(first, first + block)]
+    fresh_book = [timed(lambda: answer(store, ids[(answers + n) % len(ids)], Rating.GOOD)) for n in range(min(answers, 100))]
     result = {
         "queue": (median_ms(ours_queue), median_ms(anki_queue)), "anki_queue_cached": median_ms(anki_cached),
-        "answer": (median_ms(ours_answer), median_ms(anki_answer)), "answer_fresh_book": median_ms(fresh_book),
+        "answer": (median_ms(ours_answers), median_ms(anki_answers)), "answer_fresh_book": median_ms(fresh_book),
         "queue_size": len(queue.main) + len(queue.learning), "anki_counts": col.sched.counts(),
         "anki_pragmas": {p: col.db.scalar(f"PRAGMA {p}") for p in ("journal_mode", "synchronous", "locking_mode")},
     }

@@ -9,31 +9,31 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
-from itertools import groupby
-from operator import itemgetter
+from datetime import date, datetime, timedelta, tzinfo
+from itertools import compress, groupby
+from operator import itemgetter, ne, sub
 
 import fsrs_rs_python as fsrs_rs
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from srs import scheduling
 from srs import settings as srs_settings
-from srs.clock import day_bounds, local_zone, study_day, utc_now
+from srs.clock import day_bounds, day_start, local_zone, study_day, utc_now
 from srs.errors import SrsError
 from srs.model import MemoryState, Rating, State
 from srs.scheduling import DEFAULT_PARAMETERS, Settings
 from srs.storage import Store
 from srs.storage import optimize_store
 from srs.storage.review_store import Scope, deck_names, memory_from_json
-from srs.storage.timecodec import from_us
+from srs.storage.timecodec import from_us, to_us
 
 # Anki refuses to optimize below 400 reviews: "You must have at least 400 reviews for this operation"
 # (FsrsInsufficientReviews, counted over every review log entry of the searched cards).
 MIN_REVIEWS = 400
 LEARNING_STATES = frozenset((int(State.NEW), int(State.LEARNING)))  # Anki's revlog kind "Learning"
-_QUARTER_HOUR_US = 900_000_000
 
 Review = tuple[int, int]  # (rating, days since the previous review), as in an FSRS item
 
@@ -46,16 +46,23 @@ Review = tuple[int, int]  # (rating, days since the previous review), as in an F
 class TrainingSet:
     """The FSRS items built from a review log, and what went into them.
 
-    ``items`` hold, for every review after a card's first one that falls on a later study day, the
-    card's history up to and including that review, oldest review first; the items are ordered by
-    the time of their last review (Anki orders them by revlog id).
+    Every review after a card's first one that falls on a later study day makes an item: the card's
+    history up to and including that review, oldest first. ``histories`` holds each card's usable
+    history once, and ``ends`` each item as (history index, length), in the order of the items' last
+    reviews (Anki orders items by revlog id, which is the answer time).
     """
 
-    items: tuple[tuple[Review, ...], ...]
+    histories: tuple[tuple[Review, ...], ...]
+    ends: tuple[tuple[int, int], ...]
     reviews: int  # log entries read
     used_reviews: int  # entries of the cards that gave items (Anki's review count)
     cards: int  # cards that gave at least one item
     dropped_cards: int  # cards whose first (learning) review is not in the log
+
+    @property
+    def items(self) -> tuple[tuple[Review, ...], ...]:
+        """Every item as its (rating, delta_t) reviews."""
+        return tuple(self.histories[index][:length] for index, length in self.ends)
 
 
 def learning_start(states_before: Sequence[int]) -> int | None:
@@ -74,70 +81,73 @@ def learning_start(states_before: Sequence[int]) -> int | None:
     return start
 
 
-def day_counter(zone: tzinfo, rollover_hour: int) -> Callable[[int], int]:
-    """Microseconds since the epoch -> ordinal of the study day (rollover hour, local zone, DST-aware)."""
-    cache: dict[int, int] = {}
+def day_starts(first_us: int, last_us: int, zone: tzinfo, rollover_hour: int) -> tuple[int, list[int]]:
+    """(ordinal of the study day holding ``first_us``, UTC microsecond starts of it and each day after, to past ``last_us``).
 
-    def day(us: int) -> int:
-        # UTC offsets and DST switches fall on quarter hours, so a study day never changes inside one.
-        key = us // _QUARTER_HOUR_US
-        found = cache.get(key)
-        if found is None:
-            found = cache[key] = study_day(from_us(us), zone, rollover_hour).toordinal()
-        return found
-
-    return day
-
-
-def card_items(entries: Sequence[tuple], day: Callable[[int], int]) -> list[tuple[tuple[int, int], tuple[Review, ...]]]:
-    """FSRS items of one card from its log rows (card_id, review_id, rating, reviewed_at_us, state_before), oldest first.
-
-    The first review has delta_t 0, as does every review on the same study day as the one before;
-    only reviews on a later day make an item. Each item is keyed by its last review's (time, id).
+    The days are those of ``srs.clock.study_day`` (rollover hour, local zone, DST included), so a moment's
+    study day is ``ordinal - 1 + bisect_right(starts, moment)``.
     """
-    days = [day(entry[3]) for entry in entries]
-    history: list[Review] = [(entries[0][2], 0)]
-    items = []
-    for index in range(1, len(entries)):
-        delta = days[index] - days[index - 1]
-        history.append((entries[index][2], delta))
-        if delta > 0:
-            items.append(((entries[index][3], entries[index][1]), tuple(history)))
-    return items
+    first = study_day(from_us(first_us), zone, rollover_hour)
+    count = (study_day(from_us(last_us), zone, rollover_hour) - first).days + 2
+    return first.toordinal(), [to_us(day_start(first + timedelta(days=k), zone, rollover_hour)) for k in range(count)]
 
 
-def training_set(rows: Iterable[tuple], zone: tzinfo, rollover_hour: int) -> TrainingSet:
-    """FSRS items from review log rows (card_id, review_id, rating, reviewed_at_us, state_before), by card then time."""
-    day = day_counter(zone, rollover_hour)
-    keyed: list[tuple[tuple[int, int], tuple[Review, ...]]] = []
-    reviews = used = cards = dropped = 0
-    for _card_id, group in groupby(rows, key=itemgetter(0)):
-        entries = list(group)
-        reviews += len(entries)
-        start = learning_start([entry[4] for entry in entries])
+def card_history(ratings: Sequence[int], days: Sequence[int]) -> tuple[tuple[Review, ...], list[int]]:
+    """One card's (rating, delta_t) history from its answers' ratings and study days, and the lengths of its items.
+
+    The first review has delta_t 0, as does every review on the same study day as the one before it;
+    only a review on a later day ends an item (the history up to and including it).
+    """
+    deltas = [0, *map(sub, days[1:], days[:-1])]
+    return tuple(zip(ratings, deltas)), [index + 1 for index in compress(range(len(deltas)), deltas)]
+
+
+def training_set(rows: Sequence[tuple], zone: tzinfo, rollover_hour: int) -> TrainingSet:
+    """FSRS items from review log rows (card_id, review_id, rating, reviewed_at_us, state_before), by card then time.
+
+    Written for speed (a large log is 100k+ rows): columns are pulled out once and each card is
+    handled as slices of them.
+    """
+    if not rows:
+        return TrainingSet((), (), 0, 0, 0, 0)
+    card_ids, _ids, ratings, times, states = (list(column) for column in zip(*rows))
+    ordinal, starts = day_starts(min(times), max(times), zone, rollover_hour)
+    days = [bisect_right(starts, moment) for moment in times]  # study days, counted from the first
+    learning = bytes(state in LEARNING_STATES for state in states)
+    bounds = [0, *compress(range(1, len(rows)), map(ne, card_ids[1:], card_ids[:-1])), len(rows)]
+    histories: list[tuple[Review, ...]] = []
+    moments: list[int] = []
+    ends: list[tuple[int, int]] = []
+    used = dropped = 0
+    for low, high in zip(bounds, bounds[1:]):
+        start = _learning_start(learning, low, high)
         if start is None:
             dropped += 1
             continue
-        found = card_items(entries[start:], day)
-        if found:
-            used += len(entries) - start
-            cards += 1
-            keyed.extend(found)
-    keyed.sort(key=itemgetter(0))
-    return TrainingSet(tuple(item for _, item in keyed), reviews, used, cards, dropped)
+        history, lengths = card_history(ratings[start:high], days[start:high])
+        if lengths:
+            used += high - start
+            moments.extend(times[start + length - 1] for length in lengths)
+            ends.extend((len(histories), length) for length in lengths)
+            histories.append(history)
+    order = sorted(range(len(ends)), key=moments.__getitem__)  # stable: ties keep card order
+    return TrainingSet(tuple(histories), tuple(ends[i] for i in order), len(rows), used, len(histories), dropped)
 
 
-def to_fsrs_items(items: Iterable[Sequence[Review]]) -> list[fsrs_rs.FSRSItem]:
-    """Our items as fsrs-rs-python objects (one shared FSRSReview per distinct (rating, delta_t))."""
-    cache: dict[Review, fsrs_rs.FSRSReview] = {}
+def _learning_start(learning: bytes, low: int, high: int) -> int | None:
+    """``learning_start`` on ``learning[low:high]`` (1 = answered while new or learning), as an index into ``learning``."""
+    last = learning.rfind(1, low, high)
+    if last < 0:
+        return None
+    first = learning.rfind(0, low, last)
+    return low if first < 0 else first + 1
 
-    def review(pair: Review) -> fsrs_rs.FSRSReview:
-        found = cache.get(pair)
-        if found is None:
-            found = cache[pair] = fsrs_rs.FSRSReview(pair[0], pair[1])
-        return found
 
-    return [fsrs_rs.FSRSItem([review(pair) for pair in item]) for item in items]
+def to_fsrs_items(training: TrainingSet) -> list[fsrs_rs.FSRSItem]:
+    """The items as fsrs-rs-python objects: each card's reviews are made once and every item takes a prefix."""
+    made = {pair: fsrs_rs.FSRSReview(pair[0], pair[1]) for pair in {pair for history in training.histories for pair in history}}
+    reviews = [list(map(made.__getitem__, history)) for history in training.histories]
+    return [fsrs_rs.FSRSItem(reviews[index][:length]) for index, length in training.ends]
 
 
 def load_training_set(store: Store, deck: str | None = None, zone: tzinfo | None = None) -> TrainingSet:
@@ -236,7 +246,7 @@ def optimize(store: Store, deck: str | None = None, zone: tzinfo | None = None, 
     training = training_set(rows, zone or local_zone(), settings.day_starts_at)
     if not training.items:
         return replace(result, training=training)
-    items = to_fsrs_items(training.items)
+    items = to_fsrs_items(training)
     fitted = fit(items, len(settings.relearning_steps))
     default_eval = evaluate(DEFAULT_PARAMETERS, items)
     current_eval = None if settings.parameters == DEFAULT_PARAMETERS else evaluate(settings.parameters, items)

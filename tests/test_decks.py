@@ -154,3 +154,7 @@ def test_every_non_string_scalar_in_text_fields_is_refused(value: str) -> None:
         assert found == []  # an empty extra is allowed
     else:
         assert found and "'extra' must be text" in found[0]
+
+
+def test_control_characters_written_as_yaml_escapes_are_errors() -> None:
+    assert errors(GOOD.replace("back: This.", 'back: "a\\x1fb\\x1b[2J"')) == ["6: 'back' contains control character U+001F"]

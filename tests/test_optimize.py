@@ -209,7 +209,7 @@ def test_fitted_parameters_equal_ankis_optimizer(history: Store) -> None:
 
     training = opt.load_training_set(history, zone=UTC)
     assert len(training.items) > 1000
-    ours = opt.fit(opt.to_fsrs_items(training.items), relearning_steps=len(scheduling.Settings().relearning_steps))
+    ours = opt.fit(opt.to_fsrs_items(training), relearning_steps=len(scheduling.Settings().relearning_steps))
     protos = [scheduler_pb2.FsrsItem(reviews=[scheduler_pb2.FsrsReview(rating=r, delta_t=d) for r, d in item]) for item in training.items]
     anki = RustBackend().compute_fsrs_params_from_items(items=protos)
     assert anki.fsrs_items == len(training.items)

@@ -60,25 +60,31 @@ def _summary(result: opt.Forecast) -> None:
     echo(f"  cards known (expected recall): {result.known[0]:,.0f} on day 1, {result.known[-1]:,.0f} on day {result.days}")
 
 
+def _day_ticks(days: int) -> list[int]:
+    step = next((step for step in (1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365, 730) if days / step <= 8), 1460)
+    return [1] + list(range(step, days + 1, step))
+
+
+def _panel(panel, x: list[int], series: list[tuple[list[float], str]], title: str) -> None:
+    for values, label in series:
+        signal = panel.signal(x, values)
+        signal.lines()
+        signal.label(label)
+        panel.draw(signal)
+    top = max((max(values) for values, _ in series), default=0)
+    panel.legend(x=x[-1], y=top, ha="right", va="top", relative=True)  # the busy start stays visible
+    panel.ruler("x").ticks(_day_ticks(len(x)))
+    panel.title(title)
+
+
 def _chart(result: opt.Forecast) -> str:
     width, height = shutil.get_terminal_size((100, 40))
     x = list(range(1, result.days + 1))
     figure = plotext.figure
     figure.clear()
     figure.subplots(2, 1)
-    load = figure.subplot(1, 1)
-    for values, label in ((result.reviews, "reviews"), (result.learned, "new cards")):
-        signal = load.signal(x, list(values))
-        signal.lines()
-        signal.label(label)
-        load.draw(signal)
-    load.title("Answers per day")
-    known = figure.subplot(2, 1)
-    signal = known.signal(x, list(result.known))
-    signal.lines()
-    signal.label("cards known")
-    known.draw(signal)
-    known.title("Cards known")
-    known.label("day", "x")
+    _panel(figure.subplot(1, 1), x, [(list(result.reviews), "reviews"), (list(result.learned), "new cards")], "Answers per day")
+    _panel(figure.subplot(2, 1), x, [(list(result.known), "cards known")], "Cards known (expected recall)")
+    figure.subplot(2, 1).label("day", "x")
     figure.plot_size(min(width, 120), max(20, min(height - 6, 40)))
     return figure.build().string(colorless=not sys.stdout.isatty())

@@ -6,8 +6,8 @@ listed: a draft is unfinished and a retired card has left its deck file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection
 
@@ -16,8 +16,7 @@ from srs.storage.review_store import Scope
 from srs.storage.timecodec import from_us
 
 
-@dataclass(frozen=True, slots=True)
-class ListedCard:
+class ListedCard(NamedTuple):
     """A card's content and placement, plus the scheduling facts a listing shows."""
 
     id: int
@@ -46,7 +45,7 @@ def list_cards(conn: Connection, scope: Scope) -> list[ListedCard]:
         f"WHERE c.draft = 0 AND c.retired = 0{where} ORDER BY d.name, c.origin, c.position"
     )
     rows = conn.connection.driver_connection.execute(sql, params).fetchall()
-    # Positional and without per-row enum/time calls where they are not needed: this runs for every card on export.
+    # A NamedTuple built positionally, without enum/time calls where not needed: this runs for every card on export.
     return [
         ListedCard(
             row[0], row[1], row[2], row[3], row[4], row[5], tuple(row[6].split()), row[7],

@@ -206,7 +206,7 @@ class ReviewScreen(Screen[None]):
 
     async def _show_card(self, card: CardRow) -> None:
         view = self.query_one(CardView)
-        await view.show(card)
+        view.show(card)
         meta = [plain(card.deck, "bold")]
         if card.tags:
             meta.append(plain("  " + " ".join(card.tags), "dim"))

@@ -47,15 +47,21 @@ class AnswerBar(Horizontal):
 
     def ask(self) -> None:
         """Question side: only 'Show answer'."""
-        self.set_class(False, "-answer")
+        self._show_ratings(False)
         self.display = True
 
     def offer(self, intervals: dict[Rating, timedelta]) -> None:
         """Answer side: the four ratings, each with its interval."""
         for rating in Rating:
             self.query_one(f"#rate-{int(rating)}", Button).label = rating_label(rating, intervals.get(rating))
-        self.set_class(True, "-answer")
+        self._show_ratings(True)
         self.display = True
+
+    def _show_ratings(self, shown: bool) -> None:
+        # Inline display, not a class on the bar: a class change would restyle all five buttons.
+        self.query_one("#show-answer").display = not shown
+        for button in self.query(".rating"):
+            button.display = shown
 
     @on(Button.Pressed, "#show-answer")
     def _reveal_clicked(self, event: Button.Pressed) -> None:
