@@ -76,13 +76,44 @@ CREATE TABLE setting (
 );
 """
 
-# Covering indexes for `srs stats`, so a year of reviews is aggregated from compact index entries
-# instead of the wide rows: by time (replaces ix_review_time, same leading column) and by card
-# (per-topic retention without sorting every answer).
-V3_REVIEW_STATS_INDEXES = """
+# Covering indexes for `srs stats`, so a year of reviews and every card are aggregated from compact
+# index entries instead of the wide rows (JSON states, Markdown text): reviews by time (replaces
+# ix_review_time, same leading column) and by card (per-topic retention without sorting every
+# answer), and the cards' scheduling columns in id order (a scan of them skips the card text).
+V3_STATS_INDEXES = """
 CREATE INDEX ix_review_stats ON review(reviewed_at, state_before, rating, interval_before, card_id);
 CREATE INDEX ix_review_card_stats ON review(card_id, state_before, reviewed_at, rating);
 DROP INDEX ix_review_time;
+CREATE INDEX ix_card_stats ON card(id, tags, deck_id, draft, retired, state, due, last_review, stability, suspended, leech, buried_until);
+"""
+
+V4_QUIZ_HISTORY = """
+CREATE TABLE quiz (
+    id INTEGER PRIMARY KEY,
+    started_at BIGINT NOT NULL,
+    finished_at BIGINT,
+    deck VARCHAR,
+    topic VARCHAR,
+    planned INTEGER NOT NULL,
+    answered INTEGER NOT NULL DEFAULT 0,
+    correct INTEGER NOT NULL DEFAULT 0,
+    time_used_ms INTEGER NOT NULL DEFAULT 0,
+    budget_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE quiz_item (
+    id INTEGER PRIMARY KEY,
+    quiz_id INTEGER NOT NULL REFERENCES quiz(id),
+    card_id INTEGER NOT NULL REFERENCES card(id),
+    position INTEGER NOT NULL,
+    difficulty VARCHAR NOT NULL,
+    correct BOOLEAN NOT NULL,
+    timed_out BOOLEAN NOT NULL,
+    elapsed_ms INTEGER NOT NULL,
+    budget_ms INTEGER NOT NULL,
+    rating INTEGER NOT NULL,
+    review_id INTEGER
+);
+CREATE INDEX ix_quiz_item_quiz ON quiz_item(quiz_id, position);
 """
 
 
@@ -98,7 +129,8 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V1_CORE),
     _script(V2_SYNC_AND_SETTINGS),
-    _script(V3_REVIEW_STATS_INDEXES),
+    _script(V3_STATS_INDEXES),
+    _script(V4_QUIZ_HISTORY),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

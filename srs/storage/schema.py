@@ -85,6 +85,38 @@ class Setting(SQLModel, table=True):
     value: str
 
 
+class Quiz(SQLModel, table=True):
+    """A timed quiz (``srs quiz``): its scope and result."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    deck: str | None = None
+    topic: str | None = None
+    planned: int
+    answered: int = 0
+    correct: int = 0
+    time_used_ms: int = 0
+    budget_ms: int = 0
+
+
+class QuizItem(SQLModel, table=True):
+    """One question of a quiz and how it went; ``review_id`` is the answer it recorded."""
+
+    __tablename__ = "quiz_item"
+    id: int | None = Field(default=None, primary_key=True)
+    quiz_id: int = Field(foreign_key="quiz.id")
+    card_id: int = Field(foreign_key="card.id")
+    position: int
+    difficulty: str
+    correct: bool
+    timed_out: bool
+    elapsed_ms: int
+    budget_ms: int
+    rating: int
+    review_id: int | None = None
+
+
 deck_table = Deck.__table__
 card_table = Card.__table__
 review_table = Review.__table__
