@@ -1,13 +1,17 @@
 """Scheduler benchmark: srs against the official `anki` package on the same synthetic collection.
 
-100,000 cards (10 decks under "Bench") and 1,000,000 review-log rows, built once per study day into both an srs
-store and an Anki collection under bench/out/ (gitignored), then copied to working files so every run starts
-from the same state. Measured in the same run:
+100,000 cards (10 decks under "Bench") and 1,000,000 review-log rows, built once per study day (and again when
+the schema or Anki changes) into an srs store and an Anki collection under bench/out/ (gitignored, ~1 GB), then
+copied to working files so every run starts from the same state. Measured in the same run, srs and Anki in
+alternating blocks so both see the same machine load:
 
-- build today's queue: srs.review.build_queue (a fresh SettingsBook each time, as a new session does) against
-  Anki's col.sched.get_queued_cards() after its in-memory queue was invalidated (col.decks.set_current);
-- answer a card (state + log, durable commit): srs.review.answer against col.sched.answer_card with the states
-  from get_queued_cards. Both stores run SQLite in WAL mode with synchronous=FULL, so every answer is fsynced.
+- build today's queue for "Bench": srs.review.build_queue (loading its SettingsBook, as a new session does)
+  against Anki's col.sched.get_queued_cards() right after switching the current deck away and back, which drops
+  Anki's in-memory queue so the call rebuilds it;
+- answer a card (state + log, durable commit): srs.review.answer with the SettingsBook and zone a Session holds,
+  against col.sched.answer_card with the states from get_queued_cards (Anki computes those states when it fetches
+  the card, so its figure leaves out the FSRS step that srs's includes). Both stores are SQLite in WAL mode with
+  synchronous=FULL: every answer waits for an fsync.
 
 Usage: .venv/bin/python bench/scheduler.py [--rebuild] [--runs 50] [--answers 300]
 """
@@ -38,10 +42,12 @@ from anki.cards import Card as AnkiCard  # noqa: E402
 from anki.decks import DeckId  # noqa: E402
 from anki.buildinfo import version as anki_version  # noqa: E402
 from anki.scheduler_pb2 import CardAnswer  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from srs import scheduling  # noqa: E402
 from srs.model import Rating  # noqa: E402
-from srs.review import SettingsBook, answer, build_queue  # noqa: E402
+from srs.clock import utc_now  # noqa: E402
+from srs.review import SettingsBook, answer, build_queue, cards  # noqa: E402
 from srs.storage import migrations, open_store  # noqa: E402
 from srs.storage.review_store import Scope  # noqa: E402
 from srs.storage.timecodec import to_us  # noqa: E402
@@ -116,7 +122,7 @@ def synthesize(now: datetime) -> tuple[list[SynthCard], list[tuple[int, int, int
     for card, count in zip(reviewed, counts):
         moment = card.last_us
         history = []
-        for back in range(count):
+        for _ in range(count):
             history.append(moment)
             moment -= rng.randint(1, 40) * US_PER_DAY + rng.randint(0, 86_399_000_000)
         history.reverse()
@@ -138,11 +144,12 @@ def synthesize(now: datetime) -> tuple[list[SynthCard], list[tuple[int, int, int
 
 
 def _state_json(state: int, step, stability, difficulty, due, last, reps: int, lapses: int) -> str:
+    """A log entry's before/after state in the real format and size (its values are not replayed by anything here)."""
     return json.dumps([state, step, stability, difficulty, due, last, reps, lapses, False, False, None])
 
 
 def build_srs(path: Path, cards: list[SynthCard], rows: list[tuple], now: datetime) -> None:
-    path.unlink(missing_ok=True)
+    remove_files(path)
     open_store(path).close()  # schema
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -182,8 +189,7 @@ def build_srs(path: Path, cards: list[SynthCard], rows: list[tuple], now: dateti
 
 
 def build_anki(path: Path, cards: list[SynthCard], rows: list[tuple], now: datetime) -> None:
-    for old in path.parent.glob(path.name + "*"):
-        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    remove_files(path)
     col = Collection(str(path))
     col.set_config("fsrs", True)
     config = col.decks.config_dict_for_deck_id(DeckId(1))
@@ -209,8 +215,8 @@ def build_anki(path: Path, cards: list[SynthCard], rows: list[tuple], now: datet
     )
 
     def card_row(c: SynthCard) -> tuple:
-        kind = {0: 0, 1: 1, 2: 2, 3: 3}[c.state]
-        queue = {0: 0, 1: 1, 2: 2, 3: 1}[c.state]
+        kind = c.state  # Anki's card types: new 0, learning 1, review 2, relearning 3
+        queue = {0: 0, 1: 1, 2: 2, 3: 1}[c.state]  # relearning cards wait in the learning queue
         if c.state == 0:
             due, ivl, data = c.index // DECKS + 1, 0, "{}"
         else:
@@ -265,8 +271,8 @@ def prepare(rebuild: bool) -> tuple[Path, Path, datetime]:
     """Pristine copies in bench/out (rebuilt when missing, stale or asked), copied to working files."""
     OUT.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
-    meta_path = OUT / "meta.json"
-    pristine_srs, pristine_anki = OUT / "srs-100k.db", OUT / "anki-100k.anki2"
+    meta_path = OUT / "scheduler-meta.json"
+    pristine_srs, pristine_anki = OUT / "scheduler-srs-100k.db", OUT / "scheduler-anki-100k.anki2"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     wanted = {"format": FORMAT, "day": today_start(now).isoformat(), "schema": schema_digest(), "anki": anki_version}
     if rebuild or meta != wanted or not pristine_srs.exists() or not pristine_anki.exists():
@@ -276,12 +282,20 @@ def prepare(rebuild: bool) -> tuple[Path, Path, datetime]:
         build_anki(pristine_anki, cards, rows, now)
         meta_path.write_text(json.dumps(wanted))
         print(f"built the synthetic collections in {time.perf_counter() - started:.0f} s (cached in {OUT})")
-    work_srs, work_anki = OUT / "work-srs.db", OUT / "work-anki.anki2"
+    work_srs, work_anki = OUT / "scheduler-work-srs.db", OUT / "scheduler-work-anki.anki2"
     for source, target in ((pristine_srs, work_srs), (pristine_anki, work_anki)):
-        for old in OUT.glob(target.name + "*"):
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        remove_files(target)
         shutil.copyfile(source, target)
     return work_srs, work_anki, now
+
+
+def remove_files(path: Path) -> None:
+    """A database and everything SQLite or Anki keeps beside it (-wal, -shm, .media)."""
+    for old in [*path.parent.glob(path.name + "*"), path.with_suffix(".media")]:
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
 
 
 ROUNDS = 5  # srs and Anki alternate in blocks, so both see the same machine load without disturbing each other
@@ -312,27 +326,41 @@ def interleaved(store_path: Path, anki_path: Path, runs: int, answers: int) -> d
     ratings = [rng.choice(list(Rating)) for _ in range(answers)]
 
     def ours_answer(n: int) -> float:
-        return timed(lambda: answer(store, ids[n % len(ids)], ratings[n], book=book, zone=UTC))
+        card_id = ids[n % len(ids)]
+        # Untimed, as on the Anki side: what a session does between answers (fetch the card, show the intervals).
+        card = cards(store, [card_id])[card_id]
+        scheduling.preview(card.memory, utc_now(), card_id, book.for_deck(card.deck))
+        return timed(lambda: answer(store, card_id, ratings[n % answers], book=book, zone=UTC))
 
     def anki_answer(n: int) -> float:
         queued = col.sched.get_queued_cards().cards[0]
         card = AnkiCard(col)
         card._load_from_backend_card(queued.card)
         card.start_timer()
-        request = col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.Rating.Value(ratings[n].name))
+        request = col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.Rating.Value(ratings[n % answers].name))
         return timed(lambda: col.sched.answer_card(request))
 
-    ours_answers, anki_answers = [], []
-    block = answers // ROUNDS
-    for first in range(0, block * ROUNDS, block):
-        ours_answers += [ours_answer(n) for n in range(first, first + block)]
-        anki_answers += [anki_answer(n) for n in range(first, first + block)]
+    def answers_in_blocks(first: int) -> tuple[float, float]:
+        ours, theirs = [], []
+        block = answers // ROUNDS
+        for start in range(first, first + block * ROUNDS, block):
+            ours += [ours_answer(n) for n in range(start, start + block)]
+            theirs += [anki_answer(n) for n in range(start, start + block)]
+        return median_ms(ours), median_ms(theirs)
+
+    anki_pragmas = {p: col.db.scalar(f"PRAGMA {p}") for p in ("journal_mode", "synchronous", "locking_mode")}
+    durable = answers_in_blocks(0)
     fresh_book = [timed(lambda: answer(store, ids[(answers + n) % len(ids)], Rating.GOOD)) for n in range(min(answers, 100))]
+    # The same again without fsync (synchronous=OFF on both): the CPU and page writes of an answer, whatever the disk.
+    store.engine.dispose()
+    event.listen(store.engine, "connect", lambda dbapi_conn, _record: dbapi_conn.execute("PRAGMA synchronous = OFF"))
+    col.db.execute("PRAGMA synchronous = OFF")
+    no_fsync = answers_in_blocks(answers + 100)
     result = {
         "queue": (median_ms(ours_queue), median_ms(anki_queue)), "anki_queue_cached": median_ms(anki_cached),
-        "answer": (median_ms(ours_answers), median_ms(anki_answers)), "answer_fresh_book": median_ms(fresh_book),
+        "answer": durable, "answer_no_fsync": no_fsync, "answer_fresh_book": median_ms(fresh_book),
         "queue_size": len(queue.main) + len(queue.learning), "anki_counts": col.sched.counts(),
-        "anki_pragmas": {p: col.db.scalar(f"PRAGMA {p}") for p in ("journal_mode", "synchronous", "locking_mode")},
+        "anki_pragmas": anki_pragmas,
     }
     store.close()
     col.close()
@@ -364,9 +392,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50, help="queue builds to take the median of")
     parser.add_argument("--answers", type=int, default=300, help="answers to take the median of")
     args = parser.parse_args()
-    work_srs, work_anki, _now = prepare(args.rebuild)
-    figures = interleaved(work_srs, work_anki, args.runs, args.answers)
-    floor = durable_commit_floor(work_srs)
+    work_srs, work_anki, _ = prepare(args.rebuild)
+    try:
+        figures = interleaved(work_srs, work_anki, args.runs, args.answers)
+        floor = durable_commit_floor(work_srs)
+    finally:
+        remove_files(work_srs)
+        remove_files(work_anki)
     print(f"collection: {CARDS:,} cards, {REVIEW_ROWS:,} review log rows, in {DECKS} decks under 'Bench'")
     print(f"today's queue: srs {figures['queue_size']} cards; Anki counts (new, learning, review) {figures['anki_counts']}")
     print(f"Anki pragmas {figures['anki_pragmas']}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
@@ -376,6 +408,8 @@ def main() -> None:
           f"{'met' if queue_ours < 5 else 'MISSED'}")
     print(f"{'answer a card, durable (median ms)':38}{answer_ours:9.3f}{answer_anki:9.3f}{answer_ours / answer_anki:7.2f}  ratio <= 1.2: "
           f"{'met' if answer_ours / answer_anki <= 1.2 else 'MISSED'}")
+    ours_cpu, anki_cpu = figures["answer_no_fsync"]
+    print(f"{'  same answers without fsync (sync=OFF)':38}{ours_cpu:9.3f}{anki_cpu:9.3f}{ours_cpu / anki_cpu:7.2f}  (where the gap is CPU)")
     print(f"  srs answer loading its SettingsBook per call (the CLI path): {figures['answer_fresh_book']:.3f} ms")
     print(f"  Anki get_queued_cards with its queue already built: {figures['anki_queue_cached']:.3f} ms")
     print(f"  durable one-row commit: {floor['normal']:.3f} ms (srs locking), {floor['exclusive']:.3f} ms (exclusive locking, as Anki)")

@@ -1,7 +1,8 @@
 """Today's study activity for the deck list: answers and time today, and the current streak.
 
-A streak is the number of consecutive study days with at least one answer, ending today, or
-yesterday while today has no answer yet (the streak is not broken until today is over).
+The figures are those of ``srs stats`` (``srs.stats``): the same study days, the same streak rule
+(consecutive days with an answer, ending today, or yesterday while today has none yet), the same
+queries. Only the history the streak needs is read, not the whole log.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from srs import settings
+from srs import settings, stats
 from srs.clock import day_start, local_zone, study_day, utc_now
-from srs.storage import Store
-from srs.storage import activity_store
+from srs.storage import Store, stats_store
+from srs.storage.review_store import Scope
+from srs.storage.timecodec import from_us, to_us
 
-MAX_STREAK_DAYS = 36500  # a bound on the day-by-day walk; nobody has studied for a century
+FIRST_WINDOW_DAYS = 64  # most streaks end inside this window; a longer one widens it
 
 
 @dataclass(frozen=True)
@@ -27,21 +29,25 @@ class Activity:
 
 
 def current_streak(store: Store, now: datetime | None = None, zone: tzinfo | None = None, rollover_hour: int | None = None) -> int:
-    """Consecutive study days with an answer, up to today (or yesterday if today has none yet)."""
+    """The streak ``srs stats`` shows, reading days back from today only until the streak is broken."""
     now = now or utc_now()
     zone = zone or local_zone()
     hour = settings.load(store).day_starts_at if rollover_hour is None else rollover_hour
-    day = study_day(now, zone, hour)
-    streak = 0
+    today = study_day(now, zone, hour)
     with store.read() as conn:
-        if not activity_store.any_answer_between(conn, day_start(day, zone, hour), day_start(day + timedelta(days=1), zone, hour)):
-            day -= timedelta(days=1)
-        while streak < MAX_STREAK_DAYS and activity_store.any_answer_between(
-            conn, day_start(day, zone, hour), day_start(day + timedelta(days=1), zone, hour)
-        ):
-            streak += 1
-            day -= timedelta(days=1)
-    return streak
+        first_us = stats_store.first_review_us(conn, Scope())
+        if first_us is None:
+            return 0
+        first_day = min(study_day(from_us(first_us), zone, hour), today)
+        window = FIRST_WINDOW_DAYS
+        while True:
+            start = max(first_day, today - timedelta(days=window - 1))
+            span = (today - start).days + 1
+            daily = stats_store.daily_review_counts(conn, Scope(), stats.day_boundaries(start, span, zone, hour))
+            streak = stats.current_streak(daily)
+            if start == first_day or streak < span - 1:  # the window holds the whole streak
+                return streak
+            window *= 4
 
 
 def today_activity(store: Store, now: datetime | None = None, zone: tzinfo | None = None) -> Activity:
@@ -50,8 +56,7 @@ def today_activity(store: Store, now: datetime | None = None, zone: tzinfo | Non
     zone = zone or local_zone()
     hour = settings.load(store).day_starts_at
     today = study_day(now, zone, hour)
+    start, end = (to_us(day_start(today + timedelta(days=i), zone, hour)) for i in (0, 1))
     with store.read() as conn:
-        answers, duration_ms = activity_store.answers_between(
-            conn, day_start(today, zone, hour), day_start(today + timedelta(days=1), zone, hour)
-        )
-    return Activity(answers=answers, seconds=duration_ms / 1000, streak=current_streak(store, now, zone, hour))
+        totals = stats_store.today_totals(conn, Scope(), start, end)
+    return Activity(answers=totals["reviews"], seconds=totals["time_ms"] / 1000, streak=current_streak(store, now, zone, hour))

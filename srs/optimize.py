@@ -7,14 +7,16 @@ keep. No UI here: the CLI (``srs optimize``, ``srs simulate``) prints the result
 
 from __future__ import annotations
 
+import gc
 import math
 import statistics
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from itertools import compress, groupby
-from operator import itemgetter, ne, sub
+from itertools import compress, groupby, repeat
+from operator import floordiv, itemgetter, ne, rshift, sub
 
 import fsrs_rs_python as fsrs_rs
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
@@ -27,6 +29,7 @@ from srs.model import MemoryState, Rating, State
 from srs.scheduling import DEFAULT_PARAMETERS, Settings
 from srs.storage import Store
 from srs.storage import optimize_store
+from srs.storage.optimize_store import pack_answer
 from srs.storage.review_store import Scope, deck_names, memory_from_json
 from srs.storage.timecodec import from_us, to_us
 
@@ -34,8 +37,10 @@ from srs.storage.timecodec import from_us, to_us
 # (FsrsInsufficientReviews, counted over every review log entry of the searched cards).
 MIN_REVIEWS = 400
 LEARNING_STATES = frozenset((int(State.NEW), int(State.LEARNING)))  # Anki's revlog kind "Learning"
+_LEARNING_ANSWERS = frozenset(pack_answer(rating, state) for rating in Rating for state in LEARNING_STATES)
 
 Review = tuple[int, int]  # (rating, days since the previous review), as in an FSRS item
+_DAY_US = 86_400_000_000
 
 
 # ----------------------------------------------------------------------------------------------
@@ -47,13 +52,16 @@ class TrainingSet:
     """The FSRS items built from a review log, and what went into them.
 
     Every review after a card's first one that falls on a later study day makes an item: the card's
-    history up to and including that review, oldest first. ``histories`` holds each card's usable
-    history once, and ``ends`` each item as (history index, length), in the order of the items' last
-    reviews (Anki orders items by revlog id, which is the answer time).
+    history up to and including that review, oldest first. ``ratings`` and ``deltas`` (delta_t) are
+    given for every review read, card after card; item ``i`` is rows ``lows[i]`` to ``lasts[i]``
+    (inclusive), and the items are in the order of their last reviews (Anki orders items by revlog
+    id, which is the answer time).
     """
 
-    histories: tuple[tuple[Review, ...], ...]
-    ends: tuple[tuple[int, int], ...]
+    ratings: tuple[int, ...]
+    deltas: tuple[int, ...]
+    lows: tuple[int, ...]
+    lasts: tuple[int, ...]
     reviews: int  # log entries read
     used_reviews: int  # entries of the cards that gave items (Anki's review count)
     cards: int  # cards that gave at least one item
@@ -62,7 +70,24 @@ class TrainingSet:
     @property
     def items(self) -> tuple[tuple[Review, ...], ...]:
         """Every item as its (rating, delta_t) reviews."""
-        return tuple(self.histories[index][:length] for index, length in self.ends)
+        pairs = tuple(zip(self.ratings, self.deltas))
+        return tuple(pairs[low : last + 1] for low, last in zip(self.lows, self.lasts))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run a block without the cyclic garbage collector.
+
+    Converting a large log makes a few hundred thousand small tuples; each batch of them would start
+    a collection over everything alive, though none of them can form a cycle.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def learning_start(states_before: Sequence[int]) -> int | None:
@@ -72,13 +97,17 @@ def learning_start(states_before: Sequence[int]) -> int | None:
     the card was new or learning. ``None`` when there is none: the card's first review is missing
     from the log, and Anki leaves such cards out of training.
     """
-    start = None
-    for index in range(len(states_before) - 1, -1, -1):
-        if states_before[index] in LEARNING_STATES:
-            start = index
-        elif start is not None:
-            break
-    return start
+    flags = bytes(state in LEARNING_STATES for state in states_before)
+    return _learning_start(flags, 0, len(flags))
+
+
+def _learning_start(learning: bytes, low: int, high: int) -> int | None:
+    """``learning_start`` of ``learning[low:high]`` (1 = answered while new or learning), as an index into ``learning``."""
+    last = learning.rfind(1, low, high)
+    if last < 0:
+        return None
+    before = learning.rfind(0, low, last)
+    return low if before < 0 else before + 1
 
 
 def day_starts(first_us: int, last_us: int, zone: tzinfo, rollover_hour: int) -> tuple[int, list[int]]:
@@ -92,70 +121,63 @@ def day_starts(first_us: int, last_us: int, zone: tzinfo, rollover_hour: int) ->
     return first.toordinal(), [to_us(day_start(first + timedelta(days=k), zone, rollover_hour)) for k in range(count)]
 
 
-def card_history(ratings: Sequence[int], days: Sequence[int]) -> tuple[tuple[Review, ...], list[int]]:
-    """One card's (rating, delta_t) history from its answers' ratings and study days, and the lengths of its items.
-
-    The first review has delta_t 0, as does every review on the same study day as the one before it;
-    only a review on a later day ends an item (the history up to and including it).
-    """
-    deltas = [0, *map(sub, days[1:], days[:-1])]
-    return tuple(zip(ratings, deltas)), [index + 1 for index in compress(range(len(deltas)), deltas)]
-
-
 def training_set(rows: Sequence[tuple], zone: tzinfo, rollover_hour: int) -> TrainingSet:
-    """FSRS items from review log rows (card_id, review_id, rating, reviewed_at_us, state_before), by card then time.
+    """FSRS items from ``optimize_store.review_log`` rows (card_id, reviewed_at_us, review_id, answer), by card then time.
 
-    Written for speed (a large log is 100k+ rows): columns are pulled out once and each card is
-    handled as slices of them.
+    A card's usable history starts at ``learning_start``; its first review there has delta_t 0, as
+    does every review on the same study day as the one before it. Written for speed, as a large log
+    is 100k+ rows: the work is done on whole columns, and per card only on slices of them.
     """
     if not rows:
-        return TrainingSet((), (), 0, 0, 0, 0)
-    card_ids, _ids, ratings, times, states = (list(column) for column in zip(*rows))
-    ordinal, starts = day_starts(min(times), max(times), zone, rollover_hour)
-    days = [bisect_right(starts, moment) for moment in times]  # study days, counted from the first
-    learning = bytes(state in LEARNING_STATES for state in states)
-    bounds = [0, *compress(range(1, len(rows)), map(ne, card_ids[1:], card_ids[:-1])), len(rows)]
-    histories: list[tuple[Review, ...]] = []
-    moments: list[int] = []
-    ends: list[tuple[int, int]] = []
-    used = dropped = 0
+        return TrainingSet((), (), (), (), 0, 0, 0, 0)
+    count = len(rows)
+    card_ids, times, _ids, answers = zip(*rows)
+    ratings = tuple(map(rshift, answers, repeat(2)))
+    _ordinal, starts = day_starts(min(times), max(times), zone, rollover_hour)
+    if all(later - earlier == _DAY_US for earlier, later in zip(starts, starts[1:])):
+        days = list(map(floordiv, map(sub, times, repeat(starts[0])), repeat(_DAY_US)))  # no DST change in the span
+    else:
+        days = list(map(bisect_right, repeat(starts), times))
+    deltas = [0, *map(sub, days[1:], days[:-1])]
+    learning = bytes(map(_LEARNING_ANSWERS.__contains__, answers))
+    bounds = [0, *compress(range(1, count), map(ne, card_ids[1:], card_ids[:-1])), count]
+    history_start = [0] * count
+    lasts: list[int] = []  # the row of each item's last review
+    used = cards = dropped = 0
     for low, high in zip(bounds, bounds[1:]):
         start = _learning_start(learning, low, high)
         if start is None:
             dropped += 1
             continue
-        history, lengths = card_history(ratings[start:high], days[start:high])
-        if lengths:
+        deltas[start] = 0
+        found = list(compress(range(start + 1, high), deltas[start + 1 : high]))
+        if found:
+            cards += 1
             used += high - start
-            moments.extend(times[start + length - 1] for length in lengths)
-            ends.extend((len(histories), length) for length in lengths)
-            histories.append(history)
-    order = sorted(range(len(ends)), key=moments.__getitem__)  # stable: ties keep card order
-    return TrainingSet(tuple(histories), tuple(ends[i] for i in order), len(rows), used, len(histories), dropped)
-
-
-def _learning_start(learning: bytes, low: int, high: int) -> int | None:
-    """``learning_start`` on ``learning[low:high]`` (1 = answered while new or learning), as an index into ``learning``."""
-    last = learning.rfind(1, low, high)
-    if last < 0:
-        return None
-    first = learning.rfind(0, low, last)
-    return low if first < 0 else first + 1
+            history_start[start:high] = [start] * (high - start)
+            lasts.extend(found)
+    # By time, and stable: answers at the same moment keep their log order. Microsecond times are exact
+    # as floats, and a sort whose keys are all floats compares them much faster than large ints.
+    lasts.sort(key=list(map(float, times)).__getitem__)
+    lows = tuple(map(history_start.__getitem__, lasts))
+    return TrainingSet(ratings, tuple(deltas), lows, tuple(lasts), count, used, cards, dropped)
 
 
 def to_fsrs_items(training: TrainingSet) -> list[fsrs_rs.FSRSItem]:
-    """The items as fsrs-rs-python objects: each card's reviews are made once and every item takes a prefix."""
-    made = {pair: fsrs_rs.FSRSReview(pair[0], pair[1]) for pair in {pair for history in training.histories for pair in history}}
-    reviews = [list(map(made.__getitem__, history)) for history in training.histories]
-    return [fsrs_rs.FSRSItem(reviews[index][:length]) for index, length in training.ends]
+    """The items as fsrs-rs-python objects: one FSRSReview per distinct pair, each item a slice of the log's."""
+    with gc_paused():
+        made = {pair: fsrs_rs.FSRSReview(pair[0], pair[1]) for pair in set(zip(training.ratings, training.deltas))}
+        reviews = list(map(made.__getitem__, zip(training.ratings, training.deltas)))
+        return [fsrs_rs.FSRSItem(reviews[low : last + 1]) for low, last in zip(training.lows, training.lasts)]
 
 
 def load_training_set(store: Store, deck: str | None = None, zone: tzinfo | None = None) -> TrainingSet:
     """The FSRS items of the review log of ``deck`` (and its subdecks) or of the whole collection."""
     rollover = srs_settings.load(store, deck).day_starts_at
-    with store.read() as conn:
-        rows = optimize_store.review_log(conn, Scope(deck=deck))
-    return training_set(rows, zone or local_zone(), rollover)
+    with gc_paused():
+        with store.read() as conn:
+            rows = optimize_store.review_log(conn, Scope(deck=deck))
+        return training_set(rows, zone or local_zone(), rollover)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -199,7 +221,7 @@ class OptimizeResult:
     deck: str | None
     reviews: int  # review log entries in scope
     needed: int  # more reviews needed before fitting (0: enough)
-    training: TrainingSet | None
+    training: TrainingSet
     current: tuple[float, ...]  # the parameters in effect before
     fitted: tuple[float, ...] | None
     default_eval: Evaluation | None
@@ -215,6 +237,11 @@ class OptimizeResult:
             self.fitted is not None and self.fitted_eval is not None and baseline is not None
             and usable(self.fitted) and self.fitted_eval.log_loss < baseline.log_loss
         )
+
+    @property
+    def already_fitted(self) -> bool:
+        """Whether the fit gives back the parameters in use (to the 4 decimals Anki compares)."""
+        return self.fitted is not None and [round(v, 4) for v in self.fitted] == [round(v, 4) for v in self.current]
 
 
 def check_deck(store: Store, deck: str | None) -> None:
@@ -238,20 +265,16 @@ def optimize(store: Store, deck: str | None = None, zone: tzinfo | None = None, 
     """
     check_deck(store, deck)
     settings = srs_settings.load(store, deck)
-    with store.read() as conn:
-        rows = optimize_store.review_log(conn, Scope(deck=deck))
-    result = OptimizeResult(deck, len(rows), max(0, MIN_REVIEWS - len(rows)), None, settings.parameters, None, None, None, None, False)
-    if result.needed:
+    training = load_training_set(store, deck, zone)
+    result = OptimizeResult(deck, training.reviews, max(0, MIN_REVIEWS - training.reviews), training, settings.parameters,
+                            None, None, None, None, False)
+    if result.needed or not training.lasts:
         return result
-    training = training_set(rows, zone or local_zone(), settings.day_starts_at)
-    if not training.items:
-        return replace(result, training=training)
     items = to_fsrs_items(training)
     fitted = fit(items, len(settings.relearning_steps))
     default_eval = evaluate(DEFAULT_PARAMETERS, items)
     current_eval = None if settings.parameters == DEFAULT_PARAMETERS else evaluate(settings.parameters, items)
-    result = replace(result, training=training, fitted=fitted, default_eval=default_eval, current_eval=current_eval,
-                      fitted_eval=evaluate(fitted, items))
+    result = replace(result, fitted=fitted, default_eval=default_eval, current_eval=current_eval, fitted_eval=evaluate(fitted, items))
     if save and result.better:
         srs_settings.set_value(store, "parameters", format_parameters(fitted), deck)
         result = replace(result, saved=True)
@@ -608,7 +631,7 @@ def suggest_retention(store: Store, deck: str | None = None, days: int = 365, se
     grid = sorted({*RETENTION_GRID, round(suggested, 2), round(settings.desired_retention, 2)})
     rows = tuple(_workload(parameters, retention, config, seeds, per_day / _ADVICE_RATE) for retention in grid)
     with store.read() as conn:
-        reviews = len(optimize_store.review_log(conn, Scope(deck=deck)))
+        reviews = optimize_store.review_count(conn, Scope(deck=deck))
     return RetentionAdvice(round(suggested, 2), settings.desired_retention, rows, days, per_day, reviews, reviews < MIN_REVIEWS)
 
 

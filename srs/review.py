@@ -195,7 +195,7 @@ def answer(
     """
     now = now or utc_now()
     book = book or SettingsBook.load(store)
-    with store.write() as conn:
+    with store.write_direct() as conn:
         before, flags, deck_id = rs.load_state_and_deck(conn, card_id)
         settings = book.for_deck_id(deck_id)
         after = scheduling.review(before, rating, now, card_id, settings)
@@ -341,3 +341,12 @@ class Session:
             scheduled = rs.next_due_after(conn, self.scope, now)
         candidates = [moment for moment in (learning, scheduled) if moment is not None]
         return min(candidates) if candidates else None
+
+    def refill(self, now: datetime) -> bool:
+        """Build today's queue again (history and undo are kept); True if it holds cards.
+
+        The queue is built once with the daily limits filled: burying or suspending a queued new
+        card frees a slot that the first build could not give to another card.
+        """
+        self.queue = build_queue(self.store, self.scope, now, self.zone, self.book)
+        return self.queue.counts().total > 0

@@ -126,6 +126,13 @@ def recall_probability(elapsed_days: int, stability: float, constants: Decay) ->
     return (1 + constants.factor * max(0, elapsed_days) / stability) ** constants.decay
 
 
+def heat_level(count: int, busiest: int) -> int:
+    """Calendar shade of a day: 0 without reviews, else 1-4 by its share of the busiest day."""
+    if count <= 0 or busiest <= 0:
+        return 0
+    return min(4, 1 + (4 * count - 1) // busiest)
+
+
 def is_weak(topic: dict, desired_retention: float) -> bool:
     """Weak: retention or mean retrievability clearly below the desired retention, on enough evidence."""
     threshold = desired_retention - WEAK_MARGIN
@@ -256,7 +263,8 @@ def compute_stats(
     period_start = to_us(day_start(today - timedelta(days=days - 1), zone, hour))
     decays = {deck_id: decay_of(book.for_deck_id(deck_id).parameters) for deck_id in book.deck_names}
     now_us = to_us(now)
-    with store.read() as conn:
+    # One read transaction: every figure comes from the same snapshot even while answers are written.
+    with store.read() as conn, conn.begin():
         stats = {
             "today": _today(conn, scope, today, today_start, today_end),
             "cards": stats_store.card_counts(conn, scope, now_us, MATURE_DAYS),

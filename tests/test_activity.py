@@ -54,3 +54,10 @@ def test_days_start_at_the_rollover_hour_in_the_local_zone(store, write_deck) ->
     answer(store, ids[1], Rating.GOOD, T0 - timedelta(hours=2))  # 19:00 Tokyo yesterday's calendar day... same study day as T0
     assert current_streak(store, T0, tokyo) == 2
     assert today_activity(store, T0, tokyo).answers == 1
+
+
+def test_a_streak_longer_than_the_first_window_is_counted_whole(store, write_deck) -> None:
+    ids = deck(store, write_deck, n=80)
+    for days_ago in range(1, 71):
+        answer(store, ids[days_ago], Rating.GOOD, T0 - timedelta(days=days_ago))
+    assert current_streak(store, T0, UTC) == 70

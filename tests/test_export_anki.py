@@ -222,7 +222,7 @@ HOSTILE = {
     "cards": [
         {
             "id": "evil-1",
-            "front": "<script>alert(1)</script> [bold red]rich[/] \x1fsplit\x1fhere",
+            "front": "<script>alert(1)</script> [bold red]rich[/] SEPsplitSEPhere",
             "back": '<img src=x onerror="alert(1)"> <a href="javascript:alert(2)">x</a> [link](javascript:alert(3)) <svg onload=alert(4)>',
             "extra": "[sound:evil.mp3] [latex]\\input{/etc/passwd}[/latex] ```\n<script>in code</script>\n```\n" + "long " * 40_000,
             "tags": ["hostile"],
@@ -269,6 +269,9 @@ def assert_safe(html: str) -> None:
 def test_hostile_text_comes_through_escaped(tmp_path, col):
     store = open_store(tmp_path / "srs.db")
     sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
+    # The deck loader refuses control characters, so put Anki's field separator in through the DB.
+    with store.write() as conn:
+        conn.exec_driver_sql("UPDATE card SET front = replace(front, 'SEP', char(31))")
     import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
     store.close()
 

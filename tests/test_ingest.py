@@ -348,7 +348,9 @@ def test_topic_tags_use_only_the_fifteen_slugs() -> None:
 
 # --- YAML output ---------------------------------------------------------------------------------
 
-_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
+# Ingest replaces control characters when it reads a file (text.read_source), so the writer only ever sees
+# text without them; the deck loader refuses them.
+_text = st.text(st.characters(exclude_categories=("Cs", "Cc"), include_characters="\n"), max_size=80)
 
 
 @settings(max_examples=300, deadline=None)

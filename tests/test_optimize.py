@@ -12,6 +12,7 @@ import os
 import random
 import subprocess
 import sys
+from bisect import bisect_right
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,13 +24,15 @@ from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 from srs import optimize as opt
 from srs import scheduling
 from srs import settings as srs_settings
+from srs.clock import study_day
 from srs.decks import sync_paths
 from srs.model import MemoryState, Rating, State
 from srs.review import answer
 from srs.storage import Store, open_store
 from srs.storage import review_store as rs
-from srs.storage.review_store import Flags
-from srs.storage.timecodec import to_us
+from srs.storage.optimize_store import card_states, pack_answer
+from srs.storage.review_store import Flags, Scope
+from srs.storage.timecodec import from_us, to_us
 
 UTC = timezone.utc
 START = datetime(2025, 1, 6, 18, 0, tzinfo=UTC)
@@ -137,7 +140,7 @@ def at(day: int, hour: int = 12, minute: int = 0) -> int:
 
 def rows(card_id: int, *answers: tuple[int, int, int]) -> list[tuple]:
     """Log rows for one card from (rating, reviewed_at_us, state_before)."""
-    return [(card_id, card_id * 100 + i, rating, moment, state) for i, (rating, moment, state) in enumerate(answers)]
+    return [(card_id, moment, card_id * 100 + i, pack_answer(rating, state)) for i, (rating, moment, state) in enumerate(answers)]
 
 
 def items_of(log: list[tuple], zone=UTC, rollover: int = 4) -> list[tuple]:
@@ -168,6 +171,27 @@ def test_study_days_turn_over_at_the_rollover_hour_in_the_local_zone() -> None:
     assert items_of(same) == [((3, 0), (3, 0), (3, 1))]
     # The same UTC moments seen from New York (UTC-5 in March before DST): 18:00, 22:30, 00:00 -> one study day.
     assert items_of(same, ZoneInfo("America/New_York")) == []
+
+
+@pytest.mark.parametrize("zone_name, rollover", [("Europe/Berlin", 4), ("America/New_York", 0), ("Australia/Lord_Howe", 2), ("Asia/Kathmandu", 5)])
+def test_study_days_of_the_fast_path_are_the_clocks_across_dst(zone_name: str, rollover: int) -> None:
+    rng, zone = random.Random(5), ZoneInfo(zone_name)
+    moments = sorted(rng.randint(at(0), at(800)) for _ in range(3000))
+    ordinal, starts = opt.day_starts(moments[0], moments[-1], zone, rollover)
+    moments += [start + nudge for start in starts[1:-1] for nudge in (-1, 0, 1)]  # either side of every day boundary
+    for moment in moments:
+        assert ordinal - 1 + bisect_right(starts, moment) == study_day(from_us(moment), zone, rollover).toordinal()
+
+
+@pytest.mark.parametrize("zone_name", ["Europe/Berlin", "Asia/Kolkata", "UTC"])  # with DST changes, and a fixed offset
+def test_delta_t_counts_study_days_of_the_clock(zone_name: str) -> None:
+    rng, zone = random.Random(9), ZoneInfo(zone_name)
+    moments = sorted(rng.randint(at(0), at(400)) for _ in range(300))
+    log = rows(1, (3, moments[0], State.NEW), *((rng.randint(1, 4), moment, State.REVIEW) for moment in moments[1:]))
+    days = [study_day(from_us(moment), zone, 4).toordinal() for moment in moments]
+    expected = [0] + [later - earlier for earlier, later in zip(days, days[1:])]
+    last_item = opt.training_set(log, zone, 4).items[-1]
+    assert [delta for _, delta in last_item] == expected[: len(last_item)]
 
 
 def test_cards_whose_first_review_is_missing_are_dropped_and_learning_starts_the_history() -> None:
@@ -208,11 +232,11 @@ def test_fitted_parameters_equal_ankis_optimizer(history: Store) -> None:
     from anki._backend import RustBackend
 
     training = opt.load_training_set(history, zone=UTC)
-    assert len(training.items) > 1000
+    assert len(training.lasts) > 1000
     ours = opt.fit(opt.to_fsrs_items(training), relearning_steps=len(scheduling.Settings().relearning_steps))
     protos = [scheduler_pb2.FsrsItem(reviews=[scheduler_pb2.FsrsReview(rating=r, delta_t=d) for r, d in item]) for item in training.items]
     anki = RustBackend().compute_fsrs_params_from_items(items=protos)
-    assert anki.fsrs_items == len(training.items)
+    assert anki.fsrs_items == len(training.lasts)
     assert list(ours) == list(anki.params)
     assert ours != tuple(float(v) for v in opt.fsrs_rs.DEFAULT_PARAMETERS)
 
@@ -231,7 +255,9 @@ def test_below_the_minimum_it_says_how_many_more_reviews_and_keeps_the_defaults(
     store.close()
     out = _srs("optimize", db=db).stdout
     assert "has 10 reviews; a reliable fit needs at least 400: 390 more. Keeping the default parameters." in out
-    assert srs_settings.load_all(open_store(db)) == {}
+    store = open_store(db)
+    assert srs_settings.load_all(store) == {}
+    store.close()
 
 
 def test_fitted_parameters_are_saved_only_when_they_predict_better(history: Store, monkeypatch) -> None:
@@ -254,7 +280,7 @@ def test_fitted_parameters_are_saved_only_when_they_predict_better(history: Stor
 
 def test_deck_fit_is_saved_for_the_deck_only(history: Store) -> None:
     result = opt.optimize(history, deck="Sim::U1", zone=UTC)
-    assert result.saved and result.reviews < len(opt.load_training_set(history, zone=UTC).items) * 2
+    assert result.saved and result.reviews < opt.load_training_set(history, zone=UTC).reviews / 2
     assert srs_settings.load(history, "Sim::U1").parameters == result.fitted
     assert srs_settings.load(history).parameters == scheduling.DEFAULT_PARAMETERS
 
@@ -265,9 +291,6 @@ def test_deck_fit_is_saved_for_the_deck_only(history: Store) -> None:
 
 def _card_states(store: Store) -> dict:
     with store.read() as conn:
-        from srs.storage.optimize_store import card_states
-        from srs.storage.review_store import Scope
-
         return card_states(conn, Scope())
 
 
@@ -291,6 +314,22 @@ def test_reschedule_summarises_then_writes_in_one_go(history: Store) -> None:
     assert opt.plan_reschedule(history, fitted, now=now, zone=UTC).changes == ()
 
 
+def test_reschedule_is_one_transaction(history: Store, monkeypatch) -> None:
+    fitted = opt.optimize(history, zone=UTC).fitted
+    plan = opt.plan_reschedule(history, fitted, now=START + timedelta(days=240), zone=UTC)
+    before = _card_states(history)
+    real = opt.optimize_store.update_states
+
+    def fail_halfway(conn, changes):
+        real(conn, changes[: len(changes) // 2])
+        raise OSError("disk full")
+
+    monkeypatch.setattr(opt.optimize_store, "update_states", fail_halfway)
+    with pytest.raises(OSError):
+        opt.apply_reschedule(history, plan)
+    assert _card_states(history) == before
+
+
 def test_reschedule_leaves_cards_answered_since_the_plan(history: Store) -> None:
     fitted = opt.optimize(history, zone=UTC).fitted
     plan = opt.plan_reschedule(history, fitted, now=START + timedelta(days=240), zone=UTC)
@@ -310,7 +349,7 @@ def test_cli_reschedule_asks_first_and_writes_on_yes(history: Store) -> None:
     assert opt.plan_reschedule(store, srs_settings.load(store).parameters).changes != ()
     store.close()
     accepted = _srs("optimize", "--reschedule", "--yes", db=db).stdout
-    assert "do not predict your history better" in accepted and "Rescheduled" in accepted
+    assert "already the best fit" in accepted and "Rescheduled" in accepted
     store = open_store(db)
     assert opt.plan_reschedule(store, srs_settings.load(store).parameters).changes == ()
     store.close()

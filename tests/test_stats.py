@@ -24,7 +24,7 @@ from srs.review import answer, find_card
 from srs.scheduling import Settings, retrievability
 from srs.settings import set_value
 from srs.stats import (
-    bucket_days, bucket_width, compute_stats, current_streak, day_boundaries, decay_of, longest_streak, recall_probability,
+    bucket_days, bucket_width, compute_stats, current_streak, day_boundaries, decay_of, heat_level, longest_streak, recall_probability,
 )
 from srs.storage.timecodec import to_us
 
@@ -96,6 +96,11 @@ def test_streak_helpers() -> None:
     assert current_streak([]) == 0
     assert longest_streak([1, 1, 0, 1, 1, 1, 0, 1]) == 3
     assert longest_streak([0, 0]) == 0
+
+
+def test_heat_levels_split_the_busiest_day_in_quarters() -> None:
+    assert [heat_level(n, 100) for n in (0, 1, 25, 26, 50, 51, 75, 76, 100)] == [0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert heat_level(5, 0) == 0
 
 
 def test_day_boundaries_follow_dst_in_new_york() -> None:
@@ -428,8 +433,10 @@ def test_empty_collection(store) -> None:
 
 def test_stats_indexes_exist(store) -> None:
     with store.read() as conn:
-        names = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review'")}
-    assert {"ix_review_stats", "ix_review_card_stats", "ix_review_card"} <= names and "ix_review_time" not in names
+        rows = conn.exec_driver_sql("SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'").all()
+    names = {(table, name) for table, name in rows}
+    assert {("review", "ix_review_stats"), ("review", "ix_review_card_stats"), ("review", "ix_review_card"), ("card", "ix_card_stats")} <= names
+    assert ("review", "ix_review_time") not in names
 
 
 def test_cli_json_has_the_stable_top_level_keys(col) -> None:
@@ -451,6 +458,12 @@ def test_cli_text_output_shows_every_section(col) -> None:
     for heading in ("Today", "Cards", "True retention", "Topics", "Due:", "Streak", "Memory", "less"):
         assert heading in result.output
     assert "\x1b[" not in result.output  # no colour codes when not writing to a terminal
+
+
+def test_cli_text_output_of_an_empty_collection(store) -> None:
+    result = CliRunner().invoke(app, ["stats", "--db", str(store.path), "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Due: 0 in 7 days" in result.output and "current 0 days" in result.output
 
 
 def test_cli_unknown_deck_is_a_user_error(col) -> None:

@@ -52,12 +52,11 @@ def _show_fit(result: opt.OptimizeResult) -> None:
              f"{result.needed:,} more. Keeping {kept}.")
         return
     training = result.training
-    assert training is not None
     echo(f"Review history of {scope}: {result.reviews:,} reviews; {training.used_reviews:,} of them, from {training.cards:,} cards, "
-         f"give {len(training.items):,} training items.")
+         f"give {len(training.lasts):,} training items.")
     if training.dropped_cards:
         echo(f"{training.dropped_cards:,} cards left out: their first review is not in the log (as Anki does).")
-    if not training.items:
+    if not training.lasts:
         echo(f"None of these reviews can be used yet (a card needs a review on a later day than its first). Keeping {kept}.")
         return
     echo("")
@@ -73,6 +72,8 @@ def _show_fit(result: opt.OptimizeResult) -> None:
     if result.saved:
         echo(f"The fitted parameters predict your history better: saved {_where(result.deck)}.")
         echo("  " + " ".join(f"{value:.4f}" for value in result.fitted or ()))
+    elif result.already_fitted:
+        echo("The current parameters are already the best fit to your history.")
     elif result.fitted is not None and not opt.usable(result.fitted):
         echo(f"The fitted parameters are outside what the scheduler accepts. Keeping {kept}.")
     else:

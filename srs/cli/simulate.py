@@ -55,7 +55,7 @@ def _summary(result: opt.Forecast) -> None:
     spans = [(label, end) for label, end in (("first week", 7), ("first month", 30)) if end < result.days]
     parts = [f"{label} {_average(answers, 0, end):.0f}" for label, end in spans] + [f"all {result.days} days {_average(answers, 0, result.days):.0f}"]
     echo(f"  answers/day: {', '.join(parts)}; busiest day {peak_day + 1} with {answers[peak_day]:.0f}")
-    echo(f"  study time: {_average(result.minutes, 0, result.days):.0f} min/day on average "
+    echo(f"  study time: {_average(result.minutes, 0, result.days):.1f} min/day on average "
          f"(from answer times in your log, else fsrs-rs' defaults)")
     echo(f"  cards known (expected recall): {result.known[0]:,.0f} on day 1, {result.known[-1]:,.0f} on day {result.days}")
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
-from srs.stats import DEFAULT_DAYS, MATURE_DAYS, compute_stats
+from srs.stats import DEFAULT_DAYS, MATURE_DAYS, compute_stats, heat_level
 
 HEAT_CHARS = "·░▒▓█"
 HEAT_COLORS = ("grey35", "green4", "green3", "green1", "bright_green")
@@ -50,11 +50,12 @@ def _duration(ms: int) -> str:
 def render(figures: dict, deck: str | None) -> None:
     """Print every section of ``compute_stats`` output to the terminal."""
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(highlight=False)
     today = figures["today"]
-    console.print(f"[bold]srs stats[/bold] for {deck or 'all decks'}, study day {today['date']}\n")
-    for section in (_today_table, _cards_table, _retention_table, _topics_table):
+    console.print(f"[bold]srs stats[/bold] for {escape(deck) if deck else 'all decks'}, study day {today['date']}\n")
+    for section in (_today_table, _cards_table, _flags_table, _retention_table, _topics_table):
         console.print(section(figures))
     _print_forecast(console, figures["forecast"])
     _print_streak(console, figures["streak"])
@@ -65,12 +66,13 @@ def render(figures: dict, deck: str | None) -> None:
     )
 
 
-def _table(title: str, *columns: str):
+def _table(title: str, *columns: str, labelled: bool = False):
+    """A table of numbers; with ``labelled`` the first column holds row labels."""
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", title_style="bold")
     for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right")
+        table.add_column(column, justify="left" if labelled and i == 0 else "right")
     return table
 
 
@@ -83,14 +85,22 @@ def _today_table(figures: dict):
 
 def _cards_table(figures: dict):
     cards = figures["cards"]
-    names = ("total", "new", "learning", "review", "relearning", "young", "mature", "suspended", "buried", "leeches", "drafts", "retired")
-    table = _table("Cards", *(name.capitalize() for name in names))
+    names = ("total", "new", "learning", "review", "relearning", "young", "mature")
+    table = _table("Cards (not drafts or retired)", *(name.capitalize() for name in names))
+    table.add_row(*(str(cards[name]) for name in names))
+    return table
+
+
+def _flags_table(figures: dict):
+    cards = figures["cards"]
+    names = ("suspended", "buried", "leeches", "drafts", "retired")
+    table = _table("Card flags", *(name.capitalize() for name in names))
     table.add_row(*(str(cards[name]) for name in names))
     return table
 
 
 def _retention_table(figures: dict):
-    table = _table(f"True retention (young: interval < {MATURE_DAYS} d, mature: >= {MATURE_DAYS} d)", "Period", "Young", "Mature", "Total", "Answers")
+    table = _table(f"True retention (mature: interval >= {MATURE_DAYS} days)", "Period", "Young", "Mature", "Total", "Answers", labelled=True)
     for window, cells in figures["retention"].items():
         total = cells["total"]
         table.add_row(f"last {window[:-1]} days", _pct(cells["young"]["retention"]), _pct(cells["mature"]["retention"]), _pct(total["retention"]),
@@ -100,11 +110,13 @@ def _retention_table(figures: dict):
 
 def _topics_table(figures: dict):
     days = len(figures["streak"]["history"])
-    table = _table(f"Topics (retention over the last {days} days; weak topics in red)", "Topic", "Cards", "Studied", "Answers", "Retention", "Mean recall")
+    title = f"Topics (answers, retention: last {days} days; recall: mean predicted now)"
+    table = _table(title, "Topic", "Cards", "Studied", "Answers", "Retention", "Recall", "", labelled=True)
     for topic in figures["topics"]:
-        style = "bold red" if topic["weak"] else ""
-        name = topic["topic"] + ("  WEAK" if topic["weak"] else "")
-        table.add_row(name, str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), _pct(topic["retention"]), _pct(topic["mean_retrievability"]), style=style)
+        table.add_row(
+            topic["topic"], str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), _pct(topic["retention"]),
+            _pct(topic["mean_retrievability"]), "weak" if topic["weak"] else "", style="bold red" if topic["weak"] else "",
+        )
     return table
 
 
@@ -122,11 +134,16 @@ def _print_forecast(console, forecast: dict) -> None:
     echo()
 
 
-def heat_level(count: int, top: int) -> int:
-    """0 for no reviews, else 1-4 by the count's share of the busiest day."""
-    if count <= 0 or top <= 0:
-        return 0
-    return min(4, 1 + (4 * count - 1) // top)
+def _month_header(start: date, weeks: int) -> str:
+    """Month abbreviations above the week columns where a month begins."""
+    header = [" "] * (weeks + 4)
+    for week in range(weeks):
+        monday = start + timedelta(weeks=week)
+        if week == 0 or monday.month != (monday - timedelta(weeks=1)).month:
+            label = monday.strftime("%b")
+            if all(c == " " for c in header[week : week + len(label) + 1]):
+                header[week : week + len(label)] = label
+    return "    " + "".join(header).rstrip()
 
 
 def _print_streak(console, streak: dict) -> None:
@@ -137,12 +154,13 @@ def _print_streak(console, streak: dict) -> None:
     first = date.fromisoformat(history[0]["date"])
     start = first - timedelta(days=first.weekday())  # columns are weeks starting on Monday
     weeks = (date.fromisoformat(history[-1]["date"]) - start).days // 7 + 1
-    grid = [[None] * weeks for _ in range(7)]
+    grid: list[list[int | None]] = [[None] * weeks for _ in range(7)]
     for day in history:
         offset = (date.fromisoformat(day["date"]) - start).days
         grid[offset % 7][offset // 7] = day["reviews"]
     console.print(f"[bold]Streak[/bold]: current {streak['current']} days, longest {streak['longest']} days; "
-                  f"studied on {streak['days_studied']} of the last {len(history)} days (busiest day: {top} reviews)")
+                  f"studied on {streak['days_studied']} of the last {len(history)} days (most in a day: {top})")
+    console.print(Text(_month_header(start, weeks)), no_wrap=True, overflow="crop")
     for weekday, row in enumerate(grid):
         line = Text("Mon Tue Wed Thu Fri Sat Sun".split()[weekday] + " ")
         for count in row:

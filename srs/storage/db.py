@@ -93,6 +93,24 @@ class Store:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def write_direct(self) -> Iterator[Connection]:
+        """``write()`` for the answer hot path: BEGIN IMMEDIATE and COMMIT go straight to the driver.
+
+        Skips SQLAlchemy's transaction bookkeeping, a tenth of an answer's CPU. Only for code whose SQL also goes
+        to the driver (storage.review_store): a SQLAlchemy-level statement inside it fails with "cannot start a
+        transaction within a transaction".
+        """
+        with self.engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            driver.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                driver.rollback()
+                raise
+            driver.commit()
+
     def close(self) -> None:
         """Release every connection."""
         self.engine.dispose()

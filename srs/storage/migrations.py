@@ -76,15 +76,13 @@ CREATE TABLE setting (
 );
 """
 
-# Covering indexes for `srs stats`, so a year of reviews and every card are aggregated from compact
-# index entries instead of the wide rows (JSON states, Markdown text): reviews by time (replaces
-# ix_review_time, same leading column) and by card (per-topic retention without sorting every
-# answer), and the cards' scheduling columns in id order (a scan of them skips the card text).
-V3_STATS_INDEXES = """
+# Covering indexes for `srs stats`, so a year of reviews is aggregated from compact index entries
+# instead of the wide rows: by time (replaces ix_review_time, same leading column) and by card
+# (per-topic retention without sorting every answer).
+V3_REVIEW_STATS_INDEXES = """
 CREATE INDEX ix_review_stats ON review(reviewed_at, state_before, rating, interval_before, card_id);
 CREATE INDEX ix_review_card_stats ON review(card_id, state_before, reviewed_at, rating);
 DROP INDEX ix_review_time;
-CREATE INDEX ix_card_stats ON card(id, tags, deck_id, draft, retired, state, due, last_review, stability, suspended, leech, buried_until);
 """
 
 V4_QUIZ_HISTORY = """
@@ -116,6 +114,12 @@ CREATE TABLE quiz_item (
 CREATE INDEX ix_quiz_item_quiz ON quiz_item(quiz_id, position);
 """
 
+# `srs stats` scans every card's scheduling columns; in id order (so per-card joins need no sort)
+# and without the Markdown text, a scan of 100k cards reads ~8 MB instead of ~75 MB.
+V5_CARD_STATS_INDEX = """
+CREATE INDEX IF NOT EXISTS ix_card_stats ON card(id, tags, deck_id, draft, retired, state, due, last_review, stability, suspended, leech, buried_until);
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
@@ -129,8 +133,9 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V1_CORE),
     _script(V2_SYNC_AND_SETTINGS),
-    _script(V3_STATS_INDEXES),
+    _script(V3_REVIEW_STATS_INDEXES),
     _script(V4_QUIZ_HISTORY),
+    _script(V5_CARD_STATS_INDEX),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

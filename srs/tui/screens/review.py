@@ -1,7 +1,8 @@
 """The review screen: one card at a time, reveal, answer 1-4, undo, bury, suspend.
 
 All Session calls run in thread workers, one at a time (``_busy``): an answer is a durable write
-(an fsync, 4-12 ms here), too slow for the UI thread. Each job returns the next ``Step``, so the UI
+(an fsync: bench/tui.py measures 1-4 ms median and up to 16 ms at p99 on this machine), too slow
+to be trusted on the UI thread. Each job returns the next ``Step``, so the UI
 thread only renders. Keys pressed while a job runs are ignored rather than queued, as they were
 meant for a card that is not on screen yet.
 """
@@ -48,8 +49,12 @@ class Step:
     next_due: datetime | None = None
 
 
-def next_step(session: Session, now: datetime) -> Step:
-    """The session's next step at ``now`` (reads the DB: call it off the UI thread)."""
+def next_step(session: Session, now: datetime, refill: bool = True) -> Step:
+    """The session's next step at ``now`` (reads the DB: call it off the UI thread).
+
+    Before declaring the session over, the queue is built again once: cards buried or suspended
+    during the session leave room under today's new-card limit.
+    """
     card = session.current(now)
     counts = session.queue.counts()
     if card is not None:
@@ -59,6 +64,8 @@ def next_step(session: Session, now: datetime) -> Step:
     if learning_due is not None:
         # Queue.next_card learns ahead: a learning card can be shown LEARN_AHEAD before it is due.
         return Step(counts=counts, available_at=learning_due - LEARN_AHEAD)
+    if refill and session.refill(now):
+        return next_step(session, now, refill=False)
     return Step(counts=counts, next_due=session.next_due(now))
 
 
