@@ -120,6 +120,13 @@ V5_CARD_STATS_INDEX = """
 CREATE INDEX IF NOT EXISTS ix_card_stats ON card(id, tags, deck_id, draft, retired, state, due, last_review, stability, suspended, leech, buried_until);
 """
 
+# The deck list counts every live card per deck; this index answers it without reading card rows
+# (which hold the card text) at all.
+V5_DECK_COUNTS_INDEX = """
+CREATE INDEX ix_card_deck_counts ON card(deck_id, state, due, draft, retired, suspended, buried_until);
+DROP INDEX ix_card_deck;
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
@@ -135,6 +142,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V2_SYNC_AND_SETTINGS),
     _script(V3_REVIEW_STATS_INDEXES),
     _script(V4_QUIZ_HISTORY),
+    _script(V5_DECK_COUNTS_INDEX),
     _script(V5_CARD_STATS_INDEX),
 ]
 LATEST_VERSION = len(MIGRATIONS)
