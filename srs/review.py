@@ -191,14 +191,15 @@ def answer(
 ) -> Answer:
     """Answer a card: new state and log entry in one durable ``BEGIN IMMEDIATE`` transaction.
 
-    ``zone`` (default: the machine's) only decides whether a review card was answered early.
+    ``zone`` (default: the machine's) sets the study days that elapsed time is counted in.
     """
     now = now or utc_now()
+    zone = zone or local_zone()
     book = book or SettingsBook.load(store)
     with store.write_direct() as conn:
         before, flags, deck_id = rs.load_state_and_deck(conn, card_id)
         settings = book.for_deck_id(deck_id)
-        after = scheduling.review(before, rating, now, card_id, settings)
+        after = scheduling.review(before, rating, now, card_id, settings, zone)
         at = scheduling.review_time(before, now)
         leech = scheduling.becomes_leech(before, after, settings.leech_threshold)
         after_flags = Flags(suspended=flags.suspended or leech, leech=flags.leech or leech, buried_until=None)
@@ -300,7 +301,7 @@ class Session:
     def preview(self, card_id: int, now: datetime) -> dict[Rating, timedelta]:
         """The interval each rating would give."""
         card = self.card(card_id)
-        return scheduling.preview(self.memory(card_id), now, card_id, self.book.for_deck(card.deck))
+        return scheduling.preview(self.memory(card_id), now, card_id, self.book.for_deck(card.deck), self.zone)
 
     def answer(self, card_id: int, rating: Rating, now: datetime, duration_ms: int | None = None) -> Answer:
         """Answer and update the queue in memory."""

@@ -10,14 +10,16 @@ from __future__ import annotations
 import random
 from copy import copy
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 import fsrs
 from fsrs.scheduler import FUZZ_RANGES
 
+from srs.clock import study_day
 from srs.model import MemoryState, Rating, State
 
+MAX_STABILITY = 36500.0  # Anki (fsrs-rs) caps stability at 100 years; py-fsrs does not
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 
 
@@ -79,10 +81,22 @@ def fuzz_seed(card_id: int, reps: int) -> int:
     return card_id * 1_000_003 + reps
 
 
-def to_fsrs(card_id: int, state: MemoryState, now: datetime) -> fsrs.Card:
-    """Our state -> an ``fsrs.Card`` (a NEW card is fsrs' Learning step 0 with no memory yet)."""
+def elapsed_study_days(last_review: datetime, now: datetime, zone: tzinfo, rollover_hour: int) -> int:
+    """Whole study days between two moments (0 on the same study day)."""
+    return (study_day(now, zone, rollover_hour) - study_day(last_review, zone, rollover_hour)).days
+
+
+def to_fsrs(card_id: int, state: MemoryState, now: datetime, zone: tzinfo = timezone.utc, rollover_hour: int = 4) -> fsrs.Card:
+    """Our state -> an ``fsrs.Card`` (a NEW card is fsrs' Learning step 0 with no memory yet).
+
+    fsrs counts elapsed days as whole 24-hour periods since ``last_review``; we hand it a last review
+    exactly as many days before ``now`` as there are study days in between, so it counts study days.
+    """
     if state.state == State.NEW:
         return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
+    last = state.last_review
+    if last is not None:
+        last = now - timedelta(days=max(0, elapsed_study_days(last, now, zone, rollover_hour)))
     return fsrs.Card(
         card_id=card_id,
         state=fsrs.State(int(state.state)),
@@ -90,15 +104,18 @@ def to_fsrs(card_id: int, state: MemoryState, now: datetime) -> fsrs.Card:
         stability=state.stability,
         difficulty=state.difficulty,
         due=state.due or now,
-        last_review=state.last_review,
+        last_review=last,
     )
 
 
-def review(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings = Settings()) -> MemoryState:
+def review(
+    state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings = Settings(), zone: tzinfo = timezone.utc
+) -> MemoryState:
     """The card's state after answering ``rating`` at ``now``. Pure: same inputs, same output.
 
-    ``now`` must be aware UTC. A clock that went backwards is clamped to the last review, so the
-    log never goes back in time.
+    ``now`` must be aware UTC. Elapsed time counts study days in ``zone`` (with the settings'
+    rollover hour), as Anki does: Good at 20:00 and again at 08:00 the next morning is a day apart.
+    A clock that went backwards is clamped to the last review, so the log never goes back in time.
     """
     if now.tzinfo != timezone.utc:
         raise ValueError("now must be an aware datetime in timezone.utc")
@@ -106,15 +123,15 @@ def review(state: MemoryState, rating: Rating, now: datetime, card_id: int, sett
         now = state.last_review
     scheduler = copy(_scheduler(settings.scheduler_key()))
     scheduler._rng = random.Random(fuzz_seed(card_id, state.reps))
-    card, _log = scheduler.review_card(to_fsrs(card_id, state, now), fsrs.Rating(int(rating)), now)
+    card, _log = scheduler.review_card(to_fsrs(card_id, state, now, zone, settings.day_starts_at), fsrs.Rating(int(rating)), now)
     lapse = rating == Rating.AGAIN and state.state == State.REVIEW
     return MemoryState(
         state=State(int(card.state)),
         step=card.step,
-        stability=card.stability,
+        stability=min(card.stability, MAX_STABILITY),
         difficulty=card.difficulty,
         due=card.due,
-        last_review=card.last_review,
+        last_review=now,
         reps=state.reps + 1,
         lapses=state.lapses + (1 if lapse else 0),
     )
@@ -127,10 +144,10 @@ def review_time(state: MemoryState, now: datetime) -> datetime:
     return now
 
 
-def preview(state: MemoryState, now: datetime, card_id: int, settings: Settings = Settings()) -> dict[Rating, timedelta]:
+def preview(state: MemoryState, now: datetime, card_id: int, settings: Settings = Settings(), zone: tzinfo = timezone.utc) -> dict[Rating, timedelta]:
     """The interval each rating would give, exactly as answering would (same seed)."""
     at = review_time(state, now)
-    return {rating: review(state, rating, now, card_id, settings).due - at for rating in Rating}
+    return {rating: review(state, rating, now, card_id, settings, zone).due - at for rating in Rating}
 
 
 def becomes_leech(before: MemoryState, after: MemoryState, threshold: int) -> bool:
@@ -141,12 +158,12 @@ def becomes_leech(before: MemoryState, after: MemoryState, threshold: int) -> bo
     return (after.lapses - threshold) % step == 0
 
 
-def retrievability(state: MemoryState, now: datetime, settings: Settings = Settings()) -> float:
+def retrievability(state: MemoryState, now: datetime, settings: Settings = Settings(), zone: tzinfo = timezone.utc) -> float:
     """Predicted probability of recalling the card at ``now`` (0 for a card never reviewed)."""
     if state.state == State.NEW or state.stability is None or state.last_review is None:
         return 0.0
     scheduler = _scheduler(settings.scheduler_key())
-    return scheduler.get_card_retrievability(to_fsrs(0, state, now), now)
+    return scheduler.get_card_retrievability(to_fsrs(0, state, now, zone, settings.day_starts_at), now)
 
 
 def format_interval(delta: timedelta) -> str:

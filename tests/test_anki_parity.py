@@ -4,10 +4,9 @@ package's FSRS computes from the same review log with the same parameters.
 Anki side: a headless collection with FSRS on and our parameters in the deck config (``fsrsParams6``), one
 note per sequence, the sequence written as revlog rows, then ``col.compute_memory_state(card_id)``.
 
-Elapsed days: Anki counts study days (day cutoff at the rollover hour, collection time zone), fsrs counts whole
-24-hour periods since the last review. They agree when every review happens at noon UTC (far from the 04:00
-rollover) and the time of day only ever increases through a sequence, so this test sets TZ=UTC and places
-review ``i`` on its chosen day at 12:00 plus ``i`` seconds.
+Elapsed days: Anki counts study days (day cutoff at the rollover hour, collection time zone); so does srs (it
+hands fsrs a last-review time shifted to whole study days). The sequences place review ``i`` on its chosen day
+at 12:00 plus ``i`` seconds, with TZ=UTC; dedicated tests put reviews either side of the 04:00 rollover.
 
 Tolerance 1e-4: absolute for difficulty (1..10); relative for stability, because Anki computes and returns f32
 (one f32 step is already 0.001 at a stability of 12,800 days).
@@ -31,7 +30,7 @@ from srs.model import MemoryState, Rating, State
 
 START = datetime(2010, 1, 4, 12, 0, tzinfo=timezone.utc)  # every review is in the past: Anki counts days back from today
 REVLOG_TYPE = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}  # learn, review, relearn
-MAX_DAY = 5000  # every review before today; stability stays below 36,500 days, where Anki (fsrs-rs) caps it and fsrs does not
+MAX_DAY = 5000  # every review before today (the stability cap has its own test)
 TOLERANCE = 1e-4
 _card_serial = itertools.count()
 
@@ -162,3 +161,31 @@ def test_random_sequences(col, seed: int) -> None:
         sequence.append((day, rng.randint(1, 4)))
     assert_same_memory(col, sequence)
 
+
+
+def assert_same(col: Collection, reviews: list[tuple[datetime, Rating]]) -> MemoryState:
+    state, rows = ours(reviews)
+    stability, difficulty = anki(col, rows)
+    assert math.isclose(state.stability, stability, rel_tol=TOLERANCE), f"stability {state.stability} vs Anki {stability}"
+    assert abs(state.difficulty - difficulty) <= TOLERANCE, f"difficulty {state.difficulty} vs Anki {difficulty}"
+    return state
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (timedelta(hours=20), timedelta(days=1, hours=8)),  # evening, then next morning: one study day apart
+        (timedelta(hours=3), timedelta(hours=5)),  # 03:00 and 05:00 on one date: either side of the 04:00 rollover
+        (timedelta(hours=5), timedelta(days=1, hours=3)),  # 05:00, then 03:00 next date: the same study day
+    ],
+)
+def test_elapsed_time_counts_study_days_as_anki_does(col, first: timedelta, second: timedelta) -> None:
+    base = START.replace(hour=0) + timedelta(days=40, milliseconds=next(_card_serial) % 1000)
+    reviews = [(base, Rating.GOOD), (base + timedelta(minutes=10), Rating.GOOD), (base + timedelta(days=3) + first, Rating.GOOD), (base + timedelta(days=3) + second, Rating.GOOD)]
+    assert_same(col, reviews)
+
+
+def test_stability_is_capped_at_a_hundred_years_as_in_anki(col) -> None:
+    start = datetime(1971, 1, 4, 12, 0, tzinfo=timezone.utc)
+    reviews = [(start + timedelta(days=day, seconds=i), Rating.EASY) for i, day in enumerate((0, 100, 1000, 5000, 12000, 18500))]
+    assert assert_same(col, reviews).stability == scheduling.MAX_STABILITY

@@ -64,6 +64,17 @@ def fresh_store(cards_in_deck: int = 2) -> Iterator[Store]:
             store.close()
 
 
+def counted_in_study_days(card: fsrs.Card, now: datetime) -> fsrs.Card:
+    """The card as srs hands it to fsrs: elapsed time in study days (UTC, rollover 04:00), not 24-hour periods.
+
+    Written independently of srs.clock: plain date arithmetic on UTC times shifted back by the rollover hour.
+    """
+    if card.last_review is None:
+        return card
+    days = ((now - timedelta(hours=4)).date() - (card.last_review - timedelta(hours=4)).date()).days
+    return fsrs.Card(card.card_id, card.state, card.step, card.stability, card.difficulty, card.due, now - timedelta(days=days))
+
+
 def stored_memory(store: Store, card_id: int) -> MemoryState:
     return cards(store, [card_id])[card_id].memory
 
@@ -90,8 +101,8 @@ def test_replay_through_the_db_matches_fsrs_without_fuzz(store, write_deck, seed
     for gap, rating in random_history(random.Random(seed), 60):
         now += gap
         was_review = card.state == fsrs.State.Review
-        result = answer(store, card_id, rating, now)
-        card, _log = reference.review_card(card, fsrs.Rating(int(rating)), now)
+        result = answer(store, card_id, rating, now, zone=timezone.utc)
+        card, _log = reference.review_card(counted_in_study_days(card, now), fsrs.Rating(int(rating)), now)
         reps, lapses = reps + 1, lapses + (rating == Rating.AGAIN and was_review)
         memory = stored_memory(store, card_id)
         assert our_fields(memory) == fsrs_fields(card)
@@ -111,9 +122,10 @@ def test_replay_with_fuzz_matches_fsrs_seeded_per_card_and_review_count(store, w
         now += gap
         shown = scheduling.preview(stored_memory(store, card_id), now, card_id)
         monkeypatch.setattr(fsrs.scheduler, "random", random.Random(scheduling.fuzz_seed(card_id, reps)).random)
-        unfuzzed = fsrs.Scheduler(**REFERENCE_SETTINGS, enable_fuzzing=False).review_card(card, fsrs.Rating(int(rating)), now)[0]
-        card, _log = reference.review_card(card, fsrs.Rating(int(rating)), now)
-        result = answer(store, card_id, rating, now)
+        as_srs_sees_it = counted_in_study_days(card, now)
+        unfuzzed = fsrs.Scheduler(**REFERENCE_SETTINGS, enable_fuzzing=False).review_card(as_srs_sees_it, fsrs.Rating(int(rating)), now)[0]
+        card, _log = reference.review_card(as_srs_sees_it, fsrs.Rating(int(rating)), now)
+        result = answer(store, card_id, rating, now, zone=timezone.utc)
         assert our_fields(stored_memory(store, card_id)) == fsrs_fields(card)
         assert shown[rating] == result.after.due - result.reviewed_at
         fuzzed += card.due != unfuzzed.due

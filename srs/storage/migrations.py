@@ -114,12 +114,6 @@ CREATE TABLE quiz_item (
 CREATE INDEX ix_quiz_item_quiz ON quiz_item(quiz_id, position);
 """
 
-# `srs stats` scans every card's scheduling columns; in id order (so per-card joins need no sort)
-# and without the Markdown text, a scan of 100k cards reads ~8 MB instead of ~75 MB.
-V5_CARD_STATS_INDEX = """
-CREATE INDEX IF NOT EXISTS ix_card_stats ON card(id, tags, deck_id, draft, retired, state, due, last_review, stability, suspended, leech, buried_until);
-"""
-
 # The deck list counts every live card per deck; this index answers it without reading card rows
 # (which hold the card text) at all.
 V5_DECK_COUNTS_INDEX = """
@@ -127,6 +121,12 @@ CREATE INDEX ix_card_deck_counts ON card(deck_id, state, due, draft, retired, su
 DROP INDEX ix_card_deck;
 """
 
+
+# `srs stats` scans every card's scheduling columns; in id order (so per-card joins need no sort)
+# and without the Markdown text, a scan of 100k cards reads ~8 MB instead of ~75 MB.
+V6_CARD_STATS_INDEX = """
+CREATE INDEX ix_card_stats ON card(id, tags, deck_id, draft, retired, state, due, last_review, stability, suspended, leech, buried_until);
+"""
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
@@ -143,7 +143,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V3_REVIEW_STATS_INDEXES),
     _script(V4_QUIZ_HISTORY),
     _script(V5_DECK_COUNTS_INDEX),
-    _script(V5_CARD_STATS_INDEX),
+    _script(V6_CARD_STATS_INDEX),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 
