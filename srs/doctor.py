@@ -10,8 +10,10 @@ since, that last check can differ legitimately: it is reported as a note, not re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 
 from srs import scheduling
+from srs.clock import local_zone
 from srs.model import MemoryState, Rating, State
 from srs.review import SettingsBook
 from srs.storage import Store
@@ -79,7 +81,7 @@ def invalid_state(memory: MemoryState) -> str | None:
     return None
 
 
-def _check_card(card_id, uid, deck_id, stored, flags, log, book: SettingsBook) -> list[Finding]:
+def _check_card(card_id, uid, deck_id, stored, flags, log, book: SettingsBook, zone) -> list[Finding]:
     findings = []
     settings = book.for_deck_id(deck_id)
     expected, expected_flags = MemoryState(), rs.Flags()
@@ -88,7 +90,7 @@ def _check_card(card_id, uid, deck_id, stored, flags, log, book: SettingsBook) -
         after, after_flags = rs.memory_from_json(after_json)
         if not same_state(before, expected):
             findings.append(Finding(f"review {review_id}: its 'before' state does not follow the previous answer (the log is broken)", uid))
-        replayed = scheduling.review(before, Rating(rating), at, card_id, settings)
+        replayed = scheduling.review(before, Rating(rating), at, card_id, settings, zone)
         if not same_state(replayed, after):
             findings.append(Finding(f"review {review_id}: the scheduler now gives a different result (settings changed since?)", uid, severity="note"))
         expected, expected_flags = after, after_flags
@@ -101,8 +103,9 @@ def _check_card(card_id, uid, deck_id, stored, flags, log, book: SettingsBook) -
     return findings
 
 
-def examine(store: Store) -> Report:
-    """Check integrity, foreign keys, every card's state and its review log."""
+def examine(store: Store, zone: tzinfo | None = None) -> Report:
+    """Check integrity, foreign keys, every card's state and its review log (study days in ``zone``)."""
+    zone = zone or local_zone()
     report = Report()
     book = SettingsBook.load(store)
     with store.read() as conn:
@@ -112,7 +115,7 @@ def examine(store: Store) -> Report:
         for card_id, uid, deck_id, stored, flags, log in ms.cards_with_logs(conn):
             report.cards_checked += 1
             report.reviews_checked += len(log)
-            report.findings.extend(_check_card(card_id, uid, deck_id, stored, flags, log, book))
+            report.findings.extend(_check_card(card_id, uid, deck_id, stored, flags, log, book, zone))
     return report
 
 

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from itertools import compress, groupby, repeat
 from operator import floordiv, itemgetter, ne, rshift, sub
 
@@ -326,7 +326,7 @@ def settings_by_deck(store: Store, parameters: Sequence[float] | None = None, de
     return for_deck
 
 
-def replay(entries: Sequence[tuple], card_id: int, settings: Settings) -> MemoryState:
+def replay(entries: Sequence[tuple], card_id: int, settings: Settings, zone: tzinfo = timezone.utc) -> MemoryState:
     """A card's state after answering its logged ratings again, in order, from its first logged state.
 
     Rows are (card_id, deck_id, rating, reviewed_at_us, before-JSON). ``scheduling.review`` seeds the
@@ -334,7 +334,7 @@ def replay(entries: Sequence[tuple], card_id: int, settings: Settings) -> Memory
     """
     state = memory_from_json(entries[0][4])[0]
     for entry in entries:
-        state = scheduling.review(state, Rating(entry[2]), from_us(entry[3]), card_id, settings)
+        state = scheduling.review(state, Rating(entry[2]), from_us(entry[3]), card_id, settings, zone)
     return state
 
 
@@ -359,7 +359,7 @@ def plan_reschedule(
         if settings.parameters != parameters or card_id not in states:
             continue
         replayed += 1
-        new = replay(entries, card_id, settings)
+        new = replay(entries, card_id, settings, zone)
         if new != states[card_id]:
             changes.append(Change(card_id, states[card_id], new))
     return _summarise(parameters, replayed, changes, now, zone, srs_settings.load(store, deck).day_starts_at)

@@ -86,16 +86,17 @@ def elapsed_study_days(last_review: datetime, now: datetime, zone: tzinfo, rollo
     return (study_day(now, zone, rollover_hour) - study_day(last_review, zone, rollover_hour)).days
 
 
-def to_fsrs(card_id: int, state: MemoryState, now: datetime, zone: tzinfo = timezone.utc, rollover_hour: int = 4) -> fsrs.Card:
+def to_fsrs(card_id: int, state: MemoryState, now: datetime, zone: tzinfo | None = None, rollover_hour: int = 4) -> fsrs.Card:
     """Our state -> an ``fsrs.Card`` (a NEW card is fsrs' Learning step 0 with no memory yet).
 
-    fsrs counts elapsed days as whole 24-hour periods since ``last_review``; we hand it a last review
-    exactly as many days before ``now`` as there are study days in between, so it counts study days.
+    fsrs counts elapsed days as whole 24-hour periods since ``last_review``. With a ``zone``, we hand
+    it a last review exactly as many days before ``now`` as there are study days in between, so it
+    counts study days (as Anki schedules).
     """
     if state.state == State.NEW:
         return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
     last = state.last_review
-    if last is not None:
+    if last is not None and zone is not None:
         last = now - timedelta(days=max(0, elapsed_study_days(last, now, zone, rollover_hour)))
     return fsrs.Card(
         card_id=card_id,
@@ -158,12 +159,15 @@ def becomes_leech(before: MemoryState, after: MemoryState, threshold: int) -> bo
     return (after.lapses - threshold) % step == 0
 
 
-def retrievability(state: MemoryState, now: datetime, settings: Settings = Settings(), zone: tzinfo = timezone.utc) -> float:
-    """Predicted probability of recalling the card at ``now`` (0 for a card never reviewed)."""
+def retrievability(state: MemoryState, now: datetime, settings: Settings = Settings()) -> float:
+    """Predicted probability of recalling the card at ``now`` after whole elapsed days (0 for a card never reviewed).
+
+    The same figure ``srs stats`` computes in SQL.
+    """
     if state.state == State.NEW or state.stability is None or state.last_review is None:
         return 0.0
     scheduler = _scheduler(settings.scheduler_key())
-    return scheduler.get_card_retrievability(to_fsrs(0, state, now, zone, settings.day_starts_at), now)
+    return scheduler.get_card_retrievability(to_fsrs(0, state, now), now)
 
 
 def format_interval(delta: timedelta) -> str:

@@ -1,4 +1,4 @@
-"""The review app: deck list (home), review, done and help screens over one open Store."""
+"""The review app: deck list (home), review, done, quiz and help screens over one open Store."""
 
 from __future__ import annotations
 
@@ -13,11 +13,15 @@ from srs.storage import Store
 from srs.storage.review_store import Scope
 from srs.tui.screens.decks import DecksScreen
 from srs.tui.screens.help import HelpScreen
+from srs.tui.screens.quiz import QuizRequest, QuizScreen
 from srs.tui.screens.review import ReviewScreen
 
 
 class SrsApp(App[None]):
-    """``srs review``. ``clock`` and ``zone`` are injectable so tests and snapshots are repeatable."""
+    """``srs review`` (and ``srs quiz``: ``quiz`` opens a quiz at once).
+
+    ``clock`` and ``zone`` are injectable so tests and snapshots are repeatable.
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = "srs"
@@ -30,20 +34,29 @@ class SrsApp(App[None]):
         scope: Scope | None = None,
         clock: Callable[[], datetime] = utc_now,
         zone: tzinfo | None = None,
+        quiz: QuizRequest | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.start_scope = scope
+        self.start_quiz = quiz
         self.clock = clock
         self.zone = zone or local_zone()
 
     def on_mount(self) -> None:
-        # With a scope, the review opens at once; the deck list is built only when asked for (q).
-        self.push_screen(DecksScreen() if self.start_scope is None else ReviewScreen(self.start_scope))
+        # With a scope or a quiz, that screen opens at once; the deck list is built only when asked for (q).
+        if self.start_quiz is not None:
+            self.push_screen(QuizScreen(self.start_quiz))
+        else:
+            self.push_screen(DecksScreen() if self.start_scope is None else ReviewScreen(self.start_scope))
 
     def study(self, scope: Scope) -> None:
         """Open a review session over ``scope`` on top of the deck list."""
         self.push_screen(ReviewScreen(scope))
+
+    def quiz(self, request: QuizRequest) -> None:
+        """Open a timed quiz on top of the deck list."""
+        self.push_screen(QuizScreen(request))
 
     def back_to_decks(self) -> None:
         """Close the current screen and show the deck list (creating it if the app started in a review)."""

@@ -19,6 +19,7 @@ from srs.review import Counts, build_queue
 from srs.storage import Store
 from srs.storage.review_store import Scope
 from srs.tui.jobs import JobFailed, start_job
+from srs.tui.screens.quiz import QuizRequest
 from srs.tui.screens.stats import StatsScreen
 from srs.tui.text import duration
 from srs.tui.widgets.deck_tree import DeckHeader, DeckTree
@@ -57,10 +58,16 @@ class DecksScreen(Screen[None]):
 
     BINDINGS = [
         Binding("t", "stats", "Stats"),
+        Binding("z", "quiz", "Quiz"),
         Binding("question_mark", "help", "Help"),
         Binding("q,escape", "app.quit", "Quit"),
     ]
-    KEY_HELP = {"stats": "Statistics of the deck under the cursor (All decks: every deck)", "help": "Show every key", "app.quit": "Quit srs"}
+    KEY_HELP = {
+        "stats": "Statistics of the deck under the cursor (All decks: every deck)",
+        "quiz": "Timed quiz (32 questions, free recall) on the deck under the cursor",
+        "help": "Show every key",
+        "app.quit": "Quit srs",
+    }
 
     class Loaded(Message):
         """Deck data read off the UI thread."""
@@ -112,6 +119,10 @@ class DecksScreen(Screen[None]):
     def action_stats(self) -> None:
         node = self.query_one(DeckTree).cursor_node
         self.app.push_screen(StatsScreen(node.data.deck if node is not None and node.data else None))
+
+    def action_quiz(self) -> None:
+        node = self.query_one(DeckTree).cursor_node
+        self.app.quiz(QuizRequest(deck=node.data.deck if node is not None and node.data else None))
 
     def action_help(self) -> None:
         self.app.show_help()
