@@ -17,7 +17,7 @@ from srs.clock import day_start, local_zone, study_day, utc_now
 from srs.errors import SrsError
 from srs.review import SettingsBook
 from srs.storage import Store
-from srs.storage import stats_store
+from srs.storage import quiz_store, stats_store
 from srs.storage.review_store import Scope
 from srs.storage.stats_store import Decay, TagRow
 from srs.storage.timecodec import from_us, to_us
@@ -273,5 +273,22 @@ def compute_stats(
             "streak": _streak(conn, scope, today, zone, hour, days),
         }
         rows = stats_store.tag_rows(conn, scope, now_us, period_start, today_end, decays, decay_of(book.for_deck(None).parameters), KNOWN_AT)
+        quizzes = quiz_store.quiz_history(conn, limit=None)
     stats["topics"], stats["memory"] = _topics_and_memory(rows, settings.desired_retention)
+    stats["quizzes"] = quiz_figures(quizzes, deck)
     return stats
+
+
+def quiz_figures(history: list[dict], deck: str | None = None) -> dict:
+    """Quiz history for ``srs quiz`` users: how many, the mean score, and each quiz's score over time."""
+    if deck:
+        history = [q for q in history if q["deck"] and (q["deck"] == deck or q["deck"].startswith(deck + "::"))]
+    scores = [q["score"] for q in history]
+    return {
+        "count": len(history),
+        "average_score": round(sum(scores) / len(scores), 4) if scores else None,
+        "history": [
+            {key: q[key] for key in ("started_at", "deck", "topic", "answered", "correct", "score", "time_used_ms", "budget_ms")}
+            for q in history
+        ],
+    }

@@ -444,7 +444,7 @@ def test_cli_json_has_the_stable_top_level_keys(col) -> None:
     result = CliRunner().invoke(app, ["stats", "--json", "--db", str(col.path), "--days", "30"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
-    assert list(figures) == ["today", "cards", "forecast", "retention", "streak", "topics", "memory"]
+    assert list(figures) == ["today", "cards", "forecast", "retention", "streak", "topics", "memory", "quizzes"]
     assert list(figures["retention"]) == ["7d", "30d", "365d"] and len(figures["streak"]["history"]) == 30
     assert sum(day["reviews"] for day in figures["streak"]["history"]) == 1
 
@@ -469,3 +469,30 @@ def test_cli_text_output_of_an_empty_collection(store) -> None:
 def test_cli_unknown_deck_is_a_user_error(col) -> None:
     result = CliRunner().invoke(app, ["stats", "--db", str(col.path), "--deck", "Nope"])
     assert result.exit_code != 0 and "no deck named" in str(result.exception)
+
+
+def test_quiz_history_is_counted_and_scored(tmp_path) -> None:
+    from srs.decks import sync_paths
+    from srs.quiz import QuizRun, plan_quiz
+    from srs.stats import compute_stats
+    from srs.storage import open_store
+    from tests.conftest import simple_deck
+
+    deck = tmp_path / "q.yaml"
+    deck.write_text(simple_deck(4, deck="Quiz::A"))
+    store = open_store(tmp_path / "q.db")
+    try:
+        sync_paths(store, [deck], now=utc(2026, 3, 1, 12))
+        for correct in ((True, True), (True, False)):
+            plan = plan_quiz(store, 2, deck="Quiz::A", now=utc(2026, 3, 1, 12))
+            run = QuizRun(store, plan, deck="Quiz::A", now=utc(2026, 3, 1, 12))
+            for question, right in zip(plan.questions, correct):
+                run.record(question, right, 4000, False, Rating.GOOD if right else Rating.AGAIN, utc(2026, 3, 1, 12, 1))
+            run.finish(utc(2026, 3, 1, 12, 2))
+        quizzes = compute_stats(store, utc(2026, 3, 1, 13), UTC)["quizzes"]
+        other = compute_stats(store, utc(2026, 3, 1, 13), UTC, deck="Quiz")["quizzes"]
+    finally:
+        store.close()
+    assert quizzes["count"] == 2 and quizzes["average_score"] == 0.75
+    assert [q["score"] for q in quizzes["history"]] == [1.0, 0.5] and quizzes["history"][0]["time_used_ms"] == 8000
+    assert other["count"] == 2

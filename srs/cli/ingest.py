@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import app, echo
-from srs.ingest import Shape, ingest_files, plan_decks, render, write
+from srs.ingest.model import Shape
 
 
 @app.command()
@@ -42,6 +42,8 @@ def ingest(
 
     Per file it reports the shape, the cards and drafts made, and path:line for every item read only partly.
     """
+    from srs.ingest import ingest_files, plan_decks, render, write
+
     files = ingest_files(sources, shape, prefix)
     to_stdout = output is None
     report = (lambda text: typer.echo(text, err=True)) if to_stdout else echo

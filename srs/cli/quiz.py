@@ -12,7 +12,7 @@ from srs.quiz import BUDGET_SECONDS, DEFAULT_COUNT, TARGET_MIX, plan_quiz
 from srs.review import SettingsBook
 
 MIX = ", ".join(f"{n} {level}" for level, n in TARGET_MIX.items())
-BUDGETS = ", ".join(f"{level} {s} s" for level, s in BUDGET_SECONDS.items())
+BUDGETS = ", ".join(f"{level} {s}s" for level, s in BUDGET_SECONDS.items())
 
 
 @app.command(

@@ -7,7 +7,6 @@ import shutil
 import sys
 from typing import Annotated
 
-import plotext
 import typer
 
 from srs import optimize as opt
@@ -78,6 +77,8 @@ def _panel(panel, x: list[int], series: list[tuple[list[float], str]], title: st
 
 
 def _chart(result: opt.Forecast) -> str:
+    import plotext  # imported here: it costs every other command ~0.15 s of start-up
+
     width, height = shutil.get_terminal_size((100, 40))
     x = list(range(1, result.days + 1))
     figure = plotext.figure

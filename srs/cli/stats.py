@@ -64,6 +64,16 @@ def render(figures: dict, deck: str | None) -> None:
         f"[bold]Memory[/bold]: average predicted recall now {_pct(memory['average_retrievability'])} "
         f"over {memory['cards']} studied cards; {memory['known_90']} known at 90% or better."
     )
+    console.print(_quiz_table(figures["quizzes"]))
+
+
+def _quiz_table(quizzes: dict):
+    title = f"Quizzes: {quizzes['count']} taken, average score {_pct(quizzes['average_score'])}" + (" (last 10)" if quizzes["count"] > 10 else "")
+    table = _table(title, "Date", "Questions", "Correct", "Score", "Time / budget", labelled=True)
+    for quiz in quizzes["history"][-10:]:
+        table.add_row(quiz["started_at"][:10], str(quiz["answered"]), str(quiz["correct"]), _pct(quiz["score"]),
+                      f"{_duration(quiz['time_used_ms'])} / {_duration(quiz['budget_ms'])}")
+    return table
 
 
 def _table(title: str, *columns: str, labelled: bool = False):

@@ -55,12 +55,12 @@ def finish_quiz(conn: Connection, quiz_id: int, finished_at: datetime) -> None:
     _cursor(conn).execute("UPDATE quiz SET finished_at = ? WHERE id = ?", (to_us(finished_at), quiz_id))
 
 
-def quiz_history(conn: Connection, limit: int = 50) -> list[dict]:
-    """The newest quizzes with at least one answer, oldest first."""
+def quiz_history(conn: Connection, limit: int | None = 50) -> list[dict]:
+    """The newest quizzes with at least one answer (all of them with ``limit=None``), oldest first."""
     rows = _cursor(conn).execute(
         "SELECT id, started_at, finished_at, deck, topic, planned, answered, correct, time_used_ms, budget_ms FROM quiz "
         "WHERE answered > 0 ORDER BY id DESC LIMIT ?",
-        (limit,),
+        (-1 if limit is None else limit,),
     ).fetchall()
     keys = ("id", "started_at", "finished_at", "deck", "topic", "planned", "answered", "correct", "time_used_ms", "budget_ms")
     history = []

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection
 
-from srs.storage.schema import card_table, deck_table, sync_file_table
 from srs.storage.timecodec import to_us
 
 
@@ -23,21 +22,25 @@ class StoredCard:
     retired: bool
 
 
+def _raw(conn: Connection):
+    return conn.connection.driver_connection
+
+
 def file_digests(conn: Connection) -> dict[str, str]:
     """Path -> content hash of every file synced before."""
-    return dict(conn.execute(select(sync_file_table.c.path, sync_file_table.c.digest)).all())
+    return dict(_raw(conn).execute("SELECT path, digest FROM sync_file").fetchall())
 
 
 def stored_cards(conn: Connection) -> dict[str, StoredCard]:
     """Every card in the DB by uid (retired ones included, so they can come back)."""
-    c = card_table.c
-    rows = conn.execute(select(c.id, c.uid, c.origin, c.line, c.content_hash, c.retired))
-    return {row.uid: StoredCard(row.id, row.uid, row.origin, row.line, row.content_hash, bool(row.retired)) for row in rows}
+    rows = _raw(conn).execute("SELECT id, uid, origin, line, content_hash, retired FROM card")
+    return {row[1]: StoredCard(row[0], row[1], row[2], row[3], row[4], bool(row[5])) for row in rows}
 
 
 def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, int]:
     """Create missing decks (and their '::' parents); update descriptions. Return name -> id for all decks."""
-    existing = dict(conn.execute(select(deck_table.c.name, deck_table.c.id)).all())
+    raw = _raw(conn)
+    existing = dict(raw.execute("SELECT name, id FROM deck").fetchall())
     wanted: dict[str, str | None] = {}
     for name, description in descriptions.items():
         parts = name.split("::")
@@ -46,10 +49,9 @@ def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, in
         wanted[name] = description
     for name, description in wanted.items():
         if name not in existing:
-            result = conn.execute(insert(deck_table).values(name=name, description=description or ""))
-            existing[name] = result.inserted_primary_key[0]
+            existing[name] = raw.execute("INSERT INTO deck (name, description) VALUES (?, ?)", (name, description or "")).lastrowid
         elif description is not None:
-            conn.execute(update(deck_table).where(deck_table.c.name == name).values(description=description))
+            raw.execute("UPDATE deck SET description = ? WHERE name = ?", (description, name))
     return existing
 
 
@@ -78,8 +80,7 @@ def _bindable(value):
 def set_retired(conn: Connection, card_ids: list[int], retired: bool) -> None:
     """Retire cards (never queued again, history kept) or bring them back."""
     if card_ids:
-        stmt = update(card_table).where(card_table.c.id == bindparam("card_id")).values(retired=retired)
-        conn.execute(stmt, [{"card_id": card_id} for card_id in card_ids])
+        _raw(conn).executemany("UPDATE card SET retired = ? WHERE id = ?", [(retired, card_id) for card_id in card_ids])
 
 
 def record_file_digests(conn: Connection, digests: dict[str, str], now: datetime) -> None:
@@ -87,7 +88,7 @@ def record_file_digests(conn: Connection, digests: dict[str, str], now: datetime
     if not digests:
         return
     stamp = to_us(now)
-    conn.exec_driver_sql(
+    _raw(conn).executemany(
         "INSERT INTO sync_file (path, digest, synced_at) VALUES (?, ?, ?) "
         "ON CONFLICT(path) DO UPDATE SET digest = excluded.digest, synced_at = excluded.synced_at",
         [(path, digest, stamp) for path, digest in digests.items()],
@@ -97,4 +98,4 @@ def record_file_digests(conn: Connection, digests: dict[str, str], now: datetime
 def forget_file_digests(conn: Connection, paths: list[str]) -> None:
     """Drop the hashes of files that are gone, so a file that comes back is parsed again."""
     if paths:
-        conn.exec_driver_sql("DELETE FROM sync_file WHERE path = ?", [(path,) for path in paths])
+        _raw(conn).executemany("DELETE FROM sync_file WHERE path = ?", [(path,) for path in paths])

@@ -192,8 +192,9 @@ class QuizScreen(Screen[None]):
     def _opened(self, message: Opened) -> None:
         self._busy = False
         self.run = message.run
-        for shortfall in message.run.plan.shortfalls:
-            self.notify(shortfall, title="Not enough cards of a difficulty", severity="warning", timeout=10, markup=False)
+        if message.run.plan.shortfalls:
+            shortfalls = "\n".join(message.run.plan.shortfalls)
+            self.notify(shortfalls, title="Not enough cards of a difficulty", severity="warning", timeout=10, markup=False)
         if self._end_pending:
             self._end()
         else:
@@ -338,7 +339,7 @@ class QuizScreen(Screen[None]):
         changed = Content.assemble("  ·  you chose ", (self.chosen.label, "bold")) if self.chosen != self.suggested else Content("")
         self._status(Content.assemble(
             head, "Suggested: ", (self.suggested.label, "bold"), f" ({reason})", changed,
-            ("   1-4 change it · Enter next", "dim"),
+            ("   1-4 change it · Space next", "dim"),
         ))
 
     def action_choose(self, value: int) -> None:

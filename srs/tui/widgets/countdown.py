@@ -55,7 +55,9 @@ class Countdown(Static):
             self._ticker.resume()
 
     def stop(self) -> None:
-        """Freeze the display (the answer was revealed)."""
+        """Freeze the display at the time left now (the answer was revealed)."""
+        if self._running:
+            self._show(self.elapsed_ms)
         self._running = False
         if self._ticker is not None:
             self._ticker.pause()
@@ -83,10 +85,13 @@ class Countdown(Static):
         if not self._running:
             return
         elapsed = self.elapsed_ms
+        self._show(elapsed)
+        if elapsed > self._budget_ms:
+            self.stop()
+            self.post_message(self.Expired())
+
+    def _show(self, elapsed: int) -> None:
         remaining = max(0, self._budget_ms - elapsed)
         self.set_class(remaining <= LOW_SECONDS * 1000, "-low")
         self.set_class(elapsed > self._budget_ms, "-out")
         self.update(countdown_content(remaining, self._budget_ms))
-        if elapsed > self._budget_ms:
-            self.stop()
-            self.post_message(self.Expired())

@@ -50,7 +50,7 @@ class QuizBar(Horizontal):
         yield _button(Content.assemble(("n ", "dim"), ("Wrong", "bold")), "quiz-wrong", "error", "grade")
         for rating in Rating:
             yield _button(rating_label(rating, None), f"quiz-rate-{int(rating)}", classes="rate rating")
-        yield _button(Content.assemble(("Next", "bold"), ("  enter", "dim")), "quiz-next", classes="rate")
+        yield _button(Content.assemble(("Next", "bold"), ("  space", "dim")), "quiz-next", classes="rate")
 
     def ask(self) -> None:
         """Question side: only 'Show answer'."""
