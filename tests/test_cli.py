@@ -114,3 +114,21 @@ def test_newer_db_is_refused_cleanly(tmp_path) -> None:
     conn.close()
     result = run(db=db, check=False)
     assert result.returncode == 1 and "newer srs" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_each_command_is_registered_by_the_module_start_up_imports_for_it() -> None:
+    from srs.cli import COMMAND_MODULES, invoked_command
+
+    for info in app.registered_commands:
+        name = info.name or info.callback.__name__.replace("_", "-")
+        assert info.callback.__module__ == f"srs.cli.{COMMAND_MODULES.get(name, name)}", name
+    for group in app.registered_groups:
+        assert group.name in {m.rsplit(".", 1)[-1] for m in sys.modules if m.startswith("srs.cli.")}
+    assert invoked_command(["--db", "x.db", "review", "--deck", "A"]) == "review"
+    assert invoked_command(["--json"]) is None
+
+
+def test_a_single_command_starts_without_the_others(tmp_path) -> None:
+    code = "import sys; sys.argv = ['srs', 'due']; import srs.cli; print(sorted(m for m in sys.modules if m.startswith('srs.cli.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['srs.cli.app', 'srs.cli.due', 'srs.cli.status']"

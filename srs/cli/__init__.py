@@ -16,14 +16,37 @@ from srs.errors import SrsError
 app = app_module.app
 
 
-def _register_commands() -> None:
-    """Import every module of this package: each one registers its command on ``app``."""
+# Commands that live in a module of another name; every other command lives in srs/cli/<command>.py.
+COMMAND_MODULES = {"undo": "answer", "bury": "answer", "suspend": "answer", "unsuspend": "answer", "restore": "backup"}
+ALWAYS = ("status",)  # the callback: `srs` alone, and the --db/--json options before a command
+
+
+def invoked_command(argv: list[str]) -> str | None:
+    """The command word of a command line (skipping the global options and their values)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--db":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _register_commands(argv: list[str] | None = None) -> None:
+    """Import the command modules; each registers its command on ``app``.
+
+    Only the invoked command's module is imported when it can be told from the command line, so
+    one command does not pay for every other command's imports at start-up; otherwise all are.
+    """
     import importlib
     import pkgutil
 
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.name != "app":
-            importlib.import_module(f"{__name__}.{module.name}")
+    available = {m.name for m in pkgutil.iter_modules(__path__)} - {"app"}
+    command = invoked_command(sys.argv[1:] if argv is None else argv)
+    module = COMMAND_MODULES.get(command or "", command)
+    wanted = [*ALWAYS, module] if module in available else sorted(available)
+    for name in wanted:
+        importlib.import_module(f"{__name__}.{name}")
 
 
 _register_commands()

@@ -193,7 +193,7 @@ def _string(node, out: _Collector, field: str, *, allow_empty: bool = True) -> s
     if not allow_empty and not node.value.strip():
         out.error(node, f"'{field}' is empty")
         return None
-    bad = _FORBIDDEN.search(node.value)
+    bad = _FORBIDDEN.search(node.value) if node.style == '"' else None
     if bad is not None:  # written as a YAML escape such as "\x1b": the raw-line check cannot see it
         out.error(node, f"'{field}' contains control character U+{ord(bad.group()):04X}")
         return None

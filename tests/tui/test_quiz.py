@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+import subprocess
+import sys
+from datetime import timezone
 
 import pytest
 from textual.binding import Binding
@@ -351,7 +353,7 @@ def test_summary_text_of_a_breakdown() -> None:
     assert "Quiz ended early: 3 of 5 questions answered" in text and "[b]Deck[/b] · topic t" in text
     assert "Score       2 of 3 right (67%)" in text and "Time used   50s of a 1m 00s budget (83%)" in text
     assert "easy                            1      1   100%" in text and "hard                            1      2    50%" in text
-    assert "[red]xyyyyyyyyyyyyyyyyyyyyy…      2      3    67%" in text
+    assert "[red]x" + "y" * 18 + "…       2      3    67%" in text  # cut to the column, never markup
     assert "Note: only 1 hard card(s) available for 2 wanted" in text
 
 
@@ -385,7 +387,9 @@ def test_help_lists_every_quiz_key_and_says_it_is_free_recall() -> None:
             assert isinstance(binding, Binding)
             assert binding.action in owner.KEY_HELP, f"{owner.__name__}: no help for {binding.action}"
             assert key_label(binding.key) in text and owner.KEY_HELP[binding.action] in text
-    assert "Quiz (free recall, self-graded)" in text and "Free recall with self-grading" in text
+    assert "Quiz: free recall with self-grading" in text and "No options: recall, reveal, say if you knew it" in text
+    quiz_section = text[text.index("Quiz: free recall") : text.index("Quiz summary")]
+    assert max(len(line) for line in quiz_section.splitlines()) <= 72  # one line each in the help box
 
 
 async def test_help_opens_over_the_quiz(make_store, clock) -> None:
@@ -437,8 +441,8 @@ def test_cli_prints_shortfalls_then_opens_the_quiz(tmp_path, monkeypatch, make_s
 )
 def test_cli_errors_are_one_line(tmp_path, make_store, args, message) -> None:
     collection(make_store).close()
-    result = CliRunner().invoke(cli_app, ["quiz", *args, "--db", str(tmp_path / "tui.db")])
-    assert result.exit_code == 1 and f"srs: error: {message}" in result.output
+    result = subprocess.run([sys.executable, "-m", "srs", "quiz", *args, "--db", str(tmp_path / "tui.db")], capture_output=True, text=True)
+    assert result.returncode == 1 and result.stderr.startswith(f"srs: error: {message}") and result.stderr.count("\n") == 1
 
 
 # -- snapshots (fixed clock, 100x30) -----------------------------------------------------------

@@ -64,7 +64,7 @@ class DecksScreen(Screen[None]):
     ]
     KEY_HELP = {
         "stats": "Statistics of the deck under the cursor (All decks: every deck)",
-        "quiz": "Timed quiz (32 questions, free recall) on the deck under the cursor",
+        "quiz": "Timed quiz (free recall) on the deck under the cursor",
         "help": "Show every key",
         "app.quit": "Quit srs",
     }

@@ -43,7 +43,7 @@ def all_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """The help of the whole app, screen by screen."""
     from srs.tui.screens.decks import DecksScreen
     from srs.tui.screens.done import DoneScreen
-    from srs.tui.screens.quiz import FREE_RECALL, QuizScreen
+    from srs.tui.screens.quiz import QuizScreen
     from srs.tui.screens.quiz_summary import QuizSummaryScreen
     from srs.tui.screens.review import ReviewScreen
     from srs.tui.screens.stats import StatsScreen
@@ -53,7 +53,7 @@ def all_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Deck list", key_rows(DeckTree) + [("↑ ↓", "Move between decks")] + key_rows(DecksScreen)),
         ("Review", key_rows(ReviewScreen) + [("↑ ↓ PgUp PgDn", "Scroll a long card"), ("Click", "The buttons do what their keys do")]),
         ("Done", key_rows(DoneScreen)),
-        ("Quiz (free recall, self-graded)", [("", FREE_RECALL)] + key_rows(QuizScreen) + [("Click", "The buttons do what their keys do")]),
+        ("Quiz: free recall with self-grading", QuizScreen.HELP_INTRO + key_rows(QuizScreen) + QuizScreen.HELP_NOTES),
         ("Quiz summary", key_rows(QuizSummaryScreen)),
         ("Stats", key_rows(StatsScreen) + [("↑ ↓ PgUp PgDn", "Scroll")]),
         ("Everywhere", [("Ctrl+C / Ctrl+Q", "Quit (every answer is already saved)")]),

@@ -34,7 +34,6 @@ from srs.tui.widgets.card_view import CardView, warm_highlighting
 from srs.tui.widgets.countdown import Countdown
 from srs.tui.widgets.quiz_bar import QuizBar
 
-FREE_RECALL = "Free recall with self-grading: there are no options to pick from. Recall the answer, reveal it, and say whether you knew it."
 ACTIONS_BY_PHASE = {"question": {"reveal"}, "revealed": {"grade"}, "rating": {"choose", "confirm"}}
 
 
@@ -107,17 +106,22 @@ class QuizScreen(Screen[None]):
         Binding("q,escape", "end", "End quiz"),
     ]
     KEY_HELP = {
-        "reveal": "Show the answer (the countdown stops: recall time is measured to here)",
+        "reveal": "Show the answer (stops the countdown)",
         "grade(True)": "After the reveal: I knew it (right)",
         "grade(False)": "After the reveal: I did not know it (wrong)",
         "choose(1)": "Change the suggested rating to Again",
-        "choose(2)": "... to Hard (suggested for right but over the budget)",
-        "choose(3)": "... to Good (suggested for right within the budget)",
-        "choose(4)": "... to Easy (suggested for right within a third of it)",
-        "confirm": "Save the rating as a review and go to the next question",
+        "choose(2)": "... to Hard (suggested: right, over the budget)",
+        "choose(3)": "... to Good (suggested: right within the budget)",
+        "choose(4)": "... to Easy (suggested: right in a third of it)",
+        "confirm": "Save the rating as a review; next question",
         "help": "Show every key",
-        "end": "End the quiz now: answers saved so far are kept; show the summary",
+        "end": "End now (saved answers kept) and show the summary",
     }
+    HELP_INTRO = [("Free recall", "No options: recall, reveal, say if you knew it")]
+    HELP_NOTES = [
+        ("Time up", "Answer shown, counted wrong, Again suggested"),
+        ("Click", "The buttons do what their keys do"),
+    ]
 
     class Opened(Message):
         """The quiz was planned and started; the first question is loaded."""
@@ -339,7 +343,7 @@ class QuizScreen(Screen[None]):
         changed = Content.assemble("  ·  you chose ", (self.chosen.label, "bold")) if self.chosen != self.suggested else Content("")
         self._status(Content.assemble(
             head, "Suggested: ", (self.suggested.label, "bold"), f" ({reason})", changed,
-            ("   1-4 change it · Space next", "dim"),
+            ("\n1-4 change the rating · Space or Enter saves it and goes on", "dim"),
         ))
 
     def action_choose(self, value: int) -> None:
