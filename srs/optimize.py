@@ -30,7 +30,8 @@ from srs.scheduling import DEFAULT_PARAMETERS, Settings
 from srs.storage import Store
 from srs.storage import optimize_store
 from srs.storage.optimize_store import pack_answer
-from srs.storage.review_store import Scope, deck_names, memory_from_json
+from srs.storage.review_store import Scope, deck_names, memory_from_json, memory_to_json
+from srs.storage.backup import make_backup
 from srs.storage.timecodec import from_us, to_us
 
 # Anki refuses to optimize below 400 reviews: "You must have at least 400 reviews for this operation"
@@ -292,6 +293,7 @@ class Change:
     card_id: int
     old: MemoryState
     new: MemoryState
+    log: tuple[tuple[int, str, str], ...] = ()  # (review id, before-JSON, after-JSON) rewritten with the replay
 
 
 @dataclass(frozen=True)
@@ -329,13 +331,31 @@ def settings_by_deck(store: Store, parameters: Sequence[float] | None = None, de
 def replay(entries: Sequence[tuple], card_id: int, settings: Settings, zone: tzinfo = timezone.utc) -> MemoryState:
     """A card's state after answering its logged ratings again, in order, from its first logged state.
 
-    Rows are (card_id, deck_id, rating, reviewed_at_us, before-JSON). ``scheduling.review`` seeds the
+    Rows are (card_id, deck_id, rating, reviewed_at_us, before-JSON, ...). ``scheduling.review`` seeds the
     fuzz with the card id and review count, so a replay with unchanged settings gives the card's state.
     """
+    return replay_steps(entries, card_id, settings, zone)[-1][1]
+
+
+def replay_steps(entries: Sequence[tuple], card_id: int, settings: Settings, zone: tzinfo = timezone.utc) -> list[tuple[MemoryState, MemoryState]]:
+    """(before, after) of each logged answer when the history is answered again."""
     state = memory_from_json(entries[0][4])[0]
+    steps = []
     for entry in entries:
-        state = scheduling.review(state, Rating(entry[2]), from_us(entry[3]), card_id, settings, zone)
-    return state
+        after = scheduling.review(state, Rating(entry[2]), from_us(entry[3]), card_id, settings, zone)
+        steps.append((state, after))
+        state = after
+    return steps
+
+
+def _log_rewrites(entries: Sequence[tuple], steps: list[tuple[MemoryState, MemoryState]]) -> tuple[tuple[int, str, str], ...]:
+    """The review rows' JSON with the replayed states (each entry's flags kept as they were)."""
+    rewrites = []
+    for entry, (before, after) in zip(entries, steps):
+        _, before_flags = memory_from_json(entry[4])
+        _, after_flags = memory_from_json(entry[6])
+        rewrites.append((entry[5], memory_to_json(before, before_flags), memory_to_json(after, after_flags)))
+    return tuple(rewrites)
 
 
 def plan_reschedule(
@@ -359,9 +379,10 @@ def plan_reschedule(
         if settings.parameters != parameters or card_id not in states:
             continue
         replayed += 1
-        new = replay(entries, card_id, settings, zone)
+        steps = replay_steps(entries, card_id, settings, zone)
+        new = steps[-1][1]
         if new != states[card_id]:
-            changes.append(Change(card_id, states[card_id], new))
+            changes.append(Change(card_id, states[card_id], new, _log_rewrites(entries, steps)))
     return _summarise(parameters, replayed, changes, now, zone, srs_settings.load(store, deck).day_starts_at)
 
 
@@ -394,8 +415,10 @@ def apply_reschedule(store: Store, plan: ReschedulePlan) -> int:
 
     Returns how many cards were updated.
     """
+    if plan.changes:
+        make_backup(store.path, "before-reschedule")
     with store.write() as conn:
-        return optimize_store.update_states(conn, [(c.card_id, c.old, c.new) for c in plan.changes])
+        return optimize_store.update_states(conn, [(c.card_id, c.old, c.new, list(c.log)) for c in plan.changes])
 
 
 # ----------------------------------------------------------------------------------------------

@@ -56,11 +56,11 @@ def review_count(conn: Connection, scope: Scope) -> int:
     return _cursor(conn).execute(sql, params).fetchone()[0]
 
 
-def replay_log(conn: Connection, scope: Scope) -> list[tuple[int, int, int, int, str]]:
-    """(card_id, deck_id, rating, reviewed_at_us, before-JSON) of every answered card in scope, by card then time."""
+def replay_log(conn: Connection, scope: Scope) -> list[tuple[int, int, int, int, str, int, str]]:
+    """(card_id, deck_id, rating, reviewed_at_us, before-JSON, review id, after-JSON) of every answered card in scope, by card then time."""
     where, params = scope.where()
     sql = (
-        "SELECT r.card_id, c.deck_id, r.rating, r.reviewed_at, r.before FROM review r JOIN card c ON c.id = r.card_id "
+        "SELECT r.card_id, c.deck_id, r.rating, r.reviewed_at, r.before, r.id, r.after FROM review r JOIN card c ON c.id = r.card_id "
         f"WHERE c.state > 0{where} ORDER BY r.card_id, r.id"
     )
     return _cursor(conn).execute(sql, params).fetchall()
@@ -79,20 +79,24 @@ def card_states(conn: Connection, scope: Scope) -> dict[int, MemoryState]:
     }
 
 
-def update_states(conn: Connection, changes: list[tuple[int, MemoryState, MemoryState]]) -> int:
-    """Write new states for (card_id, planned-from, new). A card answered since the plan was made is left alone.
+def update_states(conn: Connection, changes: list[tuple[int, MemoryState, MemoryState, list[tuple[int, str, str]]]]) -> int:
+    """Write new states for (card_id, planned-from, new, log rewrites). A card answered since the plan was made is left alone.
 
-    Returns how many cards were updated.
+    Each log rewrite is (review id, before-JSON, after-JSON): the log is rewritten with the replayed
+    states, so undo and ``srs doctor`` agree with the new card state. Returns how many cards were updated.
     """
     raw = _cursor(conn)
     updated = 0
-    for card_id, old, new in changes:
-        updated += raw.execute(
+    for card_id, old, new, log in changes:
+        changed = raw.execute(
             "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=? "
             "WHERE id=? AND reps=? AND last_review IS ?",
             (int(new.state), new.step, new.stability, new.difficulty, to_us(new.due), to_us(new.last_review), new.reps, new.lapses,
              card_id, old.reps, to_us(old.last_review)),
         ).rowcount
+        if changed:
+            raw.executemany("UPDATE review SET before = ?, after = ? WHERE id = ?", [(before, after, review_id) for review_id, before, after in log])
+        updated += changed
     return updated
 
 
