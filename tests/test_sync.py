@@ -137,3 +137,33 @@ def test_bundled_decks_sync_into_a_new_collection(tmp_path) -> None:
 
     expected = sum(len(deck.cards) for deck in check_paths([bundled_decks_dir()]).decks)
     assert count == expected > 250
+
+
+def test_bundled_deck_updates_reach_an_existing_collection(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from srs.cli.app import open_collection
+    from srs.decks import bundled_decks_dir, sync
+    from srs.review import find_card
+
+    copy = tmp_path / "bundled"
+    shutil.copytree(bundled_decks_dir(), copy)
+    monkeypatch.setattr(sync, "bundled_decks_dir", lambda: copy)
+    store = open_collection(tmp_path / "c.db")
+    store.close()
+    deck = copy / "answer-key.yaml"
+    deck.write_text(deck.read_text().replace("id: key-02\n", "id: key-02\n    draft: true\n", 1))
+    store = open_collection(tmp_path / "c.db")
+    try:
+        assert find_card(store, "key-02").draft
+    finally:
+        store.close()
+
+
+def test_a_collection_without_the_bundled_decks_is_left_without_them(store, write_deck, tmp_path) -> None:
+    from srs.decks import refresh_bundled
+
+    sync_paths(store, [write_deck("a.yaml", simple_deck(1))], now=T0)
+    assert refresh_bundled(store) is None
+    with store.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM card").scalar() == 1

@@ -27,16 +27,13 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def open_collection(db: Path | None) -> Store:
-    """Open the DB; a brand-new one gets the bundled decks synced in, so it is ready to study."""
+    """Open the DB, ready to study: a new one gets the bundled decks, an existing one their updates."""
+    from srs.decks import refresh_bundled
+
     store = open_store(db)
     if not store.created:
         daily_backup(store.path)
-    if store.created:
-        from srs.decks import bundled_decks_dir, sync_paths
-
-        bundled = bundled_decks_dir()
-        if bundled.is_dir():
-            sync_paths(store, [bundled])
+    refresh_bundled(store, first_use=store.created)
     return store
 
 

@@ -233,3 +233,25 @@ def _check_foreign_duplicates(loaded: Loaded, stored: dict, sources: list[DeckSo
                 )
     if problems:
         raise DeckError(problems)
+
+
+def refresh_bundled(store: Store, first_use: bool = False) -> SyncReport | None:
+    """Sync the bundled decks into a new collection, or into one that has them when they changed (an upgrade).
+
+    Unchanged files cost a read and a hash each; a collection that never had them is left alone.
+    """
+    bundled = bundled_decks_dir()
+    if not bundled.is_dir():
+        return None
+    sources, _ = discover([bundled])
+    with store.read() as conn:
+        known = sync_store.file_digests(conn)
+    root = str(bundled.resolve()) + "/"
+    had_them = any(path.startswith(root) for path in known)
+    if not first_use and not had_them:
+        return None
+    current = {source.key: file_digest(data) for source in sources if (data := _read_bounded(source.path)) is not None}
+    stale = set(current.items()) - set(known.items()) or {p for p in known if p.startswith(root)} - set(current)
+    if first_use or stale:
+        return sync_paths(store, [bundled])
+    return None
