@@ -11,7 +11,6 @@ code is highlighted by Pygments, whose CSS (with a night-mode variant) lives in 
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import itertools
 import os
@@ -19,8 +18,6 @@ import re
 import secrets
 import sqlite3
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +30,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from srs.gcpause import gc_paused
 from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.storage import Store
@@ -352,19 +350,6 @@ def write_package(package: genanki.Package, path: Path, timestamp: float) -> Non
         raise
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Building 10k notes allocates ~100k containers and none of them form cycles; the cyclic
-    # collector would otherwise run dozens of times over them (about a sixth of the export time).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def export_anki(
     store: Store, output: Path | None = None, deck: str | None = None, tag: str | None = None, now: datetime | None = None
 ) -> AnkiExport:
@@ -381,7 +366,7 @@ def export_anki(
         scope = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"
         raise SrsError(f"nothing to export: {scope} has no finished, live cards (drafts and retired cards are never exported)")
     path = resolve_output(output, deck, tag)
-    with _gc_paused():
+    with gc_paused():
         package, deck_count = build_package(cards, descriptions)
         write_package(package, path, (now or utc_now()).timestamp())
     return AnkiExport(path=path, decks=deck_count, notes=len(cards))

@@ -7,12 +7,10 @@ keep. No UI here: the CLI (``srs optimize``, ``srs simulate``) prints the result
 
 from __future__ import annotations
 
-import gc
 import math
 import statistics
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from itertools import compress, groupby, repeat
@@ -23,6 +21,7 @@ from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from srs import scheduling
 from srs import settings as srs_settings
+from srs.gcpause import gc_paused
 from srs.clock import day_bounds, day_start, local_zone, study_day, utc_now
 from srs.errors import SrsError
 from srs.model import MemoryState, Rating, State
@@ -73,22 +72,6 @@ class TrainingSet:
         """Every item as its (rating, delta_t) reviews."""
         pairs = tuple(zip(self.ratings, self.deltas))
         return tuple(pairs[low : last + 1] for low, last in zip(self.lows, self.lasts))
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Run a block without the cyclic garbage collector.
-
-    Converting a large log makes a few hundred thousand small tuples; each batch of them would start
-    a collection over everything alive, though none of them can form a cycle.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def learning_start(states_before: Sequence[int]) -> int | None:
