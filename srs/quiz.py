@@ -145,6 +145,7 @@ class Result:
     timed_out: bool
     elapsed_ms: int
     rating: Rating
+    became_leech: bool = False
 
 
 class QuizRun:
@@ -163,9 +164,11 @@ class QuizRun:
         with self.store.read() as conn:
             return rs.fetch_cards(conn, [question.card_id])[question.card_id]
 
-    def record(self, question: Question, correct: bool, elapsed_ms: int, timed_out: bool, rating: Rating, now: datetime) -> Result:
+    def record(
+        self, question: Question, correct: bool, elapsed_ms: int, timed_out: bool, rating: Rating, now: datetime, zone: tzinfo | None = None
+    ) -> Result:
         """Record the user's (possibly changed) rating as a review, and the quiz item."""
-        review = answer(self.store, question.card_id, rating, now, elapsed_ms, self.book)
+        review = answer(self.store, question.card_id, rating, now, elapsed_ms, self.book, zone)
         item = {
             "card_id": question.card_id, "position": len(self.results), "difficulty": question.difficulty,
             "correct": correct and not timed_out, "timed_out": timed_out, "elapsed_ms": elapsed_ms,
@@ -173,7 +176,7 @@ class QuizRun:
         }
         with self.store.write() as conn:
             quiz_store.record_item(conn, self.quiz_id, item)
-        result = Result(question, correct and not timed_out, timed_out, elapsed_ms, rating)
+        result = Result(question, correct and not timed_out, timed_out, elapsed_ms, rating, review.became_leech)
         self.results.append(result)
         return result
 

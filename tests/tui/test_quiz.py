@@ -11,21 +11,30 @@ from textual.binding import Binding
 from typer.testing import CliRunner
 
 from srs.cli import app as cli_app
+from srs.errors import DatabaseError
 from srs.model import Rating
+from srs.quiz import QuizRun
 from srs.quiz import history as quiz_history
-from srs.review import find_card
+from srs.review import find_card, set_suspended
 from srs.storage import review_store
 from srs.tui.app import SrsApp
 from srs.tui.screens.decks import DecksScreen
 from srs.tui.screens.help import HelpScreen, all_sections, help_content, key_label
+from srs.tui.screens import quiz as quiz_module
 from srs.tui.screens.quiz import QuizRequest, QuizScreen, why
 from srs.tui.screens.quiz_summary import QuizOutcome, QuizSummaryScreen, outcome_content
 from srs.tui.widgets.countdown import countdown_content
 from srs.tui.widgets.deck_tree import DeckTree
-from tests.tui.conftest import SIZE, T0, CardData, screen_text, wait_until
+from tests.tui.conftest import SIZE, CardData, screen_text, wait_until
 
 UTC = timezone.utc
 TOPICS = {"easy": ("tensor-ops",), "medium": ("autograd", "training-loop"), "hard": ("deployment",)}
+
+
+@pytest.fixture(autouse=True)
+def no_timeout_grace(monkeypatch) -> None:
+    """Tests press Enter at once after a timeout; the grace against a late Space has its own test."""
+    monkeypatch.setattr(quiz_module, "TIMEOUT_GRACE_SECONDS", 0.0)
 
 
 def level_cards(level: str, n: int, deck: str | None = None) -> list[CardData]:
@@ -160,6 +169,23 @@ async def test_a_timeout_reveals_the_answer_counts_it_wrong_and_saves_again(make
         (result,) = screen.run.results
         assert result.timed_out and not result.correct and result.elapsed_ms == 20_000
         assert "0 right · 1 wrong" in screen_text(app)
+
+
+async def test_a_key_pressed_as_time_runs_out_does_not_save_unseen(make_store, clock, monkeypatch) -> None:
+    monkeypatch.setattr(quiz_module, "TIMEOUT_GRACE_SECONDS", 0.3)
+    store = make_store(level_cards("easy", 2))
+    app = quiz_app(store, clock, count=2)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await opened(app, pilot)
+        clock.advance(seconds=16)
+        await pilot.press("space")  # meant to reveal; time is up already
+        assert app.screen.phase == "rating" and app.screen.timed_out
+        await pilot.press("space", "enter")
+        assert app.screen.phase == "rating" and reviews(store, find_card(store, "e0").id) == []
+        await pilot.pause(0.35)
+        await pilot.press("enter")
+        await wait_until(pilot, on_question(app, 2))
+        assert reviews(store, find_card(store, "e0").id)[0][1] == Rating.AGAIN
 
 
 @pytest.mark.parametrize(
@@ -378,6 +404,42 @@ async def test_z_on_the_deck_list_quizzes_the_deck_under_the_cursor(make_store, 
         await pilot.press("q")
         await wait_until(pilot, lambda: isinstance(app.screen, DecksScreen))
         assert len(app.screen_stack) == 2
+
+
+async def test_a_failed_save_keeps_the_question_and_enter_tries_again(make_store, clock, monkeypatch) -> None:
+    store = make_store(level_cards("medium", 2))
+    app = quiz_app(store, clock, count=2)
+    record = QuizRun.record
+    failures = [DatabaseError("the disk is full")]
+
+    def flaky(self, *args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return record(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuizRun, "record", flaky)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await opened(app, pilot)
+        await pilot.press("space", "y", "enter")
+        await wait_until(pilot, in_phase(app, "rating"))
+        await wait_until(pilot, lambda: "the disk is full" in screen_text(app))
+        assert app.screen.index == 0 and reviews(store, find_card(store, "m0").id) == []
+        await pilot.press("enter")
+        await wait_until(pilot, on_question(app, 2))
+        assert len(reviews(store, find_card(store, "m0").id)) == 1
+
+
+async def test_a_quiz_with_no_cards_says_so_and_goes_back(make_store, clock) -> None:
+    store = make_store([CardData("s0", "Suspended?", difficulty="easy")])
+    set_suspended(store, [find_card(store, "s0").id], True)
+    app = SrsApp(store, clock=clock, zone=UTC)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DecksScreen) and app.screen.data is not None)
+        await pilot.press("z")
+        await wait_until(pilot, in_phase(app, "failed"))
+        assert "Could not start the quiz: no cards to quiz on" in screen_text(app)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, DecksScreen))
 
 
 def test_help_lists_every_quiz_key_and_says_it_is_free_recall() -> None:

@@ -9,6 +9,7 @@ it are not recall. All DB work runs in thread workers, one job at a time, as on 
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -34,6 +35,7 @@ from srs.tui.widgets.card_view import CardView, warm_highlighting
 from srs.tui.widgets.countdown import Countdown
 from srs.tui.widgets.quiz_bar import QuizBar
 
+TIMEOUT_GRACE_SECONDS = 0.8  # a key pressed as time ran out was meant to reveal, not to save Again unseen
 ACTIONS_BY_PHASE = {"question": {"reveal"}, "revealed": {"grade"}, "rating": {"choose", "confirm"}}
 
 
@@ -114,7 +116,7 @@ class QuizScreen(Screen[None]):
         "choose(3)": "... to Good (suggested: right within the budget)",
         "choose(4)": "... to Easy (suggested: right in a third of it)",
         "confirm": "Save the rating as a review; next question",
-        "help": "Show every key",
+        "help": "Show every key (the countdown keeps running)",
         "end": "End now (saved answers kept) and show the summary",
     }
     HELP_INTRO = [("Free recall", "No options: recall, reveal, say if you knew it")]
@@ -159,6 +161,7 @@ class QuizScreen(Screen[None]):
         self._busy = False
         self._end_pending = False
         self._shown_at: datetime | None = None
+        self._confirm_after = 0.0  # time.monotonic(): real reaction time, not the study clock
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="quiz-top"):
@@ -211,6 +214,8 @@ class QuizScreen(Screen[None]):
             self.right += 1
         else:
             self.wrong += 1
+        if message.result.became_leech:
+            self.notify("It lapsed too often: tagged leech and suspended", title="Leech", severity="warning", timeout=8, markup=False)
         self._show_score()
         if message.summary is not None:
             self._summarize(message.summary)
@@ -231,7 +236,7 @@ class QuizScreen(Screen[None]):
         self.notify(message.error, title="Could not save or load", severity="error", timeout=10, markup=False)
         if self.run is None:
             self._enter("failed")
-            self.query_one("#quiz-status", Static).update(Content(f"Could not start the quiz: {message.error}\nPress q to go back."))
+            self._status(Content.assemble("Could not start the quiz: ", plain(message.error), "\nPress q to go back."))
         elif self.phase == "ending":
             self._summarize(self._local_summary(), saved=False)
         elif self._end_pending or len(self.run.results) > self.index:
@@ -317,6 +322,7 @@ class QuizScreen(Screen[None]):
         self.query_one(CardView).reveal()
         self.timed_out, self.correct = True, False
         self.elapsed_ms = self.question.budget_ms
+        self._confirm_after = time.monotonic() + TIMEOUT_GRACE_SECONDS
         self._offer_rating()
 
     def action_grade(self, correct: bool) -> None:
@@ -358,14 +364,14 @@ class QuizScreen(Screen[None]):
         self.action_choose(int(message.rating))
 
     def action_confirm(self) -> None:
-        if self._busy or self.phase != "rating" or self.run is None:
+        if self._busy or self.phase != "rating" or self.run is None or time.monotonic() < self._confirm_after:
             return
         run, question, index, zone, now = self.run, self.question, self.index, self.app.zone, self.app.clock()
         correct, elapsed, timed_out, rating = self.correct, self.elapsed_ms, self.timed_out, self.chosen
         questions = run.plan.questions
 
         def record() -> Message:
-            result = run.record(question, correct, elapsed, timed_out, rating, now)
+            result = run.record(question, correct, elapsed, timed_out, rating, now, zone)
             if index + 1 >= len(questions):
                 return self.Recorded(result, None, run.finish(now))
             return self.Recorded(result, load_question(run, questions[index + 1], now, zone), None)
