@@ -270,7 +270,7 @@ def test_fitted_parameters_are_saved_only_when_they_predict_better(history: Stor
     assert again.fitted == first.fitted and again.current_eval.log_loss == again.fitted_eval.log_loss and not again.saved
 
     worse = tuple(min(max(v * 3, lo), hi) for v, lo, hi in zip(first.fitted, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
-    monkeypatch.setattr(opt, "fit", lambda items, relearning_steps=1: worse)
+    monkeypatch.setattr(opt.fitting, "fit", lambda items, relearning_steps=1: worse)
     for deck in (None, "Sim::U0"):
         result = opt.optimize(history, deck=deck, zone=UTC)
         assert not result.saved and result.fitted_eval.log_loss > result.current_eval.log_loss
