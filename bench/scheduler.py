@@ -9,9 +9,11 @@ alternating blocks so both see the same machine load:
   against Anki's col.sched.get_queued_cards() right after switching the current deck away and back, which drops
   Anki's in-memory queue so the call rebuilds it;
 - answer a card (state + log, durable commit): srs.review.answer with the SettingsBook and zone a Session holds,
-  against col.sched.answer_card with the states from get_queued_cards (Anki computes those states when it fetches
-  the card, so its figure leaves out the FSRS step that srs's includes). Both stores are SQLite in WAL mode with
-  synchronous=FULL: every answer waits for an fsync.
+  after an untimed scheduling.preview of the card (what showing it does), against col.sched.answer_card with the
+  states from get_queued_cards. Anki answers with after-states it computed when it fetched the card; srs computes
+  the FSRS step inside the answer, so srs's figure includes it and Anki's does not. Also printed: Session.preview
+  then Session.answer (the TUI's path), and srs.review.answer with no preview before it (a script's path). Both
+  stores are SQLite in WAL mode with synchronous=FULL: every answer waits for an fsync.
 
 Usage: .venv/bin/python bench/scheduler.py [--rebuild] [--runs 50] [--answers 300]
 """
@@ -47,7 +49,7 @@ from sqlalchemy import event  # noqa: E402
 from srs import scheduling  # noqa: E402
 from srs.model import Rating  # noqa: E402
 from srs.clock import utc_now  # noqa: E402
-from srs.review import SettingsBook, answer, build_queue, cards  # noqa: E402
+from srs.review import Session, SettingsBook, answer, build_queue, cards  # noqa: E402
 from srs.storage import migrations, open_store  # noqa: E402
 from srs.storage.review_store import Scope  # noqa: E402
 from srs.storage.timecodec import to_us  # noqa: E402
@@ -332,6 +334,24 @@ def interleaved(store_path: Path, anki_path: Path, runs: int, answers: int) -> d
         scheduling.preview(card.memory, utc_now(), card_id, book.for_deck(card.deck))
         return timed(lambda: answer(store, card_id, ratings[n % answers], book=book, zone=UTC))
 
+    def ours_answer_unpreviewed(n: int) -> float:
+        # The same call with no preview of the card before it (a script's `srs answer`): the FSRS step is timed.
+        card_id = ids[n % len(ids)]
+        cards(store, [card_id])
+        return timed(lambda: answer(store, card_id, ratings[n % answers], book=book, zone=UTC))
+
+    session = Session(store, scope, zone=UTC)
+
+    def session_answer(n: int) -> float:
+        # The TUI's path: Session.current + Session.preview (untimed, when the card is shown), then Session.answer.
+        now = utc_now()
+        card = session.current(now)
+        if card is None:
+            session.refill(now)
+            card = session.current(now)
+        session.preview(card.id, now)
+        return timed(lambda: session.answer(card.id, ratings[n % answers], utc_now()))
+
     def anki_answer(n: int) -> float:
         queued = col.sched.get_queued_cards().cards[0]
         card = AnkiCard(col)
@@ -340,13 +360,15 @@ def interleaved(store_path: Path, anki_path: Path, runs: int, answers: int) -> d
         request = col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.Rating.Value(ratings[n % answers].name))
         return timed(lambda: col.sched.answer_card(request))
 
-    def answers_in_blocks(first: int) -> tuple[float, float]:
-        ours, theirs = [], []
+    def answers_in_blocks(first: int) -> dict[str, float]:
+        samples: dict[str, list[float]] = {"ours": [], "session": [], "unpreviewed": [], "anki": []}
         block = answers // ROUNDS
         for start in range(first, first + block * ROUNDS, block):
-            ours += [ours_answer(n) for n in range(start, start + block)]
-            theirs += [anki_answer(n) for n in range(start, start + block)]
-        return median_ms(ours), median_ms(theirs)
+            samples["ours"] += [ours_answer(n) for n in range(start, start + block)]
+            samples["session"] += [session_answer(n) for n in range(start, start + block)]
+            samples["unpreviewed"] += [ours_answer_unpreviewed(n + answers * 3) for n in range(start, start + block)]
+            samples["anki"] += [anki_answer(n) for n in range(start, start + block)]
+        return {name: median_ms(values) for name, values in samples.items()}
 
     anki_pragmas = {p: col.db.scalar(f"PRAGMA {p}") for p in ("journal_mode", "synchronous", "locking_mode")}
     durable = answers_in_blocks(0)
@@ -403,13 +425,19 @@ def main() -> None:
     print(f"today's queue: srs {figures['queue_size']} cards; Anki counts (new, learning, review) {figures['anki_counts']}")
     print(f"Anki pragmas {figures['anki_pragmas']}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"{'':38}{'srs':>9}{'Anki':>9}{'ratio':>7}  target")
-    (queue_ours, queue_anki), (answer_ours, answer_anki) = figures["queue"], figures["answer"]
+    (queue_ours, queue_anki), (answer_ours, answer_anki) = figures["queue"], (figures["answer"]["ours"], figures["answer"]["anki"])
     print(f"{'build today queue (median ms)':38}{queue_ours:9.3f}{queue_anki:9.3f}{queue_ours / queue_anki:7.2f}  srs < 5 ms: "
           f"{'met' if queue_ours < 5 else 'MISSED'}")
     print(f"{'answer a card, durable (median ms)':38}{answer_ours:9.3f}{answer_anki:9.3f}{answer_ours / answer_anki:7.2f}  ratio <= 1.2: "
           f"{'met' if answer_ours / answer_anki <= 1.2 else 'MISSED'}")
-    ours_cpu, anki_cpu = figures["answer_no_fsync"]
+    durable, cpu = figures["answer"], figures["answer_no_fsync"]
+    print(f"{'  Session.preview then Session.answer':38}{durable['session']:9.3f}{durable['anki']:9.3f}{durable['session'] / durable['anki']:7.2f}"
+          "  (the TUI's path; answer timed)")
+    print(f"{'  answer with no preview before it':38}{durable['unpreviewed']:9.3f}{durable['anki']:9.3f}"
+          f"{durable['unpreviewed'] / durable['anki']:7.2f}  (a script's path)")
+    ours_cpu, anki_cpu = cpu["ours"], cpu["anki"]
     print(f"{'  same answers without fsync (sync=OFF)':38}{ours_cpu:9.3f}{anki_cpu:9.3f}{ours_cpu / anki_cpu:7.2f}  (where the gap is CPU)")
+    print(f"{'    Session path / no preview, sync=OFF':38}{cpu['session']:9.3f}{cpu['unpreviewed']:9.3f}")
     print(f"  srs answer loading its SettingsBook per call (the CLI path): {figures['answer_fresh_book']:.3f} ms")
     print(f"  Anki get_queued_cards with its queue already built: {figures['anki_queue_cached']:.3f} ms")
     print(f"  durable one-row commit: {floor['normal']:.3f} ms (srs locking), {floor['exclusive']:.3f} ms (exclusive locking, as Anki)")

@@ -6,6 +6,10 @@ the package's note is newer than its own copy, so notes carry the export time, n
 
 All text is Markdown rendered with raw HTML disabled, so user text can never become markup; fenced
 code is highlighted by Pygments, whose CSS (with a night-mode variant) lives in the note type.
+
+Rendering is the slow part of an export, so the HTML of each distinct text is kept in the collection
+(``render_cache``), keyed by a digest of the renderer version and the text: a re-export renders only
+texts it has not seen, and any change to the text or to the renderer is a miss.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import re
 import secrets
 import sqlite3
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import genanki
+import markdown_it
+import pygments
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from pygments import highlight as pygments_highlight
@@ -35,6 +42,7 @@ from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.storage import Store
 from srs.storage.card_store import ListedCard, deck_descriptions, list_cards
+from srs.storage.render_store import cached_html, keep_only, render_cache_size, store_html
 from srs.storage.review_store import Scope
 
 MODEL_NAME = "srs: Front/Back/Extra/Source"
@@ -125,6 +133,18 @@ def _fast_markdown(text: str) -> str | None:
     return "".join(html)
 
 
+def _finish(html: str) -> str:
+    if "[" in html:
+        html = _ANKI_MARKUP.sub("&#91;", html)
+    return html.rstrip("\n")
+
+
+def fast_markdown_html(text: str) -> str | None:
+    """``markdown_html(text)`` when the plain-paragraph fast path can take ``text`` (cheaper than a cache lookup), else None."""
+    html = _fast_markdown(clean_text(text))
+    return None if html is None else _finish(html)
+
+
 def markdown_html(text: str) -> str:
     """CommonMark (plus tables) as HTML, with raw HTML escaped and Anki's own markup neutralised."""
     if not text:
@@ -133,9 +153,82 @@ def markdown_html(text: str) -> str:
     html = _fast_markdown(text)
     if html is None:
         html = _MARKDOWN.render(text)
-    if "[" in html:
-        html = _ANKI_MARKUP.sub("&#91;", html)
-    return html.rstrip("\n")
+    return _finish(html)
+
+
+# ---------------------------------------------------------------------------------------------
+# Render cache: HTML by digest of (renderer, text)
+# ---------------------------------------------------------------------------------------------
+
+# The renderer's identity: the libraries that shape the HTML and this module's own source (which
+# holds every rule and fast path), so any change to how a text renders makes every cached row a miss.
+RENDERER = hashlib.blake2b(
+    f"markdown-it-py {markdown_it.__version__}|pygments {pygments.__version__}|".encode() + Path(__file__).read_bytes(),
+    digest_size=8,
+).hexdigest()
+
+
+def render_key(text: str, renderer: str) -> bytes:
+    """The cache key of ``text`` as rendered by ``renderer``."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, key=renderer.encode()).digest()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Every distinct text of an export -> its HTML, and how many took which path."""
+
+    html: dict[str, str]
+    rendered: int  # rendered by markdown-it now (cache misses)
+    reused: int  # taken from the cache
+    fast: int  # short plain paragraphs: rendered by the fast path, which is as cheap as a lookup, so never cached
+
+
+def card_texts(cards: Iterable[ListedCard]) -> set[str]:
+    """The distinct non-empty Markdown texts (fronts, backs, extras) of ``cards``."""
+    texts = set()
+    for card in cards:
+        texts.update((card.front, card.back, card.extra))
+    texts.discard("")
+    return texts
+
+
+# Short plain texts render on the fast path in about the time a digest and lookup take, so they skip
+# the cache (a plain 10k-card export would otherwise pay to fill it); longer ones are cheaper to look up.
+_FAST_UNCACHED_MAX = 160
+
+
+def render_with_cache(store: Store, texts: set[str], prune: bool = False) -> Rendered:
+    """Render ``texts``, reusing and filling the collection's render cache.
+
+    ``prune`` (for whole-collection exports, which see every live text) drops rows no text uses
+    any more once they are a sizeable share of the cache.
+    """
+    renderer = RENDERER
+    html: dict[str, str] = {"": ""}
+    keys = {}
+    for text in texts:
+        fast = fast_markdown_html(text) if len(text) <= _FAST_UNCACHED_MAX else None
+        if fast is None:
+            keys[text] = render_key(text, renderer)
+        else:
+            html[text] = fast
+    with store.read() as conn:
+        hits = cached_html(conn, keys.values())
+        size = render_cache_size(conn) if prune else 0
+    fresh = []
+    for text, key in keys.items():
+        cached = hits.get(key)
+        if cached is None:
+            cached = _finish(_MARKDOWN.render(clean_text(text)))
+            fresh.append((key, cached))
+        html[text] = cached
+    unused = size - len(hits)
+    if fresh or (prune and unused > max(1000, len(keys) // 4)):
+        with store.write() as conn:
+            store_html(conn, renderer, fresh)
+            if prune and unused > max(1000, len(keys) // 4):
+                keep_only(conn, keys.values())
+    return Rendered(html=html, rendered=len(fresh), reused=len(hits), fast=len(html) - 1 - len(keys))
 
 
 def sources_html(sources: tuple[str, ...]) -> str:
@@ -264,9 +357,9 @@ def note_guid(uid: str) -> str:
     return "".join(reversed(digits))
 
 
-def make_note(model: genanki.Model, card: ListedCard, due: int) -> genanki.Note:
-    """One card as a note (fields rendered to HTML)."""
-    fields = [markdown_html(card.front), markdown_html(card.back), markdown_html(card.extra), sources_html(card.sources)]
+def make_note(model: genanki.Model, card: ListedCard, due: int, render: Callable[[str], str] = markdown_html) -> genanki.Note:
+    """One card as a note (fields rendered to HTML by ``render``, default: ``markdown_html``)."""
+    fields = [render(card.front), render(card.back), render(card.extra), sources_html(card.sources)]
     return genanki.Note(model=model, fields=fields, tags=note_tags(card), guid=note_guid(card.uid), due=due)
 
 
@@ -291,6 +384,9 @@ class AnkiExport:
     path: Path
     decks: int
     notes: int
+    rendered: int = 0  # distinct texts rendered by markdown-it (render cache misses)
+    reused: int = 0  # distinct texts whose HTML came from the render cache
+    fast: int = 0  # distinct short plain-paragraph texts (fast path, not cached)
 
 
 def default_filename(deck: str | None = None, tag: str | None = None) -> str:
@@ -313,15 +409,21 @@ def resolve_output(output: Path | None, deck: str | None, tag: str | None) -> Pa
     return output
 
 
-def build_package(cards: list[ListedCard], descriptions: dict[str, str]) -> tuple[genanki.Package, int]:
-    """The package of ``cards`` (with every parent deck) and the number of decks in it."""
+def build_package(
+    cards: list[ListedCard], descriptions: dict[str, str], rendered: dict[str, str] | None = None
+) -> tuple[genanki.Package, int]:
+    """The package of ``cards`` (with every parent deck) and the number of decks in it.
+
+    ``rendered`` maps card texts to their HTML (see ``render_with_cache``); without it every field is rendered here.
+    """
+    render = rendered.__getitem__ if rendered is not None else markdown_html
     model = make_model()
     decks = {
         name: genanki.Deck(stable_id("deck", name), name, markdown_html(descriptions.get(name, "")))
         for name in with_parents({card.deck for card in cards})
     }
     for position, card in enumerate(cards, start=1):
-        decks[card.deck].add_note(make_note(model, card, position))
+        decks[card.deck].add_note(make_note(model, card, position, render))
     for deck in decks.values():
         deck.add_model(model)
     return genanki.Package(list(decks.values())), len(decks)
@@ -367,6 +469,9 @@ def export_anki(
         raise SrsError(f"nothing to export: {scope} has no finished, live cards (drafts and retired cards are never exported)")
     path = resolve_output(output, deck, tag)
     with gc_paused():
-        package, deck_count = build_package(cards, descriptions)
+        rendered = render_with_cache(store, card_texts(cards), prune=deck is None and tag is None)
+        package, deck_count = build_package(cards, descriptions, rendered.html)
         write_package(package, path, (now or utc_now()).timestamp())
-    return AnkiExport(path=path, decks=deck_count, notes=len(cards))
+    return AnkiExport(
+        path=path, decks=deck_count, notes=len(cards), rendered=rendered.rendered, reused=rendered.reused, fast=rendered.fast
+    )

@@ -70,6 +70,11 @@ class Queue:
     main: deque[int] = field(default_factory=deque)
     new_ids: set[int] = field(default_factory=set)
     day_end: datetime | None = None
+    _learning_ids: set[int] = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Which cards ``learning`` holds, so removing a card that is not there costs no scan (every answer removes one).
+        self._learning_ids = {card_id for _, card_id in self.learning}
 
     def counts(self) -> Counts:
         new = sum(1 for card_id in self.main if card_id in self.new_ids)
@@ -92,7 +97,9 @@ class Queue:
 
     def remove(self, card_id: int) -> None:
         """Take a card out of the queue (answered, buried or suspended)."""
-        self.learning = [entry for entry in self.learning if entry[1] != card_id]
+        if card_id in self._learning_ids:
+            self.learning = [entry for entry in self.learning if entry[1] != card_id]
+            self._learning_ids.discard(card_id)
         try:
             self.main.remove(card_id)
         except ValueError:
@@ -101,6 +108,7 @@ class Queue:
     def add_learning(self, card_id: int, due: datetime) -> None:
         """A card still in (re)learning comes back today at ``due``."""
         bisect.insort(self.learning, (to_us(due), card_id))
+        self._learning_ids.add(card_id)
 
     def put_back(self, card_id: int, memory: MemoryState) -> None:
         """Return an undone card to where it will be shown next."""
@@ -196,7 +204,7 @@ def answer(
     now = now or utc_now()
     zone = zone or local_zone()
     book = book or SettingsBook.load(store)
-    with store.write_direct() as conn:
+    with store.write_raw() as conn:
         before, flags, deck_id = rs.load_state_and_deck(conn, card_id)
         settings = book.for_deck_id(deck_id)
         after = scheduling.review(before, rating, now, card_id, settings, zone)

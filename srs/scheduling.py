@@ -8,7 +8,6 @@ the interval a button shows is the interval that pressing it gives.
 from __future__ import annotations
 
 import random
-from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -42,37 +41,40 @@ class Settings:
         return (self.parameters, self.desired_retention, self.learning_steps, self.relearning_steps, self.maximum_interval, self.enable_fuzz)
 
 
-class _SeededScheduler(fsrs.Scheduler):
-    """``fsrs.Scheduler`` whose fuzz draws from a per-review RNG instead of the global one."""
+def _fuzzed_interval(interval: timedelta, seed: int, maximum_interval: int) -> timedelta:
+    """fsrs' fuzz (the same ranges, as Anki's), drawn from the review's own seeded RNG.
 
-    _rng: random.Random = random.Random(0)
-
-    def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
-        # Same ranges as fsrs (and Anki), but drawn from this review's own RNG: fsrs uses the
-        # process-wide random(), which would make previews differ from answers.
-        days = interval.days
-        if days < 2.5:
-            return interval
-        delta = 1.0
-        for fuzz_range in FUZZ_RANGES:
-            delta += fuzz_range["factor"] * max(min(float(days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
-        low = max(2, round(days - delta))
-        high = min(round(days + delta), self.maximum_interval)
-        low = min(low, high)
-        fuzzed = round(self._rng.random() * (high - low + 1) + low)
-        return timedelta(days=min(fuzzed, self.maximum_interval))
+    fsrs draws from the process-wide random(), which would make previews differ from answers. The RNG is only
+    made when fuzz applies (2.5 days and up): most learning answers never need one.
+    """
+    days = interval.days
+    if days < 2.5:
+        return interval
+    delta = 1.0
+    for fuzz_range in FUZZ_RANGES:
+        delta += fuzz_range["factor"] * max(min(float(days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
+    low = max(2, round(days - delta))
+    high = min(round(days + delta), maximum_interval)
+    low = min(low, high)
+    fuzzed = round(random.Random(seed).random() * (high - low + 1) + low)
+    return timedelta(days=min(fuzzed, maximum_interval))
 
 
 @lru_cache(maxsize=64)
-def _scheduler(key: tuple) -> _SeededScheduler:
-    parameters, retention, learning, relearning, maximum, fuzz = key
-    return _SeededScheduler(
+def _scheduler(key: tuple) -> fsrs.Scheduler:
+    """The memory model for a settings key, without fsrs' own fuzz (``review`` applies the seeded one).
+
+    fsrs fuzzes a Review card's interval as the last step before ``due = now + interval``, so the unfuzzed
+    ``due - now`` is exactly the interval it would fuzz; one shared scheduler then serves every card.
+    """
+    parameters, retention, learning, relearning, maximum, _fuzz = key
+    return fsrs.Scheduler(
         parameters=parameters,
         desired_retention=retention,
         learning_steps=learning,
         relearning_steps=relearning,
         maximum_interval=maximum,
-        enable_fuzzing=fuzz,
+        enable_fuzzing=False,
     )
 
 
@@ -120,18 +122,24 @@ def review(
     """
     if now.tzinfo != timezone.utc:
         raise ValueError("now must be an aware datetime in timezone.utc")
-    if state.last_review is not None and now < state.last_review:
-        now = state.last_review
-    scheduler = copy(_scheduler(settings.scheduler_key()))
-    scheduler._rng = random.Random(fuzz_seed(card_id, state.reps))
-    card, _log = scheduler.review_card(to_fsrs(card_id, state, now, zone, settings.day_starts_at), fsrs.Rating(int(rating)), now)
+    return _review(state, rating, review_time(state, now), card_id, settings, zone)
+
+
+def _review(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings, zone: tzinfo) -> MemoryState:
+    """``review`` computed (``now`` already clamped to the last review)."""
+    card, _log = _scheduler(settings.scheduler_key()).review_card(
+        to_fsrs(card_id, state, now, zone, settings.day_starts_at), fsrs.Rating(int(rating)), now
+    )
+    due = card.due
+    if settings.enable_fuzz and card.state == fsrs.State.Review:
+        due = now + _fuzzed_interval(due - now, fuzz_seed(card_id, state.reps), settings.maximum_interval)
     lapse = rating == Rating.AGAIN and state.state == State.REVIEW
     return MemoryState(
         state=State(int(card.state)),
         step=card.step,
         stability=min(card.stability, MAX_STABILITY),
         difficulty=card.difficulty,
-        due=card.due,
+        due=due,
         last_review=now,
         reps=state.reps + 1,
         lapses=state.lapses + (1 if lapse else 0),
@@ -147,8 +155,10 @@ def review_time(state: MemoryState, now: datetime) -> datetime:
 
 def preview(state: MemoryState, now: datetime, card_id: int, settings: Settings = Settings(), zone: tzinfo = timezone.utc) -> dict[Rating, timedelta]:
     """The interval each rating would give, exactly as answering would (same seed)."""
+    if now.tzinfo != timezone.utc:
+        raise ValueError("now must be an aware datetime in timezone.utc")
     at = review_time(state, now)
-    return {rating: review(state, rating, now, card_id, settings, zone).due - at for rating in Rating}
+    return {rating: _review(state, rating, at, card_id, settings, zone).due - at for rating in Rating}
 
 
 def becomes_leech(before: MemoryState, after: MemoryState, threshold: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import sys
 import zipfile
@@ -404,3 +405,104 @@ def test_cli_writes_the_default_file_and_prints_counts(store, tmp_path, monkeypa
     run_cli(monkeypatch, "export", "anki", "--db", str(store.path), "-o", str(work), "--tag", "numbers")
     assert (work / "srs-tag-numbers.apkg").is_file()
     assert "1 note(s) in 1 deck(s)" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------------------
+# Render cache: HTML by digest of (renderer, text), kept in the collection
+# ------------------------------------------------------------------------------------------------
+
+
+def package_fields(path: Path) -> dict[str, list[str]]:
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    db.deserialize(data)
+    fields = {row[0]: row[1].split("\x1f") for row in db.execute("SELECT guid, flds FROM notes")}
+    db.close()
+    return fields
+
+
+def cache_rows(store) -> int:
+    from srs.storage.render_store import render_cache_size
+
+    with store.read() as conn:
+        return render_cache_size(conn)
+
+
+def test_reexport_takes_unchanged_texts_from_the_cache(store, tmp_path):
+    cold = export_anki(store, tmp_path / "cold.apkg", now=T0)
+    warm = export_anki(store, tmp_path / "warm.apkg", now=T0)
+
+    # Short plain texts take the fast path; the fenced code and the **strong** front go through the cache.
+    assert cold.rendered == 2 and cold.reused == 0 and cold.fast > 0
+    assert warm.rendered == 0 and warm.reused == 2 and warm.fast == cold.fast
+    assert cache_rows(store) == 2
+    assert package_fields(tmp_path / "warm.apkg") == package_fields(tmp_path / "cold.apkg")
+
+
+def test_an_edited_text_misses_the_cache(store, tmp_path, decks_dir):
+    export_anki(store, tmp_path / "v1.apkg", now=T0)
+    edited = yaml.safe_load((decks_dir / "python.yaml").read_text(encoding="utf-8"))
+    edited["cards"][1]["back"] = "```python\nfor i, x in enumerate(ys):\n    print(i, x)\n```"
+    write_yaml(decks_dir / "python.yaml", edited)
+    sync_paths(store, [decks_dir], now=LATER)
+
+    result = export_anki(store, tmp_path / "v2.apkg", now=LATER)
+
+    assert result.rendered == 1 and result.reused == 1
+    back = package_fields(tmp_path / "v2.apkg")[guid("py-2")][1]
+    assert back == exporter.markdown_html(edited["cards"][1]["back"]) and "ys" in back
+
+
+def test_a_renderer_change_misses_every_row_and_drops_the_old_ones(store, tmp_path, monkeypatch):
+    export_anki(store, tmp_path / "v1.apkg", now=T0)
+    with store.write() as conn:  # a stale rendering under the old renderer must never be served
+        conn.exec_driver_sql("UPDATE render_cache SET html = 'STALE'")
+    monkeypatch.setattr(exporter, "RENDERER", "0123456789abcdef")
+
+    result = export_anki(store, tmp_path / "v2.apkg", now=T0)
+
+    assert result.rendered == 2 and result.reused == 0
+    assert not any("STALE" in field for fields in package_fields(tmp_path / "v2.apkg").values() for field in fields)
+    with store.read() as conn:
+        assert {row[0] for row in conn.exec_driver_sql("SELECT DISTINCT renderer FROM render_cache")} == {"0123456789abcdef"}
+
+
+def test_the_renderer_version_covers_the_libraries_and_this_module():
+    import markdown_it
+    import pygments
+
+    source = Path(exporter.__file__).read_bytes()
+    expected = f"markdown-it-py {markdown_it.__version__}|pygments {pygments.__version__}|".encode() + source
+    assert exporter.RENDERER == hashlib.blake2b(expected, digest_size=8).hexdigest()
+    assert exporter.render_key("a", exporter.RENDERER) != exporter.render_key("a", "0123456789abcdef")
+    assert exporter.render_key("a", exporter.RENDERER) != exporter.render_key("a ", exporter.RENDERER)
+
+
+def test_hostile_text_comes_through_the_cache_escaped(tmp_path):
+    store = open_store(tmp_path / "srs.db")
+    sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
+    with store.write() as conn:
+        conn.exec_driver_sql("UPDATE card SET front = replace(front, 'SEP', char(31))")
+    cold = export_anki(store, tmp_path / "cold.apkg", now=T0)
+    warm = export_anki(store, tmp_path / "warm.apkg", now=T0)
+    store.close()
+
+    assert cold.rendered == 3 and warm.reused == 3  # front, back and extra are all cached
+    (fields,) = package_fields(tmp_path / "warm.apkg").values()
+    assert len(fields) == 4 and fields == next(iter(package_fields(tmp_path / "cold.apkg").values()))
+    for field in fields:
+        assert_safe(field)
+    assert "&#91;sound:evil.mp3]" in fields[2] and fields[2].count("long") == 40_000
+
+
+def test_a_whole_collection_export_prunes_rows_no_card_uses(store, tmp_path):
+    from srs.storage.render_store import store_html
+
+    with store.write() as conn:
+        store_html(conn, exporter.RENDERER, [(i.to_bytes(16, "big"), "old") for i in range(1500)])
+    export_anki(store, tmp_path / "python.apkg", deck="Lang::Python", now=T0)
+    assert cache_rows(store) == 1502  # a filtered export does not see every text, so it keeps them
+
+    export_anki(store, tmp_path / "all.apkg", now=T0)
+    assert cache_rows(store) == 2

@@ -128,6 +128,17 @@ V6_CARD_STATS_INDEX = """
 CREATE INDEX ix_card_stats ON card(id, tags, deck_id, draft, retired, state, due, last_review, stability, suspended, leech, buried_until);
 """
 
+# `srs export anki` keeps the HTML it rendered for each distinct card text, keyed by a digest of the
+# renderer version and the text, so a re-export renders only the texts that changed.
+V7_RENDER_CACHE = """
+CREATE TABLE render_cache (
+    key BLOB PRIMARY KEY,
+    renderer VARCHAR NOT NULL,
+    html VARCHAR NOT NULL
+);
+"""
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
         for statement in sql.split(";"):
@@ -144,6 +155,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V4_QUIZ_HISTORY),
     _script(V5_DECK_COUNTS_INDEX),
     _script(V6_CARD_STATS_INDEX),
+    _script(V7_RENDER_CACHE),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -7,6 +7,7 @@ run on every key press.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,8 +69,9 @@ def _card_row(row) -> CardRow:
     )
 
 
-def _cursor(conn: Connection):
-    return conn.connection.driver_connection
+def _cursor(conn: Connection | sqlite3.Connection) -> sqlite3.Connection:
+    """The driver connection: from a SQLAlchemy Connection, or as given (``Store.write_raw``)."""
+    return conn if isinstance(conn, sqlite3.Connection) else conn.connection.driver_connection
 
 
 def fetch_cards(conn: Connection, card_ids: list[int]) -> dict[int, CardRow]:
@@ -96,10 +98,14 @@ def card_by_uid(conn: Connection, uid: str) -> CardRow:
 
 def memory_to_json(memory: MemoryState, flags: Flags) -> str:
     """A state as JSON for the review log (exact: floats and microsecond times round-trip)."""
-    return json.dumps(
+    return _encode_json(
         [int(memory.state), memory.step, memory.stability, memory.difficulty, to_us(memory.due), to_us(memory.last_review),
          memory.reps, memory.lapses, flags.suspended, flags.leech, to_us(flags.buried_until)]
     )
+
+
+# What json.dumps uses when given no options (the same text), without its per-call option checks.
+_encode_json = json.JSONEncoder().encode
 
 
 def memory_from_json(text: str) -> tuple[MemoryState, Flags]:

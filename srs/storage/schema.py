@@ -117,6 +117,15 @@ class QuizItem(SQLModel, table=True):
     review_id: int | None = None
 
 
+class RenderCache(SQLModel, table=True):
+    """HTML the Anki exporter rendered from one card text; ``key`` digests the renderer version and the text."""
+
+    __tablename__ = "render_cache"
+    key: bytes = Field(primary_key=True)
+    renderer: str  # short digest of the renderer version, so rows of older renderers can be dropped
+    html: str
+
+
 deck_table = Deck.__table__
 card_table = Card.__table__
 review_table = Review.__table__

@@ -1,0 +1,53 @@
+"""SQL for the render cache: HTML the Anki exporter rendered, by a digest of (renderer version, text).
+
+The caller computes the keys; this module only stores and finds rows. A key that is found is by
+construction the same text rendered by the same renderer, so a hit never needs checking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection
+
+_CHUNK = 500  # keys per IN (...) query; well under SQLite's parameter limit
+
+
+def cached_html(conn: Connection, keys: Iterable[bytes]) -> dict[bytes, str]:
+    """The stored HTML of every key in ``keys`` that has a row."""
+    raw = conn.connection.driver_connection
+    keys = list(keys)
+    found: dict[bytes, str] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        sql = f"SELECT key, html FROM render_cache WHERE key IN ({','.join('?' * len(chunk))})"
+        found.update(raw.execute(sql, chunk).fetchall())
+    return found
+
+
+def store_html(conn: Connection, renderer: str, rows: Iterable[tuple[bytes, str]]) -> None:
+    """Add rendered HTML for ``renderer`` and drop every row of any other renderer (it can never hit again)."""
+    raw = conn.connection.driver_connection
+    raw.execute("DELETE FROM render_cache WHERE renderer != ?", (renderer,))
+    raw.executemany("INSERT OR REPLACE INTO render_cache (key, renderer, html) VALUES (?, ?, ?)", ((key, renderer, html) for key, html in rows))
+
+
+def render_cache_size(conn: Connection) -> int:
+    """The number of cached renderings."""
+    return conn.connection.driver_connection.execute("SELECT count(*) FROM render_cache").fetchone()[0]
+
+
+def keep_only(conn: Connection, keys: Iterable[bytes]) -> int:
+    """Delete every row whose key is not in ``keys`` (texts no card has any more); return how many went."""
+    raw = conn.connection.driver_connection
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS render_keep (key BLOB PRIMARY KEY)")
+    try:
+        raw.executemany("INSERT OR IGNORE INTO render_keep (key) VALUES (?)", ((key,) for key in keys))
+        return raw.execute("DELETE FROM render_cache WHERE key NOT IN (SELECT key FROM render_keep)").rowcount
+    finally:
+        raw.execute("DROP TABLE temp.render_keep")
+
+
+def clear_render_cache(conn: Connection) -> None:
+    """Forget every cached rendering (the next export renders everything)."""
+    conn.connection.driver_connection.execute("DELETE FROM render_cache")
