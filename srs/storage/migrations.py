@@ -138,6 +138,13 @@ CREATE TABLE render_cache (
 );
 """
 
+# Every answer rewrites the entries of the card's indexes that hold state or due; the deck-count
+# index cost ~0.07 ms per answer at 100k cards, while the deck list without it scans the narrow
+# ix_card_stats instead (33 -> 58 ms at 100k cards). Answers happen far more often than deck lists.
+V8_DROP_DECK_COUNTS_INDEX = """
+DROP INDEX ix_card_deck_counts;
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
@@ -156,6 +163,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V5_DECK_COUNTS_INDEX),
     _script(V6_CARD_STATS_INDEX),
     _script(V7_RENDER_CACHE),
+    _script(V8_DROP_DECK_COUNTS_INDEX),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 
