@@ -84,20 +84,20 @@ def invalid_state(memory: MemoryState) -> str | None:
 def _check_card(card_id, uid, deck_id, stored, flags, log, book: SettingsBook, zone) -> list[Finding]:
     findings = []
     settings = book.for_deck_id(deck_id)
-    expected, expected_flags = MemoryState(), rs.Flags()
-    for index, (review_id, rating, at, before_json, after_json) in enumerate(log):
-        before, before_flags = rs.memory_from_json(before_json)
-        after, after_flags = rs.memory_from_json(after_json)
+    expected = MemoryState()
+    for review_id, rating, at, before_json, after_json in log:
+        before, _ = rs.memory_from_json(before_json)
+        after, _ = rs.memory_from_json(after_json)
         if not same_state(before, expected):
             findings.append(Finding(f"review {review_id}: its 'before' state does not follow the previous answer (the log is broken)", uid))
         replayed = scheduling.review(before, Rating(rating), at, card_id, settings, zone)
         if not same_state(replayed, after):
             findings.append(Finding(f"review {review_id}: the scheduler now gives a different result (settings changed since?)", uid, severity="note"))
-        expected, expected_flags = after, after_flags
+        expected = after
     reason = invalid_state(stored)
     if not same_state(stored, expected) or reason:
         why = reason or "its state disagrees with its review log"
-        findings.append(Finding(f"card state is wrong: {why}", uid, repair=(card_id, expected, rs.Flags(flags.suspended, flags.leech, flags.buried_until))))
+        findings.append(Finding(f"card state is wrong: {why}", uid, repair=(card_id, expected, flags)))
     if len(log) != stored.reps and not findings:
         findings.append(Finding(f"reps is {stored.reps} but the log has {len(log)} answers", uid, repair=(card_id, expected, flags)))
     return findings

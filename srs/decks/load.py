@@ -149,7 +149,7 @@ def _compose(text: str, out: _Collector):
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or exc.context or "").replace("exceeded maximum nesting depth", f"nested too deeply")
+        problem = (exc.problem or exc.context or "").replace("exceeded maximum nesting depth", "nested too deeply")
         out.error(mark.line + 1 if mark else 1, f"invalid YAML: {problem}", (mark.column + 1) if mark else 1)
         return None
     except yaml.YAMLError as exc:

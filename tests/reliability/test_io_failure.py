@@ -10,7 +10,6 @@ import pytest
 from srs.decks import sync_paths
 from srs.model import Rating
 from srs.review import answer, find_card
-from srs.storage import db as db_module
 from srs.storage import open_store
 from tests.conftest import T0, simple_deck
 
