@@ -252,6 +252,11 @@ def refresh_bundled(store: Store, first_use: bool = False) -> SyncReport | None:
         return None
     current = {source.key: file_digest(data) for source in sources if (data := _read_bounded(source.path)) is not None}
     stale = set(current.items()) - set(known.items()) or {p for p in known if p.startswith(root)} - set(current)
-    if first_use or stale:
+    if not (first_use or stale):
+        return None
+    try:
         return sync_paths(store, [bundled])
-    return None
+    except DeckError:
+        # The user's own deck files took some of the bundled ids: theirs win, and every command keeps
+        # working; `srs sync` on the bundled folder shows the conflicts.
+        return None
