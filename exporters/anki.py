@@ -37,12 +37,18 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from srs.gcpause import gc_paused
 from srs.clock import utc_now
 from srs.errors import SrsError
+from srs.gcpause import gc_paused
+from srs.review import check_deck
 from srs.storage import Store
 from srs.storage.card_store import ListedCard, deck_descriptions, list_cards
-from srs.storage.render_store import cached_html, keep_only, render_cache_size, store_html
+from srs.storage.render_store import (
+    cached_html,
+    keep_only,
+    render_cache_size,
+    store_html,
+)
 from srs.storage.review_store import Scope
 
 MODEL_NAME = "srs: Front/Back/Extra/Source"
@@ -459,10 +465,9 @@ def export_anki(
 
     Notes are stamped ``now`` (default: the current time) so Anki applies the update on re-import.
     """
+    check_deck(store, deck)
     with store.read() as conn:
         descriptions = deck_descriptions(conn)
-        if deck is not None and deck not in descriptions:
-            raise SrsError(f"no deck named '{deck}'; run `srs` to see the deck names (nested decks are written A::B)")
         cards = list_cards(conn, Scope(deck=deck, tag=tag))
     if not cards:
         scope = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"

@@ -18,9 +18,8 @@ from srs.errors import CardNotFound, SrsError
 from srs.model import MemoryState, Rating, State
 from srs.scheduling import Settings
 from srs.settings import resolve
-from srs.storage import Store
+from srs.storage import Store, settings_store
 from srs.storage import review_store as rs
-from srs.storage import settings_store
 from srs.storage.review_store import CardRow, Flags, Scope
 from srs.storage.timecodec import from_us, to_us
 
@@ -251,6 +250,16 @@ def set_suspended(store: Store, card_ids: list[int], suspended: bool) -> None:
         found = rs.set_flags(conn, card_ids, suspended=suspended)
     if found != len(card_ids):
         raise CardNotFound("some cards do not exist")
+
+
+def check_deck(store: Store, deck: str | None) -> None:
+    """Raise ``SrsError`` if ``deck`` is given and no deck has that name."""
+    if deck is None:
+        return
+    with store.read() as conn:
+        names = rs.deck_names(conn).values()
+    if deck not in names:
+        raise SrsError(f"no deck named '{deck}'; run 'srs' to list the decks (nested decks are written A::B)")
 
 
 def find_card(store: Store, uid: str) -> CardRow:

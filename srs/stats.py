@@ -15,9 +15,8 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from srs.clock import day_start, local_zone, study_day, utc_now
 from srs.errors import SrsError
-from srs.review import SettingsBook
-from srs.storage import Store
-from srs.storage import quiz_store, stats_store
+from srs.review import SettingsBook, check_deck
+from srs.storage import Store, quiz_store, stats_store
 from srs.storage.review_store import Scope
 from srs.storage.stats_store import Decay, TagRow
 from srs.storage.timecodec import from_us, to_us
@@ -236,11 +235,6 @@ def _topics_and_memory(rows: list[TagRow], desired_retention: float) -> tuple[li
     return topics, memory
 
 
-def _check_deck(book: SettingsBook, deck: str | None) -> None:
-    if deck and not any(name == deck or name.startswith(deck + "::") for name in book.deck_names.values()):
-        raise SrsError(f"no deck named '{deck}'; run 'srs' to list the decks")
-
-
 def compute_stats(
     store: Store, now: datetime | None = None, zone: tzinfo | None = None, deck: str | None = None, days: int = DEFAULT_DAYS,
 ) -> dict:
@@ -254,7 +248,7 @@ def compute_stats(
     now = now or utc_now()
     zone = zone or local_zone()
     book = SettingsBook.load(store)
-    _check_deck(book, deck)
+    check_deck(store, deck)
     settings = book.for_deck(deck)
     hour = settings.day_starts_at
     scope = Scope(deck=deck)

@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, echo, open_collection
-from srs.errors import SrsError
 from srs.quiz import BUDGET_SECONDS, DEFAULT_COUNT, TARGET_MIX, plan_quiz
-from srs.review import SettingsBook
+from srs.review import check_deck
 
 MIX = ", ".join(f"{n} {level}" for level, n in TARGET_MIX.items())
 BUDGETS = ", ".join(f"{level} {s}s" for level, s in BUDGET_SECONDS.items())
@@ -33,8 +32,7 @@ def quiz(
 ) -> None:
     store = open_collection(db)
     try:
-        if deck is not None and deck not in SettingsBook.load(store).deck_names.values():
-            raise SrsError(f"no deck named '{deck}'; run 'srs' to list the decks")
+        check_deck(store, deck)
         plan = plan_quiz(store, count, deck, topic)
         for shortfall in plan.shortfalls:
             echo(f"srs: note: {shortfall}")

@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, open_collection
-from srs.errors import SrsError
-from srs.review import SettingsBook
+from srs.review import check_deck
 from srs.storage.review_store import Scope
 
 
@@ -21,8 +20,7 @@ def review(
     """Open the review screen: the deck list, then cards one at a time (press ? for every key)."""
     store = open_collection(db)
     try:
-        if deck is not None and deck not in SettingsBook.load(store).deck_names.values():
-            raise SrsError(f"no deck named '{deck}'; run 'srs' to list the decks")
+        check_deck(store, deck)
         from srs.tui.app import SrsApp
 
         scope = Scope(deck=deck, tag=tag) if deck or tag else None

@@ -14,7 +14,6 @@ from srs.errors import SrsError
 from srs.optimize.fitting import (
     Evaluation,
     OptimizeResult,
-    check_deck,
     evaluate,
     fit,
     format_parameters,
@@ -53,7 +52,7 @@ from srs.storage import optimize_store
 
 __all__ = [
     "DEFAULT_PARAMETERS", "MIN_REVIEWS", "RETENTION_GRID", "Change", "Evaluation", "Forecast", "OptimizeResult", "ReschedulePlan",
-    "RetentionAdvice", "RetentionRow", "SrsError", "TrainingSet", "apply_reschedule", "check_deck", "day_starts", "evaluate", "fit",
+    "RetentionAdvice", "RetentionRow", "SrsError", "TrainingSet", "apply_reschedule", "day_starts", "evaluate", "fit",
     "forecast", "format_parameters", "fsrs_rs", "learning_start", "load_training_set", "optimize", "optimize_store", "plan_reschedule",
     "replay", "replay_steps", "settings_by_deck", "simulator_config", "suggest_retention", "to_fsrs_items", "training_set", "usable",
 ]

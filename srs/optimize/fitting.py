@@ -17,8 +17,9 @@ from srs.optimize.items import (
     load_training_set,
     to_fsrs_items,
 )
+from srs.review import check_deck
 from srs.scheduling import DEFAULT_PARAMETERS
-from srs.storage import Store, optimize_store
+from srs.storage import Store
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,6 @@ class OptimizeResult:
     def already_fitted(self) -> bool:
         """Whether the fit gives back the parameters in use (to the 4 decimals Anki compares)."""
         return self.fitted is not None and [round(v, 4) for v in self.fitted] == [round(v, 4) for v in self.current]
-
-
-def check_deck(store: Store, deck: str | None) -> None:
-    """Raise if ``deck`` is given and no such deck exists."""
-    if deck is None:
-        return
-    with store.read() as conn:
-        if not optimize_store.deck_exists(conn, deck):
-            raise SrsError(f"no deck named '{deck}' (run srs with no arguments to list the decks)")
 
 
 def format_parameters(parameters: Sequence[float]) -> str:

@@ -13,7 +13,7 @@ from srs import scheduling
 from srs import settings as srs_settings
 from srs.clock import day_bounds, local_zone, study_day, utc_now
 from srs.model import MemoryState, Rating
-from srs.optimize.fitting import check_deck
+from srs.review import check_deck
 from srs.scheduling import Settings
 from srs.storage import Store, optimize_store
 from srs.storage.backup import make_backup

@@ -14,9 +14,9 @@ from srs import settings as srs_settings
 from srs.clock import local_zone, study_day, utc_now
 from srs.errors import SrsError
 from srs.model import State
-from srs.optimize.fitting import check_deck
 from srs.optimize.items import MIN_REVIEWS
 from srs.optimize.reschedule import settings_by_deck
+from srs.review import check_deck
 from srs.scheduling import Settings
 from srs.storage import Store, optimize_store
 from srs.storage.review_store import Scope

@@ -104,24 +104,6 @@ class Store:
             with conn.begin():
                 yield conn
 
-    @contextmanager
-    def write_direct(self) -> Iterator[Connection]:
-        """``write()`` for hot paths: BEGIN IMMEDIATE and COMMIT go straight to the driver.
-
-        Skips SQLAlchemy's transaction bookkeeping. Only for code whose SQL also goes to the driver
-        (storage.*_store): a SQLAlchemy-level statement inside it fails with "cannot start a transaction
-        within a transaction".
-        """
-        with self.engine.connect() as conn:
-            driver = conn.connection.driver_connection
-            driver.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                driver.rollback()
-                raise
-            driver.commit()
-
     def write_raw(self) -> _RawWrite:
         """``write()`` for the answer hot path, yielding the sqlite3 connection itself.
 

@@ -125,11 +125,3 @@ def answer_stats(conn: Connection, scope: Scope, max_ms: int) -> list[tuple[int,
         f"FROM review r JOIN card c ON c.id = r.card_id WHERE 1 = 1{where} GROUP BY r.state_before, r.rating"
     )
     return _cursor(conn).execute(sql, [max_ms, max_ms, *params]).fetchall()
-
-
-def deck_exists(conn: Connection, name: str) -> bool:
-    """Whether a deck of that name (or with subdecks under it) exists."""
-    row = _cursor(conn).execute(
-        "SELECT 1 FROM deck WHERE name = ? OR substr(name, 1, ?) = ? LIMIT 1", (name, len(name) + 2, name + "::")
-    ).fetchone()
-    return row is not None
