@@ -18,7 +18,7 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRe
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters import anki as exporter
+from exporters.anki import notetype, render, render_cache
 from exporters import default_filename, export_anki
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.errors import SrsError
@@ -128,7 +128,7 @@ def test_import_gives_notes_decks_fields_and_tags(store, col, tmp_path):
     assert set(notes) == {guid("py-1"), guid("py-2"), guid("adv-1"), guid("o-1")}
 
     first = notes[guid("py-1")]
-    assert first.note_type()["name"] == exporter.MODEL_NAME
+    assert first.note_type()["name"] == notetype.MODEL_NAME
     assert [field["name"] for field in first.note_type()["flds"]] == ["Front", "Back", "Extra", "Source"]
     assert first.fields == [
         "<p>What does <code>len([1, 2])</code> return?</p>",
@@ -181,7 +181,7 @@ def test_reexport_after_an_edit_updates_exactly_that_note(store, col, tmp_path, 
     assert report.updated == ["py-1"]
     log = import_package(col, export_anki(store, tmp_path / "v2.apkg", now=LATER).path)
 
-    assert not log.new
+    assert not log.new and len(log.updated) == 1 and len(log.duplicate) == 3
     assert col.note_count() == 4 and col.card_count() == 4
     after = notes_by_guid(col)
     changed = {g for g, note in after.items() if list(note.fields) + sorted(note.tags) != before[g]}
@@ -196,22 +196,48 @@ def test_reexport_unchanged_adds_no_notes(store, col, tmp_path):
 
     log = import_package(col, export_anki(store, tmp_path / "v2.apkg", now=LATER).path)
 
-    assert not log.new and not log.conflicting
+    # Unchanged notes carry the same date as Anki's copies, so Anki skips them rather than "updating" them.
+    assert not log.new and not log.conflicting and not log.updated and len(log.duplicate) == 4
     assert col.note_count() == 4 and col.card_count() == 4
     assert {g: list(note.fields) for g, note in notes_by_guid(col).items()} == before
-    assert [m.name for m in col.models.all_names_and_ids()].count(exporter.MODEL_NAME) == 1
+    assert [m.name for m in col.models.all_names_and_ids()].count(notetype.MODEL_NAME) == 1
 
 
-def test_notes_are_stamped_with_the_export_time_not_a_pinned_one(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(exporter, "utc_now", lambda: LATER)
-    path = export_anki(store, tmp_path / "out.apkg").path
-
+def package_mods(path: Path) -> dict[str, int]:
     with zipfile.ZipFile(path) as archive:
         data = archive.read("collection.anki2")
     db = sqlite3.connect(":memory:")
     db.deserialize(data)
-    assert {row[0] for row in db.execute("SELECT mod FROM notes")} == {int(LATER.timestamp())}
+    mods = {row[0]: row[1] for row in db.execute("SELECT guid, mod FROM notes")}
+    assert mods == {row[0]: row[1] for row in db.execute("SELECT n.guid, c.mod FROM notes n JOIN cards c ON c.nid = n.id")}
     db.close()
+    return mods
+
+
+def test_notes_are_dated_by_their_last_content_change_not_the_export(store, tmp_path, decks_dir):
+    export_anki(store, tmp_path / "v1.apkg", now=T0)  # the first export by this renderer dates it T0
+    edited = yaml.safe_load((decks_dir / "python.yaml").read_text(encoding="utf-8"))
+    edited["cards"][1]["tags"] = ["loops", "iteration"]  # tags are content too
+    write_yaml(decks_dir / "python.yaml", edited)
+    sync_paths(store, [decks_dir], now=LATER)
+    sync_paths(store, [decks_dir], now=LATER + timedelta(hours=1), force=True)  # re-read unchanged: no new date
+
+    mods = package_mods(export_anki(store, tmp_path / "v2.apkg", now=LATER + timedelta(days=1)).path)
+
+    t0, later = int(T0.timestamp()), int(LATER.timestamp())
+    assert mods == {guid("py-1"): t0, guid("py-2"): later, guid("adv-1"): t0, guid("o-1"): t0}
+
+
+def test_a_new_renderer_makes_every_note_newer(store, col, tmp_path, monkeypatch):
+    import_package(col, export_anki(store, tmp_path / "v1.apkg", now=T0).path)
+    monkeypatch.setattr(render_cache, "RENDERER", "0123456789abcdef")  # as after an upgrade that renders differently
+
+    v2 = export_anki(store, tmp_path / "v2.apkg", now=LATER).path
+    v3 = export_anki(store, tmp_path / "v3.apkg", now=LATER + timedelta(days=1)).path
+
+    assert set(package_mods(v2).values()) == {int(LATER.timestamp())} == set(package_mods(v3).values())
+    assert len(import_package(col, v2).updated) == 4  # Anki takes the new HTML
+    assert len(import_package(col, v3).duplicate) == 4  # and the renderer is dated once, not per export
 
 
 # ------------------------------------------------------------------------------------------------
@@ -303,13 +329,13 @@ hostile_text = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
 @settings(max_examples=400, deadline=None)
 @given(hostile_text)
 def test_any_text_renders_to_safe_html(text):
-    assert_safe(exporter.markdown_html(text))
+    assert_safe(render.markdown_html(text))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(hostile_text, max_size=3).map(tuple))
 def test_any_sources_render_to_safe_html(sources):
-    assert_safe(exporter.sources_html(sources))
+    assert_safe(render.sources_html(sources))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -323,9 +349,9 @@ PLAIN_FRAGMENTS = ["a", "Word", " ", "\n", "\n\n", "`", "x.view()", "[3, 4]", "-
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(PLAIN_FRAGMENTS), max_size=30).map("".join))
 def test_fast_path_matches_markdown_it(text):
-    fast = exporter._fast_markdown(text)
+    fast = render._fast_markdown(text)
     if fast is not None:
-        assert fast == exporter._MARKDOWN.render(text)
+        assert fast == render._MARKDOWN.render(text)
 
 
 def test_fast_path_matches_markdown_it_on_every_bundled_card():
@@ -333,11 +359,11 @@ def test_fast_path_matches_markdown_it_on_every_bundled_card():
     for path in sorted(bundled_decks_dir().rglob("*.yaml")):
         for card in yaml.safe_load(path.read_text(encoding="utf-8"))["cards"]:
             for side in ("front", "back", "extra"):
-                text = exporter.clean_text(card.get(side) or "")
-                fast = exporter._fast_markdown(text)
+                text = render.clean_text(card.get(side) or "")
+                fast = render._fast_markdown(text)
                 if fast is not None:
                     taken += 1
-                    assert fast == exporter._MARKDOWN.render(text), (path, card.get("id"), side)
+                    assert fast == render._MARKDOWN.render(text), (path, card.get("id"), side)
     assert taken > 100  # the fast path is actually used
 
 
@@ -348,14 +374,20 @@ def test_fast_path_matches_markdown_it_on_every_bundled_card():
 
 def test_ids_are_fixed_and_derived_from_names():
     # Pinned: changing them would make every user's next import create a new note type / decks.
-    assert exporter.make_model().model_id == 1838560619
-    assert exporter.stable_id("deck", "Lang::Python") == exporter.stable_id("deck", "Lang::Python")
-    assert exporter.stable_id("deck", "Lang::Python") != exporter.stable_id("deck", "Lang")
-    assert all((1 << 30) <= exporter.stable_id("deck", name) < (1 << 31) for name in ("a", "b", "Lang::Python", "é" * 50))
-    assert exporter.note_guid("py-1") == genanki.guid_for("srs", "py-1")
+    assert notetype.make_model().model_id == 1838560619
+    assert notetype.stable_id("deck", "Lang::Python") == notetype.stable_id("deck", "Lang::Python")
+    assert notetype.stable_id("deck", "Lang::Python") != notetype.stable_id("deck", "Lang")
+    assert all((1 << 30) <= notetype.stable_id("deck", name) < (1 << 31) for name in ("a", "b", "Lang::Python", "é" * 50))
+    assert notetype.note_guid("py-1") == genanki.guid_for("srs", "py-1")
 
 
 @pytest.mark.filterwarnings("error")
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_note_guid_is_genankis_guid_for_any_uid(uid):
+    assert notetype.note_guid(uid) == genanki.guid_for("srs", uid)
+
+
 def test_deck_and_tag_filters(store, col, tmp_path):
     result = export_anki(store, tmp_path / "python.apkg", deck="Lang::Python", now=T0)
     assert (result.notes, result.decks) == (3, 3)
@@ -451,14 +483,14 @@ def test_an_edited_text_misses_the_cache(store, tmp_path, decks_dir):
 
     assert result.rendered == 1 and result.reused == 1
     back = package_fields(tmp_path / "v2.apkg")[guid("py-2")][1]
-    assert back == exporter.markdown_html(edited["cards"][1]["back"]) and "ys" in back
+    assert back == render.markdown_html(edited["cards"][1]["back"]) and "ys" in back
 
 
 def test_a_renderer_change_misses_every_row_and_drops_the_old_ones(store, tmp_path, monkeypatch):
     export_anki(store, tmp_path / "v1.apkg", now=T0)
     with store.write() as conn:  # a stale rendering under the old renderer must never be served
         conn.exec_driver_sql("UPDATE render_cache SET html = 'STALE'")
-    monkeypatch.setattr(exporter, "RENDERER", "0123456789abcdef")
+    monkeypatch.setattr(render_cache, "RENDERER", "0123456789abcdef")
 
     result = export_anki(store, tmp_path / "v2.apkg", now=T0)
 
@@ -468,15 +500,15 @@ def test_a_renderer_change_misses_every_row_and_drops_the_old_ones(store, tmp_pa
         assert {row[0] for row in conn.exec_driver_sql("SELECT DISTINCT renderer FROM render_cache")} == {"0123456789abcdef"}
 
 
-def test_the_renderer_version_covers_the_libraries_and_this_module():
+def test_the_renderer_version_covers_the_libraries_and_the_rendering_modules():
     import markdown_it
     import pygments
 
-    source = Path(exporter.__file__).read_bytes()
+    source = Path(render.__file__).read_bytes() + Path(notetype.__file__).read_bytes()
     expected = f"markdown-it-py {markdown_it.__version__}|pygments {pygments.__version__}|".encode() + source
-    assert exporter.RENDERER == hashlib.blake2b(expected, digest_size=8).hexdigest()
-    assert exporter.render_key("a", exporter.RENDERER) != exporter.render_key("a", "0123456789abcdef")
-    assert exporter.render_key("a", exporter.RENDERER) != exporter.render_key("a ", exporter.RENDERER)
+    assert render_cache.RENDERER == hashlib.blake2b(expected, digest_size=8).hexdigest()
+    assert render_cache.render_key("a", render_cache.RENDERER) != render_cache.render_key("a", "0123456789abcdef")
+    assert render_cache.render_key("a", render_cache.RENDERER) != render_cache.render_key("a ", render_cache.RENDERER)
 
 
 def test_hostile_text_comes_through_the_cache_escaped(tmp_path):
@@ -500,7 +532,7 @@ def test_a_whole_collection_export_prunes_rows_no_card_uses(store, tmp_path):
     from srs.storage.render_store import store_html
 
     with store.write() as conn:
-        store_html(conn, exporter.RENDERER, [(i.to_bytes(16, "big"), "old") for i in range(1500)])
+        store_html(conn, render_cache.RENDERER, [(i.to_bytes(16, "big"), "old") for i in range(1500)])
     export_anki(store, tmp_path / "python.apkg", deck="Lang::Python", now=T0)
     assert cache_rows(store) == 1502  # a filtered export does not see every text, so it keeps them
 

@@ -55,6 +55,29 @@ def test_migration_from_v1_keeps_data_and_backs_up_first(tmp_path) -> None:
     copy.close()
 
 
+def test_cards_from_before_v9_are_dated_when_migrated(tmp_path) -> None:
+    # Their content may have changed since the last Anki export, so an export after the upgrade must update them once.
+    path = tmp_path / "v8.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for step in MIGRATIONS[:8]:
+        step(conn)
+    conn.execute("PRAGMA user_version = 8")
+    conn.execute("INSERT INTO deck (id, name) VALUES (1, 'D')")
+    conn.execute(
+        "INSERT INTO card (uid, deck_id, origin, line, position, front, back, content_hash, created_at) "
+        "VALUES ('a', 1, 'd.yaml', 1, 0, 'Q', 'A', 'h', 0)"
+    )
+    conn.close()
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    store = open_store(path)
+    try:
+        with store.read() as c:
+            stamp = from_us(c.exec_driver_sql("SELECT content_changed_at FROM card").scalar())
+    finally:
+        store.close()
+    assert before <= stamp <= datetime.now(timezone.utc)
+
+
 def test_newer_schema_is_refused_and_left_untouched(tmp_path) -> None:
     path = tmp_path / "new.db"
     conn = sqlite3.connect(path)

@@ -182,10 +182,12 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
                 row = _content_row(card, deck_ids[deck.deck], origin, position, digest)
                 old = stored.get(card.uid)
                 if old is None:
-                    inserts.append(row | {"uid": card.uid, "created_at": now, "state": 0})
+                    inserts.append(row | {"uid": card.uid, "created_at": now, "content_changed_at": now, "state": 0})
                     report.added.append(card.uid)
                     continue
+                changed_at = old.content_changed_at
                 if old.content_hash != digest:
+                    changed_at = now
                     report.updated.append(card.uid)
                 elif old.retired:
                     pass
@@ -194,7 +196,7 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
                 if old.retired:
                     restore.append(old.id)
                     report.restored.append(card.uid)
-                updates.append(row | {"card_id": old.id})
+                updates.append(row | {"content_changed_at": changed_at, "card_id": old.id})
         skipped = {source.key for source in loaded.skipped}
         scope_files = {source.key for source in sources}
         retire = [

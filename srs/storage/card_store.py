@@ -11,15 +11,13 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection
 
-from srs.model import State
 from srs.storage.review_store import Scope
 from srs.storage.timecodec import from_us
 
 
 class ListedCard(NamedTuple):
-    """A card's content and placement, plus the scheduling facts a listing shows."""
+    """A card's content and placement: what an export writes of it."""
 
-    id: int
     uid: str
     deck: str
     front: str
@@ -28,29 +26,24 @@ class ListedCard(NamedTuple):
     tags: tuple[str, ...]
     difficulty: str | None
     sources: tuple[str, ...]
-    state: State
-    due: datetime | None
-    suspended: bool
-
-
-_STATES = tuple(State)
-_COLUMNS = "c.id, c.uid, d.name, c.front, c.back, c.extra, c.tags, c.difficulty, c.sources, c.state, c.due, c.suspended"
+    content_changed_at: datetime  # the last sync that changed what the card says (text, tags, deck, sources)
 
 
 def list_cards(conn: Connection, scope: Scope) -> list[ListedCard]:
     """Finished, live cards in ``scope`` (deck with subdecks, and/or tag), by deck name then file order."""
     where, params = scope.where()
     sql = (
-        f"SELECT {_COLUMNS} FROM card c JOIN deck d ON d.id = c.deck_id "
-        f"WHERE c.draft = 0 AND c.retired = 0{where} ORDER BY d.name, c.origin, c.position"
+        "SELECT c.uid, d.name, c.front, c.back, c.extra, c.tags, c.difficulty, c.sources, c.content_changed_at, c.origin, c.position "
+        f"FROM card c JOIN deck d ON d.id = c.deck_id WHERE c.draft = 0 AND c.retired = 0{where}"
     )
     rows = conn.connection.driver_connection.execute(sql, params).fetchall()
-    # A NamedTuple built positionally, without enum/time calls where not needed: this runs for every card on export.
+    # Sorted here rather than by ORDER BY: SQLite's sorter would carry every row's text along (~35 ms at 10k cards).
+    rows.sort(key=lambda row: (row[1], row[9], row[10]))
+    # Built positionally, with one time conversion per card: this runs for every card of an export.
     return [
         ListedCard(
-            row[0], row[1], row[2], row[3], row[4], row[5], tuple(row[6].split()), row[7],
-            tuple(s for s in row[8].split("\n") if s) if row[8] else (), _STATES[row[9]],
-            None if row[10] is None else from_us(row[10]), bool(row[11]),
+            row[0], row[1], row[2], row[3], row[4], tuple(row[5].split()), row[6],
+            tuple(s for s in row[7].split("\n") if s) if row[7] else (), from_us(row[8]),
         )
         for row in rows
     ]

@@ -145,6 +145,19 @@ V8_DROP_DECK_COUNTS_INDEX = """
 DROP INDEX ix_card_deck_counts;
 """
 
+# An Anki export dates each note by when its content last changed, so Anki skips the notes of a
+# re-export that did not change instead of reporting every one "updated". Cards synced before this
+# step are dated now: the next export updates them once. ``export_renderer`` dates the renderer (see
+# exporters/anki/render_cache.py): a new one makes every note newer.
+V9_CONTENT_CHANGED_AT = """
+ALTER TABLE card ADD COLUMN content_changed_at BIGINT NOT NULL DEFAULT 0;
+UPDATE card SET content_changed_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000000;
+CREATE TABLE export_renderer (
+    renderer VARCHAR PRIMARY KEY,
+    since BIGINT NOT NULL
+);
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
@@ -164,6 +177,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V6_CARD_STATS_INDEX),
     _script(V7_RENDER_CACHE),
     _script(V8_DROP_DECK_COUNTS_INDEX),
+    _script(V9_CONTENT_CHANGED_AT),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

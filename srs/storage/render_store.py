@@ -7,8 +7,11 @@ construction the same text rendered by the same renderer, so a hit never needs c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import Connection
+
+from srs.storage.timecodec import from_us, to_us
 
 _CHUNK = 500  # keys per IN (...) query; well under SQLite's parameter limit
 
@@ -51,3 +54,17 @@ def keep_only(conn: Connection, keys: Iterable[bytes]) -> int:
 def clear_render_cache(conn: Connection) -> None:
     """Forget every cached rendering (the next export renders everything)."""
     conn.connection.driver_connection.execute("DELETE FROM render_cache")
+
+
+def renderer_since(conn: Connection, renderer: str) -> datetime | None:
+    """When ``renderer`` was first used for an export, or None if never."""
+    row = conn.connection.driver_connection.execute("SELECT since FROM export_renderer WHERE renderer = ?", (renderer,)).fetchone()
+    return None if row is None else from_us(row[0])
+
+
+def record_renderer(conn: Connection, renderer: str, now: datetime) -> datetime:
+    """Date ``renderer`` ``now`` unless an export already did; forget older renderers. Return its date."""
+    raw = conn.connection.driver_connection
+    raw.execute("DELETE FROM export_renderer WHERE renderer != ?", (renderer,))
+    raw.execute("INSERT OR IGNORE INTO export_renderer (renderer, since) VALUES (?, ?)", (renderer, to_us(now)))
+    return from_us(raw.execute("SELECT since FROM export_renderer WHERE renderer = ?", (renderer,)).fetchone()[0])

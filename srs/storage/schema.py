@@ -52,6 +52,7 @@ class Card(SQLModel, table=True):
     leech: bool = False
     buried_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    content_changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))  # last sync that changed content_hash
 
 
 class Review(SQLModel, table=True):
@@ -124,6 +125,14 @@ class RenderCache(SQLModel, table=True):
     key: bytes = Field(primary_key=True)
     renderer: str  # short digest of the renderer version, so rows of older renderers can be dropped
     html: str
+
+
+class ExportRenderer(SQLModel, table=True):
+    """When the Anki exporter's current renderer was first used: no exported note is dated earlier."""
+
+    __tablename__ = "export_renderer"
+    renderer: str = Field(primary_key=True)
+    since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 deck_table = Deck.__table__

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from srs.storage.timecodec import to_us
+from srs.storage.timecodec import from_us, to_us
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class StoredCard:
     origin: str
     line: int
     content_hash: str
+    content_changed_at: datetime
     retired: bool
 
 
@@ -33,8 +34,8 @@ def file_digests(conn: Connection) -> dict[str, str]:
 
 def stored_cards(conn: Connection) -> dict[str, StoredCard]:
     """Every card in the DB by uid (retired ones included, so they can come back)."""
-    rows = _raw(conn).execute("SELECT id, uid, origin, line, content_hash, retired FROM card")
-    return {row[1]: StoredCard(row[0], row[1], row[2], row[3], row[4], bool(row[5])) for row in rows}
+    rows = _raw(conn).execute("SELECT id, uid, origin, line, content_hash, content_changed_at, retired FROM card")
+    return {row[1]: StoredCard(row[0], row[1], row[2], row[3], row[4], from_us(row[5]), bool(row[6])) for row in rows}
 
 
 def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, int]:

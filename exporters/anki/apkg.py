@@ -1,0 +1,122 @@
+"""Writing the ``.apkg``: genanki lays out the collection, the notes go in as bulk rows, ISA-L zips it.
+
+genanki writes the collection's schema, its configuration and the note type and decks as Anki
+expects them. Its per-note path (a ``Note`` object, an HTML check and two INSERTs per note) is most of
+the time of a large export, and our fields are HTML we rendered ourselves, so the notes and their
+cards are written here with one ``executemany`` each, in the rows genanki's ``Note.write_to_db``
+and ``Card.write_to_db`` produce.
+
+The package is a plain zip archive. Deflating a 10k-card collection (~16 MB) takes zlib 0.14 s at
+its fastest level and ISA-L 0.03 s for the same size, so the archive is written here around ISA-L's
+deflate (``zipfile`` can only use zlib).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import sqlite3
+import struct
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+import genanki
+from isal import isal_zlib
+
+from srs.errors import SrsError
+
+
+class NoteRow(NamedTuple):
+    """One note with its one card, ready for the package."""
+
+    guid: str
+    deck_id: int
+    fields: str  # the fields' HTML joined by "\x1f"
+    sort_field: str
+    tags: str  # " a b " as Anki stores them
+    mod: int  # seconds: when the note's content last changed (Anki updates its copy only if this is newer)
+    due: int  # position among new cards
+
+
+def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes: Sequence[NoteRow], timestamp: float, notetype_time: float) -> bytes:
+    """The package's ``collection.anki2``: ``decks`` and the note type (dated ``notetype_time``), and ``notes``.
+
+    Note and card ids count up from ``timestamp`` in milliseconds, as genanki numbers them.
+    """
+    db = sqlite3.connect(":memory:")
+    try:
+        cursor = db.cursor()
+        for deck in decks:
+            deck.add_model(model)
+        genanki.Package(list(decks)).write_to_db(cursor, notetype_time, itertools.count())
+        first = int(timestamp * 1000)
+        # Constants are written into the SQL (fewer values to bind: a third less time for 10k notes).
+        # notes: id guid mid mod usn tags flds sfld csum flags data
+        cursor.executemany(
+            f"INSERT INTO notes VALUES (?, ?, {int(model.model_id)}, ?, -1, ?, ?, ?, 0, 0, '')",
+            ((first + 2 * i, note.guid, note.mod, note.tags, note.fields, note.sort_field) for i, note in enumerate(notes)),
+        )
+        # cards: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid flags data (new, unsuspended)
+        cursor.executemany(
+            "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+            ((first + 2 * i + 1, first + 2 * i, note.deck_id, note.mod, note.due) for i, note in enumerate(notes)),
+        )
+        db.commit()
+        return db.serialize()
+    finally:
+        db.close()
+
+
+_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # PKZIP APPNOTE 4.3.7
+_CENTRAL_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")  # 4.3.12
+_END_OF_CENTRAL = struct.Struct("<IHHHHIIH")  # 4.3.16
+_VERSION = 20  # 2.0: deflate
+_MADE_BY = (3 << 8) | _VERSION  # on Unix, so the permissions below apply
+_DEFLATED = 8
+_UTF8_NAMES = 1 << 11
+_ZIP32_LIMIT = 0xFFFFFFFF
+
+
+def _dos_time(moment: float) -> tuple[int, int]:
+    year, month, day, hour, minute, second = time.localtime(moment)[:6]
+    return (hour << 11) | (minute << 5) | (second // 2), (max(year, 1980) - 1980) << 9 | (month << 5) | day
+
+
+def write_zip(out: BinaryIO, members: Sequence[tuple[str, bytes]], moment: float) -> None:
+    """A zip archive of ``members`` (name, data), each deflated by ISA-L, dated ``moment``."""
+    clock, date = _dos_time(moment)
+    central = []
+    offset = 0
+    for name, data in members:
+        # Raw deflate, as zip stores it. Level 1 is as fast as 0 on a collection, and 0 pads tiny members to ~115 bytes.
+        compressed = isal_zlib.compress(data, 1, wbits=-15)
+        if max(len(data), offset + len(compressed)) >= _ZIP32_LIMIT:
+            raise SrsError("the package would pass 4 GiB, more than a zip archive without ZIP64 holds; export one deck at a time with --deck")
+        crc, encoded = isal_zlib.crc32(data), name.encode()
+        fields = (_VERSION, _UTF8_NAMES, _DEFLATED, clock, date, crc, len(compressed), len(data), len(encoded))
+        header = _LOCAL_HEADER.pack(0x04034B50, *fields, 0) + encoded
+        out.write(header)
+        out.write(compressed)
+        central.append(_CENTRAL_HEADER.pack(0x02014B50, _MADE_BY, *fields, 0, 0, 0, 0, 0o644 << 16, offset) + encoded)
+        offset += len(header) + len(compressed)
+    directory = b"".join(central)
+    out.write(directory)
+    out.write(_END_OF_CENTRAL.pack(0x06054B50, 0, 0, len(central), len(central), len(directory), offset, 0))
+
+
+def write_apkg(path: Path, collection: bytes, moment: float | None = None) -> None:
+    """Write the package atomically: a temp file beside ``path``, renamed over it once complete."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "xb") as out:
+            write_zip(out, [("collection.anki2", collection), ("media", b"{}")], time.time() if moment is None else moment)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise SrsError(f"cannot write {path}: {exc.strerror or exc}; choose another output with -o FILE.apkg") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,111 @@
+"""The note type the Anki export uses, and the fixed ids that let re-imports update in place.
+
+A note's GUID comes from the card's stable uid (never its text); the note type and deck ids are
+derived from fixed names. Changing any of these would make every user's next import add a new note
+type, new decks or duplicate notes, so tests pin them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import genanki
+from pygments.formatters import HtmlFormatter
+
+MODEL_NAME = "srs: Front/Back/Extra/Source"
+FIELDS = ("Front", "Back", "Extra", "Source")
+LIGHT_STYLE = "default"
+DARK_STYLE = "github-dark"
+NIGHT = (".nightMode", ".night_mode")  # Anki desktop / AnkiDroid put one of these on an ancestor of the card
+
+
+def stable_id(kind: str, name: str) -> int:
+    """A fixed id for a named object, in genanki's recommended range [2**30, 2**31)."""
+    digest = hashlib.blake2b(f"srs:{kind}:{name}".encode(), digest_size=8).digest()
+    return (1 << 30) + int.from_bytes(digest, "big") % (1 << 30)
+
+
+def _code_css() -> str:
+    light = HtmlFormatter(style=LIGHT_STYLE)
+    dark = HtmlFormatter(style=DARK_STYLE)
+    night = [f"{mode} .highlight" for mode in NIGHT]
+    # Reset every token in night mode first, so a token the light style colours but the dark one
+    # does not cannot keep its (unreadable) light colour.
+    reset = ", ".join(f"{scope} span" for scope in night) + (
+        " { color: inherit; background-color: transparent; font-weight: normal; font-style: normal; border: none; }"
+    )
+    return "\n".join(
+        [
+            *light.get_background_style_defs(".highlight"),
+            *light.get_token_style_defs(".highlight"),
+            reset,
+            *dark.get_background_style_defs(night),
+            *dark.get_token_style_defs(night),
+        ]
+    )
+
+
+def _night(selector: str) -> str:
+    return ", ".join(f"{mode} {selector}" for mode in NIGHT)
+
+
+CARD_CSS = f"""\
+.card {{
+  font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-size: 20px; line-height: 1.45; text-align: left;
+  color: #1f2328; background-color: #ffffff;
+}}
+.card.nightMode, .card.night_mode, {_night(".card")} {{ color: #e6edf3; background-color: #0d1117; }}
+.srs {{ max-width: 44em; margin: 0 auto; overflow-wrap: anywhere; }}
+.srs p {{ margin: 0.5em 0; }}
+.srs code {{ font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.88em;
+  background-color: rgba(127, 127, 127, 0.16); border-radius: 4px; padding: 0.1em 0.3em; }}
+.srs pre {{ padding: 0.6em 0.8em; border-radius: 6px; overflow-x: auto; line-height: 1.35; }}
+.srs pre code {{ background: none; padding: 0; font-size: 0.85em; }}
+.srs pre:not(.highlight) {{ background-color: rgba(127, 127, 127, 0.12); }}
+.srs table {{ border-collapse: collapse; margin: 0.5em 0; }}
+.srs th, .srs td {{ border: 1px solid rgba(127, 127, 127, 0.45); padding: 0.25em 0.6em; }}
+.srs blockquote {{ margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid rgba(127, 127, 127, 0.45); }}
+.srs a {{ color: #0969da; }}
+{_night(".srs a")} {{ color: #58a6ff; }}
+.extra {{ font-size: 0.85em; margin-top: 1em; opacity: 0.85; }}
+.source {{ font-size: 0.7em; margin-top: 1em; opacity: 0.65; }}
+{_code_css()}
+"""
+
+FRONT_TEMPLATE = '<div class="srs front">{{Front}}</div>'
+BACK_TEMPLATE = (
+    "{{FrontSide}}\n<hr id=answer>\n"
+    '<div class="srs back">{{Back}}</div>\n'
+    '{{#Extra}}<div class="srs extra">{{Extra}}</div>{{/Extra}}\n'
+    '{{#Source}}<div class="srs source">{{Source}}</div>{{/Source}}'
+)
+
+
+def make_model() -> genanki.Model:
+    """The note type: fixed id, fields Front/Back/Extra/Source, one card, CSS with code highlighting."""
+    return genanki.Model(
+        stable_id("model", MODEL_NAME),
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}],
+        css=CARD_CSS,
+    )
+
+
+_BASE91 = "".join(genanki.util.BASE91_TABLE)
+_BASE91_PAIRS = [high + low for high in _BASE91 for low in _BASE91]  # two digits per divmod: half the steps
+
+
+def note_guid(uid: str) -> str:
+    """The note's GUID: from the card's stable uid, so editing the text updates the same note.
+
+    Equal to ``genanki.guid_for("srs", uid)`` (a test checks), computed without its per-byte Python loop.
+    """
+    value = int.from_bytes(hashlib.sha256(f"srs__{uid}".encode()).digest()[:8], "big")
+    pairs = []
+    while value:
+        value, pair = divmod(value, 8281)
+        pairs.append(_BASE91_PAIRS[pair])
+    # genanki writes no leading zero digit; a pair can only add one in front.
+    return "".join(reversed(pairs)).lstrip(_BASE91[0])
