@@ -182,8 +182,8 @@ def _genanki_package(rows: list[NoteRow], decks: list[genanki.Deck]) -> genanki.
     """The same notes through genanki's own objects, for its reference time."""
     model = make_model()
     by_id = {deck.deck_id: genanki.Deck(deck.deck_id, deck.name, deck.description) for deck in decks}
-    for row in rows:
-        note = genanki.Note(model=model, fields=row.fields.split("\x1f"), tags=row.tags.split(), guid=row.guid, due=row.due)
+    for position, row in enumerate(rows, start=1):
+        note = genanki.Note(model=model, fields=row.fields.split("\x1f"), tags=row.tags.split(), guid=row.guid, due=position)
         by_id[row.deck_id].add_note(note)
     return genanki.Package(list(by_id.values()))
 

@@ -214,6 +214,26 @@ def package_mods(path: Path) -> dict[str, int]:
     return mods
 
 
+def test_each_note_has_one_new_card_in_its_deck_in_file_order(store, tmp_path):
+    path = export_anki(store, tmp_path / "out.apkg", now=T0).path
+
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    db.deserialize(data)
+    cards = db.execute(
+        "SELECT n.guid, c.did, c.due, c.ord, c.type, c.queue, c.id - n.id FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.due"
+    ).fetchall()
+    db.close()
+    deck = {name: notetype.stable_id("deck", name) for name in ("Lang::Python", "Lang::Python::Advanced", "Other")}
+    assert cards == [
+        (guid("py-1"), deck["Lang::Python"], 1, 0, 0, 0, 1),
+        (guid("py-2"), deck["Lang::Python"], 2, 0, 0, 0, 1),
+        (guid("adv-1"), deck["Lang::Python::Advanced"], 3, 0, 0, 0, 1),
+        (guid("o-1"), deck["Other"], 4, 0, 0, 0, 1),
+    ]
+
+
 def test_notes_are_dated_by_their_last_content_change_not_the_export(store, tmp_path, decks_dir):
     export_anki(store, tmp_path / "v1.apkg", now=T0)  # the first export by this renderer dates it T0
     edited = yaml.safe_load((decks_dir / "python.yaml").read_text(encoding="utf-8"))

@@ -38,13 +38,13 @@ class NoteRow(NamedTuple):
     sort_field: str
     tags: str  # " a b " as Anki stores them
     mod: int  # seconds: when the note's content last changed (Anki updates its copy only if this is newer)
-    due: int  # position among new cards
 
 
 def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes: Sequence[NoteRow], timestamp: float, notetype_time: float) -> bytes:
     """The package's ``collection.anki2``: ``decks`` and the note type (dated ``notetype_time``), and ``notes``.
 
-    Note and card ids count up from ``timestamp`` in milliseconds, as genanki numbers them.
+    Each note has one new card; Anki introduces them in the order of ``notes``. Note and card ids count
+    up from ``timestamp`` in milliseconds, as genanki numbers them.
     """
     db = sqlite3.connect(":memory:")
     try:
@@ -59,11 +59,17 @@ def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes:
             f"INSERT INTO notes VALUES (?, ?, {int(model.model_id)}, ?, -1, ?, ?, ?, 0, 0, '')",
             ((first + 2 * i, note.guid, note.mod, note.tags, note.fields, note.sort_field) for i, note in enumerate(notes)),
         )
-        # cards: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid flags data (new, unsuspended)
-        cursor.executemany(
-            "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-            ((first + 2 * i + 1, first + 2 * i, note.deck_id, note.mod, note.due) for i, note in enumerate(notes)),
-        )
+        # Each note's card, made by SQLite from the note rows, one statement per run of notes in the same deck.
+        # cards: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid flags data
+        start = 0
+        for deck_id, run in itertools.groupby(notes, key=lambda note: note.deck_id):
+            end = start + sum(1 for _ in run)
+            cursor.execute(
+                "INSERT INTO cards SELECT id + 1, id, ?, 0, mod, -1, 0, 0, (id - ?) / 2 + 1, 0, 0, 0, 0, 0, 0, 0, 0, '' "
+                "FROM notes WHERE id >= ? AND id < ?",
+                (deck_id, first, first + 2 * start, first + 2 * end),
+            )
+            start = end
         db.commit()
         return db.serialize()
     finally:

@@ -73,14 +73,14 @@ def make_decks(names: set[str], descriptions: dict[str, str]) -> list[genanki.De
 
 
 def note_rows(cards: list[ListedCard], html: dict[str, str], deck_ids: dict[str, int], since: datetime) -> list[NoteRow]:
-    """One row per card, in ``cards`` order (which is Anki's new-card order); no note is dated before ``since``."""
+    """One row per card, in ``cards`` order (Anki's new-card order); no note is dated before ``since``."""
     floor = int(since.timestamp())
     rows = []
-    for position, card in enumerate(cards, start=1):
+    for card in cards:
         front = html[card.front]
         fields = "\x1f".join((front, html[card.back], html[card.extra], sources_html(card.sources) if card.sources else ""))
         mod = max(int(card.content_changed_at.timestamp()), floor)
-        rows.append(NoteRow(note_guid(card.uid), deck_ids[card.deck], fields, front, note_tags(card.tags, card.difficulty), mod, position))
+        rows.append(NoteRow(note_guid(card.uid), deck_ids[card.deck], fields, front, note_tags(card.tags, card.difficulty), mod))
     return rows
 
 
