@@ -33,7 +33,8 @@ def anki(
     """Write an Anki package (.apkg) of your finished cards; drafts and retired cards are left out.
 
     Import it in Anki (File > Import, or open it on your phone). Re-export after editing your deck
-    files and import again: Anki updates the notes in place instead of adding duplicates.
+    files and import again: Anki updates the notes you changed in place, skips the others, and never
+    adds duplicates.
     """
     from exporters import export_anki
 
