@@ -1,0 +1,162 @@
+"""``import_anki``: an Anki package -> deck files, media, and the review history with every card's state replayed.
+
+Order, so that bad input writes nothing: the package is opened and read whole, every card mapped,
+every media file read and every deck file rendered and checked; only then are media and deck files
+written, the deck files synced into the collection, and the history merged in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from exporters.anki.notetype import MODEL_NAME, note_guid, stable_id
+from importers.anki.collection import Collection, read_collection
+from importers.anki.deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
+from importers.anki.history import CardHistory, HistoryResult, fsrs_entries, merge_histories
+from importers.anki.html import MEDIA_DIR, is_local_media
+from importers.anki.notes import MappedCard, map_card, template_maps
+from importers.anki.package import AnkiPackage, open_package
+from srs.clock import local_zone, utc_now
+from srs.decks.sync import sync_paths
+from srs.errors import SrsError
+from srs.gcpause import gc_paused
+from srs.ingest.writer import _atomic_write
+from srs.model import SyncReport
+from srs.review import SettingsBook
+from srs.storage import Store, import_store
+
+SRS_MODEL_ID = stable_id("model", MODEL_NAME)
+
+
+@dataclass
+class AnkiImport:
+    """What an import did, for the report."""
+
+    path: Path
+    folder: Path
+    notes: int = 0
+    cards: int = 0  # cards written to deck files
+    files: list[DeckFilePlan] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # a side was empty
+    kept_html: list[str] = field(default_factory=list)  # a field kept as HTML
+    unsupported: dict[str, int] = field(default_factory=dict)  # note type -> notes not imported
+    media_copied: list[str] = field(default_factory=list)
+    media_missing: list[str] = field(default_factory=list)
+    srs_cards: int = 0  # notes srs exported, matched to the collection's cards by GUID
+    srs_unknown: int = 0  # srs notes whose card is not in this collection
+    incomplete: list[str] = field(default_factory=list)  # histories without their learning start
+    history: HistoryResult = field(default_factory=HistoryResult)
+    sync: SyncReport = field(default_factory=SyncReport)
+
+
+def default_folder(package: Path) -> Path:
+    """Where the deck files go without ``-o``: a folder named after the package, in the current folder."""
+    return Path.cwd() / (slug(package.stem) or "anki")
+
+
+def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedCard], dict[str, list]]:
+    """The cards srs imports as deck cards, and the cards of srs's own notes by GUID."""
+    maps = {ntid: template_maps(notetype) for ntid, notetype in collection.notetypes.items()}
+    cards_of = defaultdict(list)
+    for card in collection.cards:
+        cards_of[card.note_id].append(card)
+    mapped, own = [], defaultdict(list)
+    unsupported: Counter[str] = Counter()
+    for note in collection.notes:
+        if note.notetype_id == SRS_MODEL_ID or collection.notetypes[note.notetype_id].name == MODEL_NAME:
+            own[note.guid].extend(cards_of[note.id])
+            continue
+        mapping = maps[note.notetype_id]
+        if mapping is None:
+            unsupported[collection.notetypes[note.notetype_id].name] += 1
+            continue
+        result.notes += 1
+        for card in cards_of[note.id]:
+            if card.ord not in mapping:
+                continue
+            deck = collection.decks.get(card.deck_id) or "Default"
+            mapped.append(map_card(note, card, mapping[card.ord], deck))
+    result.unsupported = dict(sorted(unsupported.items()))
+    return mapped, own
+
+
+def _media(package: AnkiPackage, mapped: list[MappedCard], folder: Path, result: AnkiImport) -> dict[Path, bytes]:
+    """The media files to write (read now, so a damaged one stops the import before anything is written)."""
+    wanted = dict.fromkeys(name for card in mapped for name in card.media if is_local_media(name))
+    files = {}
+    for name in wanted:
+        if name not in package.media_members:
+            result.media_missing.append(name)
+            continue
+        data = package.media_bytes(name)
+        target = folder / MEDIA_DIR / name
+        if not target.is_file() or target.read_bytes() != data:
+            files[target] = data
+        result.media_copied.append(name)
+    return files
+
+
+def import_anki(store: Store, path: Path, folder: Path | None = None, now: datetime | None = None, zone: tzinfo | None = None) -> AnkiImport:
+    """Import ``path`` (.apkg or .colpkg): notes into deck files under ``folder``, media beside them, reviews into the collection."""
+    now, zone = now or utc_now(), zone or local_zone()
+    folder = folder or default_folder(path)
+    if folder.exists() and not folder.is_dir():
+        raise SrsError(f"{folder} is not a folder; give -o a folder for the deck files")
+    result = AnkiImport(path, folder)
+    with gc_paused(), open_package(path) as package:
+        collection = read_collection(package.db, package.schema, path)
+        mapped, own = _map_notes(collection, result)
+        media = _media(package, mapped, folder, result)
+    by_deck: dict[str, list] = defaultdict(list)
+    for card in mapped:
+        by_deck[card.deck].append(card.spec)
+        if card.spec.draft:
+            result.drafts.append(card.spec.uid)
+        if card.kept_html:
+            result.kept_html.append(card.spec.uid)
+    result.cards = len(mapped)
+    with gc_paused():
+        plans, targets = plan_deck_files(by_deck, folder, f"Imported from {path.name}.")
+        result.files = plans
+        for target, data in media.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(target, data)
+        write_deck_files(plans)
+        if targets:
+            result.sync = sync_paths(store, targets, now)
+        _merge_history(store, collection, mapped, own, result, zone)
+    return result
+
+
+def _merge_history(store: Store, collection: Collection, mapped: list[MappedCard], own: dict[str, list], result: AnkiImport, zone: tzinfo) -> None:
+    revlog = defaultdict(list)
+    for entry in collection.revlog:
+        revlog[entry.card_id].append(entry)
+    book = SettingsBook.load(store)
+    added = set(result.sync.added)
+    with store.write() as conn:
+        raw = conn.connection.driver_connection
+        ids = import_store.card_ids_by_uid(raw)
+        decks = import_store.card_decks(raw)
+        histories = []
+        for card in mapped:
+            card_id = ids[card.spec.uid]
+            entries, complete = fsrs_entries(revlog.get(card.anki_card.id, []))
+            if entries and not complete:
+                result.incomplete.append(card.spec.uid)
+            suspended = (card.anki_card.queue == -1) if card.spec.uid in added else None
+            histories.append(CardHistory(card_id, card.spec.uid, decks[card_id], [] if card.spec.draft else entries, suspended))
+        if own:
+            by_guid = {note_guid(uid): (uid, card_id) for uid, card_id in ids.items()}
+            for guid, cards in own.items():
+                if guid not in by_guid:
+                    result.srs_unknown += 1
+                    continue
+                uid, card_id = by_guid[guid]
+                result.srs_cards += 1
+                entries = [entry for card in cards for entry in fsrs_entries(revlog.get(card.id, []))[0]]
+                histories.append(CardHistory(card_id, uid, decks[card_id], sorted(entries, key=lambda e: e.id)))
+        result.history = merge_histories(raw, histories, book.for_deck_id, zone)
