@@ -40,11 +40,23 @@ class NoteRow(NamedTuple):
     mod: int  # seconds: when the note's content last changed (Anki updates its copy only if this is newer)
 
 
-def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes: Sequence[NoteRow], timestamp: float, notetype_time: float) -> bytes:
+class Scheduling(NamedTuple):
+    """What ``--with-scheduling`` adds: the collection's creation time, each note's card state, each card's review log."""
+
+    crt: int  # seconds: the start of the study day that due day numbers count from
+    cards: Sequence  # per note, in ``notes`` order: (type, queue, due, ivl, factor, reps, lapses, left, data)
+    revlog: Sequence[Sequence]  # per note: (id, ease, ivl, lastIvl, factor, time, type) rows
+
+
+def collection_bytes(
+    model: genanki.Model, decks: Sequence[genanki.Deck], notes: Sequence[NoteRow], timestamp: float, notetype_time: float,
+    scheduling: Scheduling | None = None,
+) -> bytes:
     """The package's ``collection.anki2``: ``decks`` and the note type (dated ``notetype_time``), and ``notes``.
 
-    Each note has one new card; Anki introduces them in the order of ``notes``. Note and card ids count
-    up from ``timestamp`` in milliseconds, as genanki numbers them.
+    Each note has one card, new unless ``scheduling`` gives its state and review log; Anki introduces new
+    cards in the order of ``notes``. Note and card ids count up from ``timestamp`` in milliseconds, as
+    genanki numbers them.
     """
     db = sqlite3.connect(":memory:")
     try:
@@ -72,10 +84,25 @@ def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes:
                 (deck_id, first, first + 2 * start, first + 2 * end),
             )
             start = end
+        if scheduling is not None:
+            _write_scheduling(cursor, first, scheduling)
         db.commit()
         return db.serialize()
     finally:
         db.close()
+
+
+def _write_scheduling(cursor: sqlite3.Cursor, first: int, scheduling: Scheduling) -> None:
+    cursor.execute("UPDATE col SET crt = ?", (scheduling.crt,))
+    cursor.executemany(
+        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, data = ? WHERE id = ?",
+        ((*card, first + 2 * i + 1) for i, card in enumerate(scheduling.cards)),
+    )
+    # revlog: id cid usn ease ivl lastIvl factor time type
+    cursor.executemany(
+        "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+        ((row[0], first + 2 * i + 1, *row[1:]) for i, rows in enumerate(scheduling.revlog) for row in rows),
+    )
 
 
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # PKZIP APPNOTE 4.3.7

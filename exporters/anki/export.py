@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import genanki
 
-from exporters.anki.apkg import NoteRow, collection_bytes, write_apkg
+from exporters.anki.apkg import NoteRow, Scheduling, collection_bytes, write_apkg
 from exporters.anki.notetype import make_model, note_guid, stable_id
 from exporters.anki.render import markdown_html, note_tags, sources_html
 from exporters.anki.render_cache import card_texts, render_with_cache
-from srs.clock import utc_now
+from exporters.anki.scheduling import card_schedule, collection_start, earliest_due, revlog_rows
+from srs.clock import local_zone, study_day, utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
-from srs.review import check_deck
+from srs.review import SettingsBook, check_deck
 from srs.storage import Store
 from srs.storage.card_store import ListedCard, deck_descriptions, list_cards
+from srs.storage.export_store import card_schedules, review_logs
 from srs.storage.review_store import Scope
+from srs.storage.timecodec import from_us
+from srs.model import MemoryState, State
 
 
 @dataclass(frozen=True)
@@ -85,11 +89,13 @@ def note_rows(cards: list[ListedCard], html: dict[str, str], deck_ids: dict[str,
 
 
 def export_anki(
-    store: Store, output: Path | None = None, deck: str | None = None, tag: str | None = None, now: datetime | None = None
+    store: Store, output: Path | None = None, deck: str | None = None, tag: str | None = None, now: datetime | None = None,
+    with_scheduling: bool = False, zone: tzinfo | None = None,
 ) -> AnkiExport:
     """Export the cards in ``deck`` (with subdecks) and/or with ``tag`` to an ``.apkg``; drafts and retired cards are left out.
 
     ``now`` (default: the current time) numbers new notes, and dates the renderer if it is new.
+    ``with_scheduling`` adds each card's state and review log (study days in ``zone``, default the local one).
     """
     check_deck(store, deck)
     now = now or utc_now()
@@ -104,7 +110,29 @@ def export_anki(
         rendered = render_with_cache(store, card_texts(cards), now, prune=deck is None and tag is None)
         decks = make_decks({card.deck for card in cards}, descriptions)
         rows = note_rows(cards, rendered.html, {d.name: d.deck_id for d in decks}, rendered.since)
-        write_apkg(path, collection_bytes(make_model(), decks, rows, now.timestamp(), rendered.since.timestamp()), now.timestamp())
+        schedule = package_scheduling(store, cards, now, zone or local_zone()) if with_scheduling else None
+        write_apkg(path, collection_bytes(make_model(), decks, rows, now.timestamp(), rendered.since.timestamp(), schedule), now.timestamp())
     return AnkiExport(
         path=path, decks=len(decks), notes=len(cards), rendered=rendered.rendered, reused=rendered.reused, fast=rendered.fast
     )
+
+
+def package_scheduling(store: Store, cards: list[ListedCard], now: datetime, zone: tzinfo) -> Scheduling:
+    """Each exported card's state and review log in Anki's columns (``--with-scheduling``)."""
+    book = SettingsBook.load(store)
+    with store.read() as conn:
+        raw = conn.connection.driver_connection
+        schedules = card_schedules(raw)
+        logs = review_logs(raw)
+    rows = [schedules[card.uid] for card in cards]
+    states = [MemoryState(State(r[2]), r[3], r[4], r[5], from_us(r[6]), from_us(r[7]), r[8], r[9]) for r in rows]
+    rollover = book.for_deck(None).day_starts_at
+    crt = collection_start(now, earliest_due(states), zone, rollover)
+    crt_day = study_day(crt, zone, rollover)
+    taken: set[int] = set()
+    columns, revlog = [], []
+    for position, (row, memory) in enumerate(zip(rows, states), 1):
+        settings = book.for_deck_id(row[1])
+        columns.append(tuple(card_schedule(memory, bool(row[10]), position, crt_day, settings, zone)))
+        revlog.append(revlog_rows(logs.get(row[0], []), taken))
+    return Scheduling(int(crt.timestamp()), columns, revlog)
