@@ -14,6 +14,7 @@ deflate (``zipfile`` can only use zlib).
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import secrets
 import sqlite3
@@ -93,7 +94,11 @@ def collection_bytes(
 
 
 def _write_scheduling(cursor: sqlite3.Cursor, first: int, scheduling: Scheduling) -> None:
-    cursor.execute("UPDATE col SET crt = ?", (scheduling.crt,))
+    # The v2/v3 scheduler's answer buttons: a package without schedVer is read as v1's, whose learning
+    # answers Anki renumbers on import (Good becomes Easy).
+    conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0] or "{}")
+    conf.update(schedVer=2, sched2021=True)
+    cursor.execute("UPDATE col SET crt = ?, conf = ?", (scheduling.crt, json.dumps(conf)))
     cursor.executemany(
         "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, data = ? WHERE id = ?",
         ((*card, first + 2 * i + 1) for i, card in enumerate(scheduling.cards)),
