@@ -26,7 +26,7 @@ from importers.anki.notes import card_uid
 from importers.anki.package import AnkiPackageError
 from srs import scheduling
 from srs.decks.load import load_deck_file
-from srs.model import Rating, State
+from srs.model import MemoryState, Rating, State
 from srs.storage import review_store
 
 UTC = timezone.utc
@@ -73,7 +73,7 @@ def export(col: Collection, path: Path, legacy: bool = False) -> Path:
 
 def revlog_rows(days_and_ratings: list[tuple[int, int]], serial: int) -> list[tuple]:
     """(time, ease, ivl, lastIvl, type) rows as Anki would log the answers, from srs's scheduler."""
-    state, rows = review_store.MemoryState(), []
+    state, rows = MemoryState(), []
     for i, (day, rating) in enumerate(days_and_ratings):
         moment = START + timedelta(days=day, seconds=i, milliseconds=serial)
         after = scheduling.review(state, Rating(rating), moment, 1)
@@ -303,7 +303,7 @@ def test_suspended_cards_stay_suspended(store, col, tmp_path):
 
 def snapshot(store) -> tuple:
     with store.read() as conn:
-        raw = conn.connection.driver_connection
+        raw = conn
         return raw.execute("SELECT count(*) FROM card").fetchone(), raw.execute("SELECT count(*) FROM review").fetchone()
 
 

@@ -21,13 +21,12 @@ from exporters.anki.scheduling import card_schedule, collection_start, earliest_
 from srs.clock import local_zone, study_day, utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
+from srs.model import ListedCard, MemoryState, Scope, State
 from srs.review import SettingsBook, check_deck
 from srs.storage import Store
-from srs.storage.card_store import ListedCard, deck_descriptions, list_cards
+from srs.storage.card_store import deck_descriptions, list_cards
 from srs.storage.export_store import card_schedules, review_logs
-from srs.storage.review_store import Scope
 from srs.storage.timecodec import from_us
-from srs.model import MemoryState, State
 
 
 @dataclass(frozen=True)
@@ -121,9 +120,8 @@ def package_scheduling(store: Store, cards: list[ListedCard], now: datetime, zon
     """Each exported card's state and review log in Anki's columns (``--with-scheduling``)."""
     book = SettingsBook.load(store)
     with store.read() as conn:
-        raw = conn.connection.driver_connection
-        schedules = card_schedules(raw)
-        logs = review_logs(raw)
+        schedules = card_schedules(conn)
+        logs = review_logs(conn)
     rows = [schedules[card.uid] for card in cards]
     states = [MemoryState(State(r[2]), r[3], r[4], r[5], from_us(r[6]), from_us(r[7]), r[8], r[9]) for r in rows]
     rollover = book.for_deck(None).day_starts_at

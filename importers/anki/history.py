@@ -28,7 +28,8 @@ from srs import scheduling
 from srs.model import MemoryState, Rating
 from srs.scheduling import Settings
 from srs.storage import import_store
-from srs.storage.review_store import Flags, memory_from_json, memory_to_json
+from srs.model import Flags
+from srs.storage.review_store import memory_from_json, memory_to_json
 from srs.storage.timecodec import from_us
 
 LEARN, REVIEW, RELEARN, FILTERED, MANUAL, RESCHEDULED = range(6)  # revlog.type

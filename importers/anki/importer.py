@@ -138,7 +138,7 @@ def _merge_history(store: Store, collection: Collection, mapped: list[MappedCard
     book = SettingsBook.load(store)
     added = set(result.sync.added)
     with store.write() as conn:
-        raw = conn.connection.driver_connection
+        raw = conn
         ids = import_store.card_ids_by_uid(raw)
         decks = import_store.card_decks(raw)
         histories = []

@@ -46,11 +46,8 @@ def anki(
     """
     from importers.anki.importer import import_anki
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         result = import_anki(store, package, output)
-    finally:
-        store.close()
     for plan in result.files:
         what = "wrote" if plan.changed else "kept"
         parts = [f"{len(plan.added)} new", f"{len(plan.updated)} updated"] + ([f"{len(plan.removed)} moved to another deck"] if plan.removed else [])
