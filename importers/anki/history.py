@@ -139,14 +139,16 @@ def merge_histories(
             linked = import_store.delete_reviews(conn, history.card_id)
             result.rewritten.append(history.uid)
         settings = settings_for(history.deck_id)
-        state = MemoryState()
+        state, last = MemoryState(), (None, None, None)  # the previous (state, flags, JSON): most answers' before is it
         for at_us, rating, duration, row in merged:
             after = scheduling.review(state, Rating(rating), from_us(at_us), history.card_id, settings, zone)
             if row is not None:
                 before_flags, after_flags = memory_from_json(row[4])[1], memory_from_json(row[5])[1]
             else:
                 before_flags = after_flags = card_flags
-            before_json, after_json = memory_to_json(state, before_flags), memory_to_json(after, after_flags)
+            before_json = last[2] if last[0] is state and last[1] == before_flags else memory_to_json(state, before_flags)
+            after_json = memory_to_json(after, after_flags)
+            last = (after, after_flags, after_json)
             if row is not None and in_order:
                 if (before_json, after_json) != (row[4], row[5]):
                     updates.append((before_json, after_json, row[0]))
