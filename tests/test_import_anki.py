@@ -379,3 +379,69 @@ def test_the_command_prints_a_clear_error(tmp_path):
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "srs.db"), "import", "anki", str(broken), "-o", str(tmp_path / "out")])
     assert result.exit_code != 0
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# Markdown from HTML shows the same text (property)
+# ------------------------------------------------------------------------------------------------
+
+from html import escape as html_escape  # noqa: E402
+from html.parser import HTMLParser  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from exporters.anki.render import markdown_html  # noqa: E402
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in ("br", "div", "p", "li", "pre"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("div", "p", "li", "pre"):
+            self.parts.append(" ")
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).replace("\u00a0", " ").split())
+
+
+_words = st.text(alphabet="ab1 9.)*_[]<>&#-+=!|\\`~:;/(", min_size=1, max_size=12).map(html_escape)
+_inline = st.one_of(
+    _words,
+    _words.map(lambda t: f"<b>{t}</b>"),
+    _words.map(lambda t: f"<i>{t}</i>"),
+    _words.map(lambda t: f"<code>{t}</code>"),
+    st.just("<br>"),
+    st.just("&nbsp;"),
+    st.just("  "),
+    _words.map(lambda t: f"<b> {t} </b>"),
+    _words.map(lambda t: f'<a href="https://example.org/{len(t)}">{t}</a>'),
+)
+_line = st.lists(_inline, min_size=1, max_size=5).map("".join)
+_field = st.one_of(
+    _line,
+    st.lists(_line, min_size=1, max_size=4).map(lambda lines: "".join(f"<div>{line}</div>" for line in lines)),
+    st.lists(_line, min_size=1, max_size=3).map(lambda items: "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_field)
+def test_markdown_from_html_renders_the_same_text(html):
+    converted = to_markdown(html)
+    if converted.kept_html:
+        return
+    assert visible_text(markdown_html(converted.text)) == visible_text(html), converted.text

@@ -77,6 +77,7 @@ class _Converter(HTMLParser):
         self.list_kind: str | None = None
         self.list_items: list[str] = []
         self.heading: int | None = None
+        self.needs_check = False  # emphasis next to punctuation: CommonMark's flanking rules may not read it as such
 
     # -- blocks
     def _flush(self) -> None:
@@ -231,6 +232,9 @@ class _Converter(HTMLParser):
             return
         if "\\\n" in core or core.startswith(("*", "\\\n")) or core.endswith("*"):
             raise _NotSimple("emphasis across lines or nested emphasis")
+        before = "".join(self.inline[-1:])
+        if not (core[0].isalnum() and core[-1].isalnum()) or before.endswith(("*", "`")):
+            self.needs_check = True
         lead = inner[: len(inner) - len(inner.lstrip(" "))]
         trail = inner[len(inner.rstrip(" ")) :]
         self.inline.append(f"{lead}{marker}{core}{marker}{trail}")
@@ -247,6 +251,8 @@ class _Converter(HTMLParser):
         ticks = "`"
         while ticks in code:
             ticks += "`"
+        if "".join(self.inline[-1:]).endswith(("*", "`")):
+            self.needs_check = True
         pad = " " if code.startswith("`") or code.endswith("`") else ""
         self.inline.append(f"{ticks}{pad}{code}{pad}{ticks}")
 
@@ -308,4 +314,37 @@ def to_markdown(html: str) -> Converted:
         text = converter.result()
     except _NotSimple:
         return _kept_html(html)
+    if converter.needs_check and visible_text(_render(text)) != visible_text(html):
+        return _kept_html(html)
     return Converted(text, False, converter.media)
+
+
+def _render(markdown: str) -> str:
+    from exporters.anki.render import markdown_html
+
+    return markdown_html(markdown)
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag not in _INLINE_TAGS and tag not in ("code", "span", "a"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _INLINE_TAGS and tag not in ("code", "span", "a"):
+            self.parts.append(" ")
+
+
+def visible_text(html: str) -> str:
+    """The text a browser shows for ``html``, whitespace collapsed (tags count as spaces)."""
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).replace("\u00a0", " ").split())
