@@ -203,14 +203,16 @@ class _Converter(HTMLParser):
                 raise _NotSimple("unbalanced link")
             href, start = self.link
             self.link = None
-            label = "".join(self.inline[start + 1 :]).strip()
+            inner = "".join(self.inline[start + 1 :])
+            label = inner.strip(" ")
+            lead, trail = (" " if inner[:1] == " " else ""), (" " if inner[-1:] == " " else "")
             if not label or "\\\n" in label:
                 raise _NotSimple("empty or multi-line link")
             target = f"<{href}>" if re.search(r"[\s()]", href) else href
             if re.search(r"[<>\n]", href):
                 raise _NotSimple("link target")
             del self.inline[start:]
-            self.inline.append(f"[{label}]({target})")
+            self.inline.append(f"{lead}[{label}]({target}){trail}")
         elif tag in _BLOCK_TAGS or tag == "li":
             self._flush()
         elif tag in ("ul", "ol"):
