@@ -152,3 +152,25 @@ def test_reviews_made_in_anki_come_back_once_and_states_are_replayed(studied, co
 def history(store, uid: str):
     with store.read() as conn:
         return review_store.card_history(conn, review_store.card_by_uid(conn, uid).id)
+
+
+def test_anki_reviews_older_than_the_newest_srs_answer_are_merged_in_time_order(studied, col, tmp_path):
+    from srs.doctor import examine
+
+    path = export_anki(studied, tmp_path / "s.apkg", with_scheduling=True, zone=UTC).path
+    import_into_anki(col, path)
+    # srs answers c5 (new) an hour from now; Anki answers it now: Anki's answer falls before srs's newest one.
+    review.answer(studied, card_id(studied, "c5"), Rating.GOOD, datetime.now(UTC) + timedelta(hours=1), zone=UTC)
+    anki = col.get_card(anki_cards(col)[note_guid("c5")].id)
+    anki.start_timer()
+    col.sched.answer_card(col.sched.build_answer(card=anki, states=col._backend.get_scheduling_states(anki.id), rating=CardAnswer.AGAIN))
+    back = tmp_path / "back.apkg"
+    col.export_anki_package(out_path=str(back), options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False, with_deck_configs=True), limit=None)
+    result = import_anki(studied, back, tmp_path / "out", zone=UTC)
+    assert result.history.added == 1 and result.history.rewritten == ["c5"]
+    log = history(studied, "c5")
+    assert [entry[1] for entry in log] == [Rating.AGAIN, Rating.GOOD]  # time order: Anki's Again, then srs's Good
+    assert [entry[2] for entry in log] == sorted(entry[2] for entry in log)
+    assert srs_card(studied, "c5").memory.reps == 2
+    assert examine(studied, zone=UTC).healthy
+    assert import_anki(studied, back, tmp_path / "out", zone=UTC).history.added == 0
