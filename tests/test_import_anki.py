@@ -445,3 +445,29 @@ def test_markdown_from_html_renders_the_same_text(html):
     if converted.kept_html:
         return
     assert visible_text(markdown_html(converted.text)) == visible_text(html), converted.text
+
+
+def _outcome(feed) -> str:
+    from importers.anki import html as converter_module
+
+    converter = converter_module._Converter()
+    try:
+        feed(converter)
+        return converter.result()
+    except converter_module._NotSimple:
+        return "<not simple>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_field.map(lambda html: html.replace("<b>", '<b class="x">', 1)) | _field)
+def test_the_regular_tokeniser_reads_html_as_htmlparser_does(html):
+    from importers.anki.html import _feed_regular
+
+    def slow(converter):
+        converter.feed(html)
+        converter.close()
+
+    def fast(converter):
+        assert _feed_regular(converter, html)
+
+    assert _outcome(fast) == _outcome(slow)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from importers.anki import protobuf
@@ -39,8 +40,7 @@ class Note:
     fields: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(NamedTuple):
     """A card and its scheduling columns, as Anki stores them."""
 
     id: int
@@ -57,8 +57,7 @@ class Card:
     data: str
 
 
-@dataclass(frozen=True)
-class RevlogEntry:
+class RevlogEntry(NamedTuple):
     """One review log row: ``id`` is the review time in milliseconds; ``ease`` the button (0: not an answer)."""
 
     id: int
@@ -131,14 +130,14 @@ def read_collection(db: sqlite3.Connection, schema: int, path: Path) -> Collecti
             for nid, guid, mid, mod, tags, flds in db.execute("SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id")
         ]
         cards = [
-            Card(*row)
+            Card._make(row)
             for row in db.execute(
                 "SELECT id, nid, CASE WHEN odid != 0 THEN odid ELSE did END, ord, type, queue, "
                 "CASE WHEN odid != 0 THEN odue ELSE due END, ivl, factor, reps, lapses, data FROM cards ORDER BY nid, ord"
             )
         ]
         revlog = [
-            RevlogEntry(*row)
+            RevlogEntry._make(row)
             for row in db.execute("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY cid, id")
         ]
     except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -304,6 +305,40 @@ def _kept_html(html: str) -> Converted:
     return Converted(text.replace("\t", "    "), True, media)
 
 
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*(/?)>")
+_ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
+
+
+def _feed_regular(converter: _Converter, html: str) -> bool:
+    """Tokenise ``html`` with one regular expression when it is plain tags and text (what editors write);
+    False, with nothing fed, when anything else is in it (comments, stray ``<``...): HTMLParser then reads it."""
+    tokens, pos = [], 0
+    for match in _TAG.finditer(html):
+        text = html[pos : match.start()]
+        if "<" in text:
+            return False
+        tokens.append((None, text))
+        tokens.append((match, None))
+        pos = match.end()
+    if "<" in html[pos:]:
+        return False
+    tokens.append((None, html[pos:]))
+    for match, text in tokens:
+        if match is None:
+            if text:
+                converter.handle_data(unescape(text))
+            continue
+        closing, tag, attributes, _self_closing = match.groups()
+        tag = tag.lower()
+        if closing:
+            converter.handle_endtag(tag)
+            continue
+        attrs = [(name.lower(), unescape(next((v for v in values if v is not None), "")) if any(v is not None for v in values) else None)
+                 for name, *values in _ATTR.findall(attributes)]
+        converter.handle_starttag(tag, attrs)
+    return True
+
+
 def to_markdown(html: str) -> Converted:
     """A field's HTML as Markdown if it is simple, else kept (see the module docstring)."""
     html = _CONTROL.sub("", html.replace("\r\n", "\n"))
@@ -311,8 +346,9 @@ def to_markdown(html: str) -> Converted:
         return Converted(" ".join(html.split()))
     converter = _Converter()
     try:
-        converter.feed(html)
-        converter.close()
+        if not _feed_regular(converter, html):
+            converter.feed(html)
+            converter.close()
         text = converter.result()
     except _NotSimple:
         return _kept_html(html)
