@@ -26,6 +26,7 @@ from importers.anki.notes import card_uid
 from importers.anki.package import AnkiPackageError
 from srs import scheduling
 from srs.decks.load import load_deck_file
+from srs.errors import SrsError
 from srs.model import MemoryState, Rating, State
 from srs.storage import review_store
 
@@ -471,3 +472,23 @@ def test_the_regular_tokeniser_reads_html_as_htmlparser_does(html):
         assert _feed_regular(converter, html)
 
     assert _outcome(fast) == _outcome(slow)
+
+
+def test_a_different_day_rollover_is_reported(store, col, tmp_path):
+    add_note(col, "q", "a")
+    col.set_config("rollover", 6)
+    assert import_anki(store, export(col, tmp_path / "r.apkg"), tmp_path / "out", zone=UTC).rollover_differs is None  # an .apkg carries no collection config
+    path = tmp_path / "r.colpkg"
+    col.export_collection_package(str(path), include_media=False, legacy=False)
+    col.reopen()
+    assert import_anki(store, path, tmp_path / "out", zone=UTC).rollover_differs == (6, 4)
+
+
+def test_cards_imported_into_another_folder_before_are_refused_before_writing(store, col, tmp_path):
+    note = add_note(col, "q", "a")
+    path = export(col, tmp_path / "a.apkg")
+    import_anki(store, path, tmp_path / "first", zone=UTC)
+    with pytest.raises(SrsError) as error:
+        import_anki(store, path, tmp_path / "second", zone=UTC)
+    assert card_uid(note.guid, 0) in str(error.value) and str(tmp_path / "first" / "default.yaml") in str(error.value)
+    assert not (tmp_path / "second").exists()

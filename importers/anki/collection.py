@@ -80,6 +80,20 @@ class Collection:
     notes: list[Note]
     cards: list[Card]
     revlog: list[RevlogEntry]  # ordered by card, then time
+    rollover: int | None = None  # the hour Anki's next day starts at, when the collection says
+
+
+def _rollover(db: sqlite3.Connection, schema: int) -> int | None:
+    """The collection's "next day starts at" hour (None when it keeps Anki's default)."""
+    try:
+        if schema >= 15:
+            row = db.execute("SELECT val FROM config WHERE key = 'rollover'").fetchone()
+            value = json.loads(row[0]) if row else None
+        else:
+            value = json.loads(db.execute("SELECT conf FROM col").fetchone()[0] or "{}").get("rollover")
+    except (sqlite3.DatabaseError, ValueError, TypeError, AttributeError):
+        return None
+    return value if isinstance(value, int) and 0 <= value <= 23 else None
 
 
 def _legacy_notetypes(db: sqlite3.Connection) -> dict[int, NoteType]:
@@ -143,7 +157,7 @@ def read_collection(db: sqlite3.Connection, schema: int, path: Path) -> Collecti
     except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
         raise AnkiPackageError(f"{path}: the collection inside is damaged or not Anki's ({exc}); nothing was imported") from None
     _check_fields(path, notetypes, notes)
-    return Collection(created, notetypes, decks, notes, cards, revlog)
+    return Collection(created, notetypes, decks, notes, cards, revlog, _rollover(db, schema))
 
 
 def _check_fields(path: Path, notetypes: dict[int, NoteType], notes: list[Note]) -> None:

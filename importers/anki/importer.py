@@ -49,6 +49,7 @@ class AnkiImport:
     srs_unknown: int = 0  # srs notes whose card is not in this collection
     incomplete: list[str] = field(default_factory=list)  # histories without their learning start
     history: HistoryResult = field(default_factory=HistoryResult)
+    rollover_differs: tuple[int, int] | None = None  # (Anki's hour, srs's) when the next day starts at different hours
     sync: SyncReport = field(default_factory=SyncReport)
 
 
@@ -120,6 +121,7 @@ def import_anki(store: Store, path: Path, folder: Path | None = None, now: datet
     result.cards = len(mapped)
     with gc_paused():
         plans, targets = plan_deck_files(by_deck, folder, f"Imported from {path.name}.")
+        _check_elsewhere(store, mapped, targets)
         result.files = plans
         for target, data in media.items():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,11 +133,30 @@ def import_anki(store: Store, path: Path, folder: Path | None = None, now: datet
     return result
 
 
+def _check_elsewhere(store: Store, mapped: list[MappedCard], targets: list[Path]) -> None:
+    """Refuse, before writing, cards that live in a deck file outside this import's files (an import into another folder)."""
+    with store.read() as conn:
+        origins = import_store.live_card_origins(conn)
+    ours = {str(target.resolve()) for target in targets}
+    elsewhere = [(card.spec.uid, origins[card.spec.uid]) for card in mapped if origins.get(card.spec.uid, None) not in (None, *ours)]
+    elsewhere = [(uid, origin) for uid, origin in elsewhere if Path(origin).exists()]
+    if elsewhere:
+        uid, origin = elsewhere[0]
+        more = f" (and {len(elsewhere) - 1} more)" if len(elsewhere) > 1 else ""
+        raise SrsError(
+            f"card '{uid}'{more} of this package is already in {origin}; "
+            f"import into that folder (-o {Path(origin).parent}/) to update it; nothing was imported"
+        )
+
+
 def _merge_history(store: Store, collection: Collection, mapped: list[MappedCard], own: dict[str, list], result: AnkiImport, zone: tzinfo) -> None:
     revlog = defaultdict(list)
     for entry in collection.revlog:
         revlog[entry.card_id].append(entry)
     book = SettingsBook.load(store)
+    ours = book.for_deck(None).day_starts_at
+    if collection.rollover is not None and collection.rollover != ours:
+        result.rollover_differs = (collection.rollover, ours)
     added = set(result.sync.added)
     with store.write() as conn:
         raw = conn

@@ -67,5 +67,9 @@ def anki(
         echo(f"drafts (a side is empty; finish them, then remove 'draft: true'): {_listed(result.drafts)}")
     if result.incomplete:
         echo(f"history without its first learning answers (replayed from the first answer; Anki guesses a start state): {_listed(result.incomplete)}")
+    if result.rollover_differs:
+        theirs, ours = result.rollover_differs
+        echo(f"note: Anki starts the next day at {theirs}:00, srs at {ours}:00, so answers near that hour may count on another day than in Anki "
+             f"(srs config day_starts_at {theirs} to match)")
     if history.rewritten:
         echo(f"log rewritten in time order (reviews from Anki fell between yours): {_listed(history.rewritten)}")

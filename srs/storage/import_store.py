@@ -19,6 +19,11 @@ def card_ids_by_uid(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT uid, id FROM card").fetchall())
 
 
+def live_card_origins(conn: sqlite3.Connection) -> dict[str, str]:
+    """uid -> the deck file of every card that is not retired."""
+    return dict(conn.execute("SELECT uid, origin FROM card WHERE retired = 0").fetchall())
+
+
 def card_decks(conn: sqlite3.Connection) -> dict[int, int]:
     """Card id -> deck id."""
     return dict(conn.execute("SELECT id, deck_id FROM card").fetchall())
