@@ -174,6 +174,7 @@ def test_media_are_copied_beside_the_decks_and_referenced(store, col, tmp_path):
         ("<pre><code>if a &lt; b:\n    pass</code></pre>", "```\nif a < b:\n    pass\n```"),
         ('<a href="https://pytorch.org">docs</a>', "[docs](https://pytorch.org)"),
         ("a&nbsp;b &amp;amp;", "a b \\&amp;"),
+        ('wow!<a href="https://x.org">link</a>', "wow\\![link](https://x.org)"),  # not an image
     ],
 )
 def test_simple_html_becomes_markdown(html, markdown):
@@ -181,7 +182,7 @@ def test_simple_html_becomes_markdown(html, markdown):
     assert (converted.text, converted.kept_html) == (markdown, False)
 
 
-@pytest.mark.parametrize("html", ['<span style="color: red">red</span>', "<table><tr><td>1</td></tr></table>", "H<sub>2</sub>O", "<u>under</u>"])
+@pytest.mark.parametrize("html", ["1<b>:</b>", '<span style="color: red">red</span>', "<table><tr><td>1</td></tr></table>", "H<sub>2</sub>O", "<u>under</u>"])
 def test_other_html_is_kept_as_it_is(html):
     assert to_markdown(html).text == html and to_markdown(html).kept_html
 

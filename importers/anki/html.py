@@ -125,6 +125,7 @@ class _Converter(HTMLParser):
         if tag == "a" and names <= {"href"} and values.get("href"):
             if self.link is not None or self.code_start is not None:
                 raise _NotSimple("nested link")
+            self._no_bang_before_bracket()
             self.link = (values["href"] or "", len(self.inline))
             self.inline.append("[")
         elif tag == "img" and names <= {"src", "alt"} and values.get("src"):
@@ -226,6 +227,11 @@ class _Converter(HTMLParser):
         else:
             raise _NotSimple(tag)
 
+    def _no_bang_before_bracket(self) -> None:
+        """A '!' right before a link would make it an image: escape it."""
+        if self.inline and self.inline[-1].endswith("!") and not self.inline[-1].endswith("\\!"):
+            self.inline[-1] = self.inline[-1][:-1] + "\\!"
+
     def _wrap(self, start: int, marker: str) -> None:
         inner = "".join(self.inline[start:])
         del self.inline[start:]
@@ -276,6 +282,7 @@ class _Converter(HTMLParser):
             if not is_local_media(name):
                 raise _NotSimple("sound reference")
             self.media.append(name)
+            self._no_bang_before_bracket()
             self.inline.append(f"[{escape_text(name)}]({media_path(name)})")
             pos = match.end()
         self.inline.append(escape_text(text[pos:]))
