@@ -493,3 +493,21 @@ def test_cards_imported_into_another_folder_before_are_refused_before_writing(st
         import_anki(store, path, tmp_path / "second", zone=UTC)
     assert card_uid(note.guid, 0) in str(error.value) and str(tmp_path / "first" / "default.yaml") in str(error.value)
     assert not (tmp_path / "second").exists()
+
+
+def test_media_names_that_would_leave_the_media_folder_are_not_written(store, col, tmp_path):
+    add_note(col, '<img src="../evil.png"> <img src=".hidden">', "back")
+    good = export(col, tmp_path / "good.apkg", legacy=True)
+    hostile = tmp_path / "hostile.apkg"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(hostile, "w") as archive:
+        for name in source.namelist():
+            if name not in ("media", "0", "1"):
+                archive.writestr(name, source.read(name))
+        archive.writestr("media", json.dumps({"0": "../evil.png", "1": ".hidden"}))
+        archive.writestr("0", b"evil")
+        archive.writestr("1", b"hidden")
+    result = import_anki(store, hostile, tmp_path / "out" / "decks", zone=UTC)
+    assert not (tmp_path / "out" / "evil.png").exists() and not (tmp_path / "out" / "decks" / "media").exists()
+    assert result.media_copied == []
+    deck, _ = load_deck_file(tmp_path / "out" / "decks" / "default.yaml")
+    assert deck.cards[0].front == '<img src="../evil.png"> <img src=".hidden">'  # kept as it was
