@@ -1,9 +1,6 @@
-"""SQL for maintenance: integrity checks, per-card logs for the doctor, restoring from a backup."""
+"""SQL for maintenance: integrity checks, per-card logs for the doctor."""
 
 from __future__ import annotations
-
-import sqlite3
-from pathlib import Path
 
 from sqlalchemy import Connection
 
@@ -31,16 +28,3 @@ def cards_with_logs(conn: Connection):
         flags = Flags(bool(row[11]), bool(row[12]), from_us(row[13]))
         yield row[0], row[1], row[2], _memory(row[3:]), flags, logs.get(row[0], [])
 
-
-def restore_into(source: Path, target: Path) -> None:
-    """Copy the DB at ``source`` over ``target`` with SQLite's backup API (target's WAL included)."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            dest.execute("PRAGMA busy_timeout = 30000")
-            src.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        src.close()
