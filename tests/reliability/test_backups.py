@@ -81,7 +81,7 @@ else:
 
 
 def test_a_backup_that_fails_on_a_full_disk_leaves_no_file_and_costs_no_good_backup(tmp_path) -> None:
-    db = make_collection(tmp_path, cards=300)
+    db = make_collection(tmp_path, cards=60)
     checkpoint(db)
     good = make_backup(db, "manual")
     size = good.stat().st_size
@@ -93,7 +93,7 @@ def test_a_backup_that_fails_on_a_full_disk_leaves_no_file_and_costs_no_good_bac
 
 
 def test_a_collection_that_fails_verification_gets_no_backup(tmp_path) -> None:
-    db = make_collection(tmp_path, cards=300)
+    db = make_collection(tmp_path, cards=60)
     checkpoint(db)
     good = make_backup(db, "manual")
     data = bytearray(db.read_bytes())
@@ -118,7 +118,7 @@ def test_empty_and_foreign_files_in_the_backup_folder_are_never_recommended_and_
 
 @pytest.mark.parametrize("kind", ["dev-null", "empty", "foreign-sqlite", "text", "damaged", "newer-schema"])
 def test_restore_refuses_anything_but_a_verified_srs_collection(tmp_path, kind) -> None:
-    db = make_collection(tmp_path, cards=300)
+    db = make_collection(tmp_path, cards=60)
     checkpoint(db)
     source = tmp_path / f"{kind}.db"
     if kind == "dev-null":
@@ -130,7 +130,7 @@ def test_restore_refuses_anything_but_a_verified_srs_collection(tmp_path, kind) 
         conn = sqlite3.connect(source)
         conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, flds TEXT)")
         conn.execute("CREATE TABLE cards (id INTEGER PRIMARY KEY, nid INTEGER)")
-        conn.execute("PRAGMA user_version = 11")
+        conn.execute("PRAGMA user_version = 0")
         conn.commit()
         conn.close()
     elif kind == "text":
@@ -150,7 +150,7 @@ def test_restore_refuses_anything_but_a_verified_srs_collection(tmp_path, kind) 
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "is not a usable backup" in result.stderr
     assert db.read_bytes() == before
-    assert len(review_counts(db)) == 300
+    assert len(review_counts(db)) == 60
     assert cli(db, "restore", str(os.devnull)).returncode == 1
 
 
