@@ -227,15 +227,20 @@ def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Fl
     return _memory(row), Flags(bool(row[8]), bool(row[9]), from_us(row[10])), row[11]
 
 
-def last_review_entry(conn: Connection, review_id: int | None = None) -> tuple[int, int, str]:
-    """(review id, card id, before-JSON) of the newest answer, or of ``review_id``."""
+def last_review_entry(conn: Connection, review_id: int | None = None, card_id: int | None = None) -> tuple[int, int, str]:
+    """(review id, card id, before-JSON) of the newest answer, or of ``review_id`` (which must be ``card_id``'s).
+
+    Review ids are never reused (AUTOINCREMENT), so an id held by an open session names that answer or nothing.
+    """
     raw = _cursor(conn)
     if review_id is None:
         row = raw.execute("SELECT id, card_id, before FROM review ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise NothingToUndo("there is no answer to undo")
     else:
         row = raw.execute("SELECT id, card_id, before FROM review WHERE id = ?", (review_id,)).fetchone()
-    if row is None:
-        raise NothingToUndo("there is no answer to undo")
+        if row is None or (card_id is not None and row[1] != card_id):
+            raise NothingToUndo("that answer was already undone elsewhere (by 'srs undo' or another window)")
     newer = raw.execute("SELECT 1 FROM review WHERE card_id = ? AND id > ? LIMIT 1", (row[1], row[0])).fetchone()
     if newer:
         raise NothingToUndo("that card was answered again since; undo its newer answer first")

@@ -56,7 +56,9 @@ class Card(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    """One answer. Append-only, except that undo removes the newest entry of a card."""
+    """One answer. Append-only, except that undo removes the newest entry of a card. Ids are never reused."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="card.id")
