@@ -20,11 +20,11 @@ from exporters.anki.render_cache import RENDERER, card_texts, render_with_cache
 from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
+from srs.model import ListedCard, Scope
 from srs.review import check_deck
 from srs.storage import Store
-from srs.storage.card_store import ListedCard, deck_descriptions, list_cards
+from srs.storage.card_store import deck_descriptions, list_cards
 from srs.storage.render_store import clamp_future_export_dates, renderer_since
-from srs.storage.review_store import Scope
 
 FUTURE_SLACK = timedelta(hours=1)  # dates this far ahead of the clock were made by a clock that ran ahead
 
@@ -128,6 +128,6 @@ def _no_future_dates(store: Store, cards: list[ListedCard], now: datetime) -> tu
     if (since is None or since <= latest) and all(card.content_changed_at <= latest for card in cards):
         return cards, 0
     with store.write() as conn:
-        changed, renderers = clamp_future_export_dates(conn.connection.driver_connection, now, latest)
+        changed, renderers = clamp_future_export_dates(conn, now, latest)
     return [card._replace(content_changed_at=now) if card.content_changed_at > latest else card for card in cards], changed + renderers
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from srs.errors import BackupError
+from srs.storage.connection import file_uri
 from srs.storage.migrations import LATEST_VERSION
 
 DEFAULT_KEEP = 7
@@ -53,11 +54,6 @@ def backups_root(db_path: Path) -> Path:
 def backup_dir(db_path: Path) -> Path:
     """Where backups of ``db_path`` go: ``backups/<file name>/`` beside it, one folder per collection."""
     return backups_root(db_path) / db_path.name
-
-
-def read_only_uri(path: Path) -> str:
-    """A ``file:`` URI opening ``path`` read-only; any legal file name (``#``, ``?``, ``%``) is quoted."""
-    return f"{path.absolute().as_uri()}?mode=ro"
 
 
 def make_backup(db_path: Path, reason: str, keep: int = DEFAULT_KEEP, now: datetime | None = None) -> Path:
@@ -103,7 +99,7 @@ def copy_verified(source: Path, target: Path, mode: int) -> None:
 
 def _copy_pages(source: Path, temp: Path) -> None:
     try:
-        src = sqlite3.connect(read_only_uri(source), uri=True)
+        src = sqlite3.connect(file_uri(source, mode="ro"), uri=True)
     except sqlite3.Error as exc:
         raise BackupError(f"cannot read {source}: {exc}", damaged=True) from None
     try:
@@ -148,7 +144,7 @@ def collection_problem(path: Path, thorough: bool = True) -> str | None:
     except OSError as exc:
         return exc.strerror or str(exc)
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True)
     except sqlite3.Error as exc:
         return str(exc)
     try:
@@ -282,7 +278,7 @@ def restore_backup(source: Path, target: Path) -> None:
     if not target.exists():
         copy_verified(source, target, stat.S_IMODE(source.stat().st_mode))
         return
-    src = sqlite3.connect(read_only_uri(source), uri=True)
+    src = sqlite3.connect(file_uri(source, mode="ro"), uri=True)
     try:
         dest = sqlite3.connect(target)
         try:
