@@ -53,7 +53,7 @@ def _list(path: Path) -> None:
     if not found:
         echo(f"no backups of {path}")
     for item in reversed(found):
-        problem = collection_problem(item.path, thorough=False)
+        problem = collection_problem(item.path, check="none")
         notes = []
         if problem is not None:
             notes.append(f"not usable: {problem}")

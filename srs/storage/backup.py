@@ -85,7 +85,7 @@ def copy_verified(source: Path, target: Path, mode: int) -> None:
         except OSError as exc:
             raise BackupError(f"cannot write a backup in {target.parent}: {exc.strerror or exc}") from None
         _copy_pages(source, temp)
-        problem = collection_problem(temp)
+        problem = collection_problem(temp, check="quick")
         if problem is not None:
             raise BackupError(f"the copy of {source} failed verification ({problem}); no backup was written", damaged=True)
         _fsync(temp)
@@ -126,11 +126,13 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def collection_problem(path: Path, thorough: bool = True) -> str | None:
+def collection_problem(path: Path, check: str = "integrity") -> str | None:
     """Why ``path`` is not a usable srs collection (None when it is).
 
-    Checks that it is a regular, non-empty SQLite file with srs's tables and a schema version this srs knows;
-    ``thorough`` adds SQLite's ``integrity_check`` (reads every page).
+    Checks that it is a regular, non-empty SQLite file with srs's tables and a schema version this srs knows,
+    and then runs SQLite's ``check``: ``"integrity"`` (every page, and every index against its table: what
+    ``restore`` trusts), ``"quick"`` (every page and record, not index contents: what a fresh copy gets, a
+    seventh of the CPU on a 400 MB collection, ``bench/backup.py``) or ``"none"``.
     """
     try:
         info = path.stat()
@@ -148,8 +150,8 @@ def collection_problem(path: Path, thorough: bool = True) -> str | None:
     except sqlite3.Error as exc:
         return str(exc)
     try:
-        if thorough:
-            found = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
+        if check != "none":
+            found = [row[0] for row in conn.execute(f"PRAGMA {'integrity_check' if check == 'integrity' else 'quick_check'}(20)")]
             if found != ["ok"]:
                 return "damaged: " + "; ".join(found[:3])
         return _schema_problem(conn)
@@ -220,7 +222,7 @@ def list_backups(db_path: Path) -> list[Path]:
 def newest_backup(db_path: Path) -> Path | None:
     """The most recent backup of ``db_path`` that is an srs collection (never an empty or foreign file), if any."""
     for item in reversed(backups(db_path)):
-        if collection_problem(item.path, thorough=False) is None:
+        if collection_problem(item.path, check="none") is None:
             return item.path
     return None
 
