@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
 from srs.doctor import examine, repair
 from srs.errors import NothingToUndo
-from srs.model import Rating
+from srs.model import Rating, Scope
 from srs.review import Session, answer, find_card, undo
 from srs.storage import open_store
 from srs.storage.migrations import LATEST_VERSION, MIGRATIONS
@@ -33,6 +33,30 @@ def test_an_open_sessions_undo_never_deletes_an_answer_given_from_the_cli(tmp_pa
             session.undo()  # `u` in the window
         assert review_counts(db)["c4"] == 1
         assert find_card(cli, "c4").memory == given.after
+    finally:
+        tui.close()
+        cli.close()
+
+
+async def test_u_in_the_review_window_never_undoes_an_answer_given_from_the_cli(tmp_path) -> None:
+    from srs.tui.app import SrsApp
+    from srs.tui.screens.review import ReviewScreen
+    from tests.tui.conftest import SIZE, FakeClock, screen_text, wait_until
+
+    db = make_collection(tmp_path, cards=5)
+    tui, cli = open_store(db), open_store(db)
+    app = SrsApp(tui, Scope(), clock=FakeClock(T0), zone=timezone.utc)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            shown = lambda serial: isinstance(app.screen, ReviewScreen) and app.screen.card_serial >= serial and app.screen.phase == "question"  # noqa: E731
+            await wait_until(pilot, lambda: shown(1))
+            await pilot.press("space", "3")  # the window answers its first card
+            await wait_until(pilot, lambda: shown(2))
+            undo(cli)  # `srs undo` takes that answer back
+            given = answer(cli, find_card(cli, "c4").id, Rating.EASY, T0 + timedelta(minutes=1))  # `srs answer c4 easy`
+            await pilot.press("u")
+            await wait_until(pilot, lambda: "already undone" in screen_text(app))
+        assert review_counts(db)["c4"] == 1 and find_card(cli, "c4").memory == given.after
     finally:
         tui.close()
         cli.close()
