@@ -9,6 +9,7 @@ since, that last check can differ legitimately: it is reported as a note, not re
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -111,7 +112,7 @@ def examine(store: Store, zone: tzinfo | None = None) -> Report:
         return _examine(conn, zone or local_zone())
 
 
-def _examine(conn, zone: tzinfo) -> Report:
+def _examine(conn: sqlite3.Connection, zone: tzinfo) -> Report:
     """``examine`` on one connection: settings, states and logs all read in its transaction."""
     report = Report()
     report.integrity = ms.integrity_problems(conn)
