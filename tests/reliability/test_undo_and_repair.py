@@ -12,7 +12,7 @@ from srs.errors import NothingToUndo
 from srs.model import Rating, Scope
 from srs.review import Session, answer, find_card, undo
 from srs.storage import open_store
-from srs.storage.migrations import LATEST_VERSION, MIGRATIONS
+from srs.storage.migrations import MIGRATIONS, _review_ids_never_reused
 from tests.conftest import T0
 from tests.reliability.helpers import make_collection, review_counts
 
@@ -76,9 +76,10 @@ def test_review_ids_keep_growing_after_the_newest_answer_is_undone(store, write_
 def test_the_migration_keeps_every_review_and_its_id_and_indexes(tmp_path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    for step in MIGRATIONS[: LATEST_VERSION - 1]:
+    before = MIGRATIONS.index(_review_ids_never_reused)  # wherever the step is numbered
+    for step in MIGRATIONS[:before]:
         step(conn)
-    conn.execute(f"PRAGMA user_version = {LATEST_VERSION - 1}")
+    conn.execute(f"PRAGMA user_version = {before}")
     conn.execute("INSERT INTO deck (id, name) VALUES (1, 'D')")
     conn.execute(
         "INSERT INTO card (id, uid, deck_id, origin, line, position, front, back, content_hash, created_at) VALUES (1, 'a', 1, 'd.yaml', 1, 0, 'Q', 'A', 'h', 0)"
