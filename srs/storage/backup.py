@@ -88,9 +88,12 @@ def copy_verified(source: Path, target: Path, mode: int) -> None:
         problem = collection_problem(temp, check="quick")
         if problem is not None:
             raise BackupError(f"the copy of {source} failed verification ({problem}); no backup was written", damaged=True)
-        _fsync(temp)
-        os.replace(temp, target)
-        _fsync(target.parent)
+        try:
+            _fsync(temp)
+            os.replace(temp, target)
+            _fsync(target.parent)
+        except OSError as exc:
+            raise BackupError(f"cannot write a backup in {target.parent}: {exc.strerror or exc}; no backup was written") from None
     except BaseException:
         for leftover in (temp, *(Path(f"{temp}{suffix}") for suffix in ("-journal", "-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
@@ -227,9 +230,13 @@ def newest_backup(db_path: Path) -> Path | None:
     return None
 
 
+# Names carry local time: a copy made just before the clocks go back an hour is not "from the future".
+_CLOCK_SLACK = timedelta(hours=2)
+
+
 def from_the_future(item: Backup, now: datetime | None = None) -> bool:
     """Whether a backup's name dates it after ``now``: it was made while the clock was wrong."""
-    return item.made is not None and item.made > (now or datetime.now()) + timedelta(minutes=5)
+    return item.made is not None and item.made > (now or datetime.now()) + _CLOCK_SLACK
 
 
 def prune_backups(db_path: Path, keep: int) -> None:
@@ -266,7 +273,7 @@ def daily_backup(db_path: Path, now: datetime | None = None, keep: int = DEFAULT
     now = now or datetime.now()
     own = _own(backup_dir(db_path))
     newest = own[-1] if own else None
-    if newest is not None and newest.made is not None and timedelta(0) <= now - newest.made < timedelta(days=1):
+    if newest is not None and newest.made is not None and -_CLOCK_SLACK <= now - newest.made < timedelta(days=1):
         return None
     return make_backup(db_path, "daily", keep, now)
 

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from srs.errors import BackupError
-from srs.storage.backup import backup_dir, daily_backup, list_backups, make_backup, newest_backup, prune_backups
+from srs.storage.backup import (
+    backup_dir, backups, daily_backup, from_the_future, list_backups, make_backup, newest_backup, prune_backups,
+)
 from tests.reliability.helpers import make_collection, review_counts
 
 
@@ -236,3 +238,10 @@ def test_a_backup_made_under_a_clock_set_back_is_still_the_newest(tmp_path) -> N
         make_backup(db, "manual", keep=3)
     past = make_backup(db, "manual", keep=3, now=datetime.now() - timedelta(days=3650))
     assert past.exists() and newest_backup(db) == past
+
+
+def test_a_backup_stamped_before_the_clocks_went_back_an_hour_is_todays_not_the_futures(tmp_path) -> None:
+    db = make_collection(tmp_path, cards=5)
+    make_backup(db, "daily", now=datetime.now() + timedelta(minutes=50))  # names carry local time
+    assert daily_backup(db) is None
+    assert not any(from_the_future(item) for item in backups(db))
