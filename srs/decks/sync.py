@@ -2,6 +2,8 @@
 
 New cards arrive as new; edited cards keep their scheduling and history; cards that left the
 synced files are retired (never queued again, history kept); retired cards that come back return.
+A deck entry may stand for several cards (its cloze deletions, or itself and its reverse: see
+``cloze.py``); each is an ordinary card with its own uid and schedule.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from srs.decks.cloze import generate_cards
 from srs.decks.load import MAX_FILE_BYTES, file_digest, parse_deck
 from srs.errors import DeckError, Problem, SrsError
 from srs.model import CardSpec, DeckFile, SyncReport
@@ -176,7 +179,7 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
         present: set[str] = set()
         for deck in loaded.decks:
             origin = origin_of_shown[deck.path]
-            for position, card in enumerate(deck.cards):
+            for position, card in enumerate(card for entry in deck.cards for card in generate_cards(entry)):
                 present.add(card.uid)
                 digest = content_hash(card, deck.deck)
                 row = _content_row(card, deck_ids[deck.deck], origin, position, digest)
@@ -225,7 +228,7 @@ def _check_foreign_duplicates(loaded: Loaded, stored: dict, sources: list[DeckSo
     problems = []
     for deck in loaded.decks:
         origin = origin_of[deck.path]
-        for card in deck.cards:
+        for card in (card for entry in deck.cards for card in generate_cards(entry)):
             old = stored.get(card.uid)
             if old is None or old.retired or old.origin == origin or old.origin in reparsed:
                 continue
