@@ -524,7 +524,9 @@ def test_the_renderer_version_covers_the_libraries_and_the_rendering_modules():
     import markdown_it
     import pygments
 
-    source = Path(render.__file__).read_bytes() + Path(notetype.__file__).read_bytes()
+    from exporters.anki import cloze
+
+    source = Path(render.__file__).read_bytes() + Path(notetype.__file__).read_bytes() + Path(cloze.__file__).read_bytes()
     expected = f"markdown-it-py {markdown_it.__version__}|pygments {pygments.__version__}|".encode() + source
     assert render_cache.RENDERER == hashlib.blake2b(expected, digest_size=8).hexdigest()
     assert render_cache.render_key("a", render_cache.RENDERER) != render_cache.render_key("a", "0123456789abcdef")

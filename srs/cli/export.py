@@ -43,4 +43,5 @@ def anki(
         result = export_anki(store, output, deck=deck, tag=tag)
     finally:
         store.close()
-    echo(f"wrote {result.path}: {result.notes} note(s) in {result.decks} deck(s)")
+    cards = f" ({result.cards} cards)" if result.cards != result.notes else ""
+    echo(f"wrote {result.path}: {result.notes} note(s){cards} in {result.decks} deck(s)")
