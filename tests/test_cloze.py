@@ -179,3 +179,30 @@ def test_an_entry_id_taken_by_another_file_is_refused_for_generated_cards(store,
         sync_paths(store, [other], now=T0)
     assert "already used at" in caught.value.problems[0].message
     assert find_card(store, "dl#c1").deck == "D"
+
+
+# --- everything else sees generated cards as ordinary cards ---------------------------------------------
+
+
+def test_quiz_stats_and_show_count_generated_cards(store, write_deck, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from srs.cli import app
+    from srs.quiz import plan_quiz
+    from srs.stats import compute_stats
+
+    sync_paths(store, [write_deck("d.yaml", CLOZE_DECK)], now=T0)
+    stats = compute_stats(store, now=T0)
+    assert stats["cards"]["total"] == 4 and stats["cards"]["new"] == 4
+    assert next(t for t in stats["topics"] if t["topic"] == "data-loading")["cards"] == 2
+    plan = plan_quiz(store, count=4, now=T0)
+    assert sorted(q.card_id for q in plan.questions) == sorted(find_card(store, uid).id for uid in ("dl#c1", "dl#c2", "fn", "fn#rev"))
+    answer(store, find_card(store, "dl#c2").id, Rating.GOOD, now=T0)
+    assert compute_stats(store, now=T0)["today"]["reviews"] == 1
+
+    result = CliRunner().invoke(app, ["show", "dl#c2", "--json", "--db", str(store.path)])
+    shown = json.loads(result.output)
+    assert shown["kind"] == "cloze" and shown["front"] == "The default of shuffle is [...]." and shown["back"] == "The default of shuffle is False."
+    assert shown["cloze"] == "The default of {{c1::shuffle}} is {{c2::False}}." and shown["reps"] == 1
