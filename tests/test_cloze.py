@@ -206,3 +206,49 @@ def test_quiz_stats_and_show_count_generated_cards(store, write_deck, tmp_path) 
     shown = json.loads(result.output)
     assert shown["kind"] == "cloze" and shown["front"] == "The default of shuffle is [...]." and shown["back"] == "The default of shuffle is False."
     assert shown["cloze"] == "The default of {{c1::shuffle}} is {{c2::False}}." and shown["reps"] == 1
+
+
+# --- srs ingest proposes cloze drafts for one-term answers ------------------------------------------------
+
+NOTES = """\
+# Notes
+
+### 1. What is the default value of `shuffle` in a `DataLoader`?
+
+`False`
+
+### 2. Which optimizer did the course use for the CNN?
+
+Adam
+
+### 3. Why zero the gradients?
+
+Because `backward()` accumulates into `.grad`.
+
+### 4. What are the two methods a `Dataset` must define?
+
+`__len__` and `__getitem__`
+"""
+
+
+def test_ingest_proposes_cloze_drafts_for_one_term_answers(tmp_path) -> None:
+    from srs.ingest.build import ingest_file
+    from srs.ingest.writer import plan_decks, write
+
+    source = tmp_path / "notes.md"
+    source.write_text(NOTES)
+    ingested = ingest_file(source)
+    cards = {card.uid: card for card in ingested.cards}
+    assert list(cards) == ["notes/note-01", "notes/note-01-cloze", "notes/note-02", "notes/note-02-cloze", "notes/note-03", "notes/note-04"]
+    first = cards["notes/note-01-cloze"]
+    assert first.draft and first.cloze == "The default value of `shuffle` in a `DataLoader` is {{c1::`False`}}."
+    assert first.sources == cards["notes/note-01"].sources and first.tags == cards["notes/note-01"].tags
+    assert cards["notes/note-02-cloze"].cloze == "Which optimizer did the course use for the CNN? {{c1::Adam}}"
+    assert not cards["notes/note-01"].draft  # the note's own card stays as it was
+    [plan] = plan_decks([ingested], tmp_path / "deck.yaml")
+    write(plan)
+    text = (tmp_path / "deck.yaml").read_text()
+    assert "    cloze: |-\n      The default value of `shuffle` in a `DataLoader` is {{c1::`False`}}." in text
+    loaded = check_paths([tmp_path / "deck.yaml"])
+    assert loaded.errors == []
+    assert sum(p.message.startswith("draft") for p in loaded.problems) == 2
