@@ -22,10 +22,10 @@ from srs.decks.cloze import card_kind
 from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
+from srs.model import ListedCard, Scope
 from srs.review import check_deck
 from srs.storage import Store
-from srs.storage.card_store import ListedCard, deck_descriptions, list_cards
-from srs.storage.review_store import Scope
+from srs.storage.card_store import deck_descriptions, list_cards
 
 
 @dataclass(frozen=True)

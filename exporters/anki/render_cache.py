@@ -22,8 +22,8 @@ import pygments
 from exporters.anki import cloze, notetype, render
 from exporters.anki.render import fast_markdown_html, markdown_html
 from srs.decks.cloze import card_kind
+from srs.model import ListedCard
 from srs.storage import Store
-from srs.storage.card_store import ListedCard
 from srs.storage.render_store import (
     cached_html,
     keep_only,

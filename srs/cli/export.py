@@ -38,10 +38,7 @@ def anki(
     """
     from exporters import export_anki
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
-    finally:
-        store.close()
     cards = f" ({result.cards} cards)" if result.cards != result.notes else ""
     echo(f"wrote {result.path}: {result.notes} note(s){cards} in {result.decks} deck(s)")

@@ -8,7 +8,7 @@ from datetime import timezone
 from rich.console import Console
 from rich.markdown import Markdown
 
-from srs.storage.review_store import Scope
+from srs.model import Scope
 from srs.tui.app import SrsApp
 from srs.tui.widgets.card_view import CardField
 from srs.tui.widgets.cloze import DARK, END, START, Highlighted, cloze_source

@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Rule, Static
 
 from srs.decks.cloze import card_kind
-from srs.storage.review_store import CardRow
+from srs.model import CardRow
 from srs.tui.text import clean
 from srs.tui.widgets.cloze import cloze_renderable, cloze_source
 
