@@ -27,7 +27,7 @@ def errors(text: str) -> list[tuple[int, int, str]]:
 def test_scan_reads_numbers_answers_and_hints() -> None:
     deletions, problems = scan(DATALOADER)
     assert problems == []
-    assert [(d.ordinal, d.answer, d.hint) for d in deletions] == [(1, "shuffle", ""), (2, "False", "a bool"), (1, "shuffle", "")]
+    assert [(d.ordinal, d.answer, d.hint) for d in deletions] == [(1, "shuffle", None), (2, "False", "a bool"), (1, "shuffle", None)]
     assert ordinals(DATALOADER) == [1, 2]
     assert ordinals("{{c3::x}} {{c10::y}}") == [3, 10]
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import genanki
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import yaml
 from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
@@ -136,3 +138,16 @@ def test_protect_and_restore_round_trip() -> None:
     assert "{{" not in protected and "::" not in protected
     assert cloze.restore(protected) == text
     assert cloze.restore(f'<span class="err">{cloze.protect("{{c3::x}}")[0]}</span>') == "{{c3::"
+
+
+FRAGMENTS = ["{{", "}}", "c1::", "c2::", "::", "x", " ", "`", "\n", "```python\n", "\ue001", "\ue1f6", "<b>", "[", "]"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join))
+def test_any_valid_cloze_text_survives_protect_and_restore(text: str) -> None:
+    from srs.decks.cloze import scan
+
+    plain = text.replace("\ue001", "").replace("\ue1f6", "")  # private-use characters are dropped, never markers
+    if not scan(plain)[1]:
+        assert cloze.restore(cloze.protect(text)) == plain

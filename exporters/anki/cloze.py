@@ -28,7 +28,7 @@ def protect(text: str) -> str:
     position = 0
     for deletion in scan(text)[0]:
         pieces += [text[position : deletion.start], chr(_FIRST + deletion.ordinal), deletion.answer]
-        if deletion.hint:
+        if deletion.hint is not None:
             pieces += [_HINT, deletion.hint]
         pieces.append(_CLOSE)
         position = deletion.end

@@ -31,7 +31,7 @@ class Deletion(NamedTuple):
 
     ordinal: int
     answer: str
-    hint: str
+    hint: str | None  # None without '::' (an empty hint is kept as written)
     start: int
     end: int
 
@@ -67,13 +67,13 @@ def scan(text: str) -> tuple[list[Deletion], list[ClozeProblem]]:
         if ordinal is None:
             continue
         body = text[_OPENER.match(text, start).end() : offset]
-        answer, _, hint = body.partition("::")  # the first '::' starts the hint, as in Anki
+        answer, separator, hint = body.partition("::")  # the first '::' starts the hint, as in Anki
         if ordinal < 1 or ordinal > MAX_ORDINAL:
             problems.append(ClozeProblem(start, f"deletion number c{ordinal} must be between c1 and c{MAX_ORDINAL}"))
         elif not answer.strip():
             problems.append(ClozeProblem(start, f"deletion c{ordinal} hides nothing: write the hidden text after 'c{ordinal}::'"))
         else:
-            deletions.append(Deletion(ordinal, answer, hint, start, token.end()))
+            deletions.append(Deletion(ordinal, answer, hint if separator else None, start, token.end()))
     for start, ordinal in stack:
         what = f"deletion c{ordinal}" if ordinal is not None else "'{{'"
         problems.append(ClozeProblem(start, f"unbalanced braces: {what} is never closed with '}}}}'"))
