@@ -252,3 +252,12 @@ def test_ingest_proposes_cloze_drafts_for_one_term_answers(tmp_path) -> None:
     loaded = check_paths([tmp_path / "deck.yaml"])
     assert loaded.errors == []
     assert sum(p.message.startswith("draft") for p in loaded.problems) == 2
+
+
+def test_check_counts_the_cards_an_entry_makes(write_deck) -> None:
+    from typer.testing import CliRunner
+
+    from srs.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(write_deck("d.yaml", CLOZE_DECK))])
+    assert result.exit_code == 0 and "1 file(s), 4 card(s), 0 draft(s)" in result.output
