@@ -246,6 +246,7 @@ def test_ingest_proposes_cloze_drafts_for_one_term_answers(tmp_path) -> None:
     assert cards["notes/note-02-cloze"].cloze == "Which optimizer did the course use for the CNN? {{c1::Adam}}"
     assert not cards["notes/note-01"].draft  # the note's own card stays as it was
     [plan] = plan_decks([ingested], tmp_path / "deck.yaml")
+    assert plan.description.endswith("2 cloze drafts: check the sentence, then remove 'draft: true'.")
     write(plan)
     text = (tmp_path / "deck.yaml").read_text()
     assert "    cloze: |-\n      The default value of `shuffle` in a `DataLoader` is {{c1::`False`}}." in text
