@@ -51,13 +51,15 @@ def scan(text: str) -> tuple[list[Deletion], list[ClozeProblem]]:
         problems.append(ClozeProblem(malformed.start(), f"'{malformed.group()}' is not a deletion: write {{{{c1::text}}}} (lower-case c, a number, two colons)"))
     # Each open '{{' on the stack: (offset, ordinal or None for braces that are not a deletion).
     stack: list[tuple[int, int | None]] = []
+    open_deletions = 0  # deletions on the stack (counted, not searched: a hostile text may nest thousands)
     for token in _TOKEN.finditer(text):
         offset = token.start()
         if token.group() == "{{":
             opener = _OPENER.match(text, offset)
             ordinal = int(opener.group(1)) if opener else None
-            if ordinal is not None and any(open_ordinal is not None for _, open_ordinal in stack):
+            if ordinal is not None and open_deletions:
                 problems.append(ClozeProblem(offset, "a deletion inside another deletion is not supported; close the first with '}}' before opening the next"))
+            open_deletions += ordinal is not None
             stack.append((offset, ordinal))
             continue
         if not stack:
@@ -66,6 +68,7 @@ def scan(text: str) -> tuple[list[Deletion], list[ClozeProblem]]:
         start, ordinal = stack.pop()
         if ordinal is None:
             continue
+        open_deletions -= 1
         body = text[_OPENER.match(text, start).end() : offset]
         answer, separator, hint = body.partition("::")  # the first '::' starts the hint, as in Anki
         if ordinal < 1 or ordinal > MAX_ORDINAL:

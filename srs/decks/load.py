@@ -35,6 +35,7 @@ NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 LONG_BACK_CHARS = 600
 LONG_BACK_LINES = 20
+MAX_CLOZE_PROBLEMS = 10  # a hostile cloze can hold thousands of broken braces; past a few, the rest is noise
 
 
 class _Collector:
@@ -246,9 +247,11 @@ def _cloze(items: dict, draft: bool, reverse: bool, out: _Collector) -> str | No
     if text is None:
         return None
     deletions, problems = scan(text)
-    for problem in problems:
+    for problem in problems[:MAX_CLOZE_PROBLEMS]:
         line, col = _place_in_scalar(node, text, problem, out.text)
         out.error(line, problem.message, col)
+    if len(problems) > MAX_CLOZE_PROBLEMS:
+        out.error(node, f"{len(problems) - MAX_CLOZE_PROBLEMS} more problems in this cloze (the first {MAX_CLOZE_PROBLEMS} are listed)")
     if not deletions and not problems and not draft:
         out.error(node, "cloze has no deletion: mark what to hide as {{c1::text}} (or {{c1::text::hint}})")
     return text if not problems else None
