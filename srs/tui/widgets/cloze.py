@@ -9,6 +9,8 @@ thing added, and any copy of them already in the card's text is removed first.
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.style import Style
@@ -18,6 +20,7 @@ from srs.decks.cloze import render_deletions
 START = "\u200b"  # ZERO WIDTH SPACE: where the highlighted deletion starts
 END = "\u2060"  # WORD JOINER: where it ends
 _MARKERS = dict.fromkeys(map(ord, START + END))
+_SPLIT = re.compile(f"([{START}{END}])")
 DARK = Style(bold=True, color="#58a6ff")  # Anki's cloze blue, readable on dark and light themes
 LIGHT = Style(bold=True, color="#0969da")
 
@@ -38,22 +41,20 @@ class Highlighted:
         inside = False
         for segment in console.render(self.renderable, options):
             text = segment.text
-            if segment.control or (START not in text and END not in text):
-                yield Segment(text, (segment.style + self.style) if segment.style else self.style, None) if inside and text.strip("\n") else segment
-                continue
-            pieces, piece = [], ""
-            for char in text:
-                if char in (START, END):
-                    if piece:
-                        pieces.append((piece, inside))
-                    piece, inside = "", char == START
-                else:
-                    piece += char
-            if piece:
-                pieces.append((piece, inside))
-            for content, marked in pieces:
-                style = ((segment.style + self.style) if segment.style else self.style) if marked else segment.style
-                yield Segment(content, style, None)
+            if segment.control:
+                yield segment
+            elif START not in text and END not in text:
+                # Whole segments inside a deletion (a wrapped line, a code token) are highlighted too.
+                yield self._marked(segment, text) if inside and text.strip("\n") else segment
+            else:
+                for piece in re.split(_SPLIT, text):
+                    if piece in (START, END):
+                        inside = piece == START
+                    elif piece:
+                        yield self._marked(segment, piece) if inside else Segment(piece, segment.style)
+
+    def _marked(self, segment: Segment, text: str) -> Segment:
+        return Segment(text, segment.style + self.style if segment.style else self.style)
 
 
 def cloze_renderable(markdown: RenderableType, dark: bool) -> Highlighted:
