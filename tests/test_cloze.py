@@ -136,6 +136,13 @@ def test_sync_makes_one_card_per_deletion_and_a_reverse(store, write_deck) -> No
     assert find_card(store, "dl#c2").tags == ("data-loading",)
 
 
+def test_siblings_are_introduced_after_every_entrys_first_card(store, write_deck) -> None:
+    sync_paths(store, [write_deck("d.yaml", CLOZE_DECK + "  - id: pl\n    front: Plain\n    back: card\n")], now=T0)
+    with store.read() as conn:
+        placed = conn.execute("SELECT uid, position FROM card ORDER BY position").fetchall()
+    assert placed == [("dl#c1", 0), ("fn", 1), ("pl", 2), ("dl#c2", 3), ("fn#rev", 4)]
+
+
 def test_editing_text_keeps_schedules_and_removing_a_deletion_retires_its_card(store, write_deck) -> None:
     path = write_deck("d.yaml", CLOZE_DECK)
     sync_paths(store, [path], now=T0)

@@ -82,28 +82,32 @@ REVERSED_MODEL_ID = stable_id("model", notetype.REVERSED_MODEL_NAME)
 def note_rows(cards: list[ListedCard], html: dict[str, str], deck_ids: dict[str, int], since: datetime) -> list[NoteRow]:
     """One row per note, in ``cards`` order (Anki's new-card order); no note is dated before ``since``.
 
-    A card is one note, except the cards generated from one deck entry, which ``list_cards`` gives
-    next to each other: a cloze entry's cards are one cloze note, a card and its reverse one
-    reversed note. Their GUIDs come from the entry's id, marked by kind (see ``entry_guid``).
+    A card is one note, except the cards generated from one deck entry: a cloze entry's cards are one
+    cloze note, a card and its reverse one reversed note, placed where the first of them is. Their
+    GUIDs come from the entry's id, marked by kind (see ``entry_guid``).
     """
     floor = int(since.timestamp())
+    siblings: dict[str, list[ListedCard]] = {}
+    for card in cards:
+        if "#" in card.uid:
+            siblings.setdefault(card_kind(card.uid).entry, []).append(card)
     rows = []
-    index, count = 0, len(cards)
-    while index < count:
-        card = cards[index]
-        if "#" not in card.uid and (index + 1 == count or cards[index + 1].uid != card.uid + "#rev"):
+    done: set[str] = set()
+    for card in cards:
+        if "#" not in card.uid and card.uid not in siblings:
             front = html[card.front]
             fields = "\x1f".join((front, html[card.back], html[card.extra], sources_html(card.sources) if card.sources else ""))
             mod = max(int(card.content_changed_at.timestamp()), floor)
             rows.append(NoteRow(note_guid(card.uid), deck_ids[card.deck], fields, front, note_tags(card.tags, card.difficulty), mod))
-            index += 1
             continue
         entry = card_kind(card.uid).entry
-        end = index + 1
-        while end < count and card_kind(cards[end].uid).entry == entry:
-            end += 1
-        rows.append(_generated_note(cards[index:end], entry, html, deck_ids, floor))
-        index = end
+        if entry in done:
+            continue
+        done.add(entry)
+        group = siblings[entry]
+        if not is_cloze(group[0].uid):
+            group = [c for c in (card, *group) if c.uid == entry] + group  # the forward card, if listed, then its reverse
+        rows.append(_generated_note(group, entry, html, deck_ids, floor))
     return rows
 
 

@@ -9,6 +9,7 @@ A deck entry may stand for several cards (its cloze deletions, or itself and its
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -130,6 +131,19 @@ def check_paths(paths: list[Path]) -> Loaded:
     return load_sources(sources)
 
 
+def placed_cards(entries: tuple[CardSpec, ...]) -> Iterator[tuple[int, CardSpec]]:
+    """Each entry's cards with their new-card position in the file.
+
+    An entry's first card keeps the entry's place; its siblings (``#c2``..., ``#rev``) come after every
+    entry's first card, as Anki's default "card type, then order gathered" does: ``#c2`` is never
+    introduced right after ``#c1`` has shown its answer. A file of plain cards keeps positions 0..n-1.
+    """
+    count = len(entries)
+    for index, entry in enumerate(entries):
+        for rank, card in enumerate(generate_cards(entry)):
+            yield rank * count + index, card
+
+
 def content_hash(card: CardSpec, deck: str) -> str:
     """Hash of what the user wrote for a card; a change means the card was edited."""
     return hashlib.blake2b(repr((deck,) + card.content_key()).encode(), digest_size=12).hexdigest()
@@ -179,7 +193,7 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
         present: set[str] = set()
         for deck in loaded.decks:
             origin = origin_of_shown[deck.path]
-            for position, card in enumerate(card for entry in deck.cards for card in generate_cards(entry)):
+            for position, card in placed_cards(deck.cards):
                 present.add(card.uid)
                 digest = content_hash(card, deck.deck)
                 row = _content_row(card, deck_ids[deck.deck], origin, position, digest)
