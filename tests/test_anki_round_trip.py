@@ -174,3 +174,48 @@ def test_anki_reviews_older_than_the_newest_srs_answer_are_merged_in_time_order(
     assert srs_card(studied, "c5").memory.reps == 2
     assert examine(studied, zone=UTC).healthy
     assert import_anki(studied, back, tmp_path / "out", zone=UTC).history.added == 0
+
+
+SIBLINGS = """deck: Siblings
+cards:
+  - id: word
+    front: cat
+    back: Katze
+    reverse: true
+  - id: capital
+    cloze: "{{c1::Paris}} is the capital of {{c2::France}}"
+"""
+
+
+def test_reversed_and_cloze_cards_carry_their_own_state_both_ways(store, col, tmp_path):
+    path = tmp_path / "decks" / "siblings.yaml"
+    path.parent.mkdir()
+    path.write_text(SIBLINGS)
+    now = datetime.now(UTC)
+    sync_paths(store, [path], now=now - timedelta(days=30))
+    for uid, answers in {"word#rev": [(20, 3), (20, 3), (10, 3)], "capital#c2": [(15, 1), (15, 3), (5, 4)]}.items():
+        for days_ago, rating in answers:
+            review.answer(store, card_id(store, uid), Rating(rating), now - timedelta(days=days_ago), zone=UTC)
+    import_into_anki(col, export_anki(store, tmp_path / "s.apkg", with_scheduling=True, zone=UTC).path)
+    by_note = {}
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        by_note[(col.get_note(card.nid).guid, card.ord)] = card
+    from exporters.anki.export import entry_guid
+
+    for uid, key in {"word": (entry_guid("word", False), 0), "word#rev": (entry_guid("word", False), 1),
+                     "capital#c1": (entry_guid("capital", True), 0), "capital#c2": (entry_guid("capital", True), 1)}.items():
+        ours, theirs = srs_card(store, uid).memory, by_note[key]
+        assert theirs.reps == ours.reps, uid
+        if ours.stability is not None:
+            assert math.isclose(col.compute_memory_state(theirs.id).stability, ours.stability, rel_tol=1e-3), uid
+    rev = by_note[(entry_guid("word", False), 1)]
+    rev.start_timer()
+    col.sched.answer_card(col.sched.build_answer(card=rev, states=col._backend.get_scheduling_states(rev.id), rating=CardAnswer.GOOD))
+    back = tmp_path / "back.apkg"
+    col.export_anki_package(out_path=str(back), options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False, with_deck_configs=True), limit=None)
+    result = import_anki(store, back, tmp_path / "out", zone=UTC)
+    assert result.history.added == 1 and result.srs_cards == 2
+    assert len(history(store, "word#rev")) == 4 and len(history(store, "word")) == 0
+    theirs = col.compute_memory_state(rev.id)
+    assert math.isclose(srs_card(store, "word#rev").memory.stability, theirs.stability, rel_tol=1e-3)

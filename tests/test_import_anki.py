@@ -131,10 +131,9 @@ def test_basic_and_reversed_notes_become_cards_with_ids_from_the_guid(store, col
     assert card.uid == card_uid(basic.guid, 0)
     assert (card.front, card.back, card.tags, card.difficulty) == ("What is **2+2**?", "4", ("arith",), "easy")
     german, _ = load_deck_file(tmp_path / "out" / "german.yaml")
-    assert [(c.uid, c.front, c.back) for c in german.cards] == [
-        (card_uid(reversed_.guid, 0), "cat", "Katze"),
-        (card_uid(reversed_.guid, 1), "Katze", "cat"),
-    ]
+    assert [(c.uid, c.front, c.back, c.reverse) for c in german.cards] == [(card_uid(reversed_.guid, 0), "cat", "Katze", True)]
+    reverse = srs_card(store, card_uid(reversed_.guid, 0) + "#rev")
+    assert (reverse.front, reverse.back) == ("Katze", "cat")
     assert result.unsupported == {"Cloze": 1}
     assert srs_card(store, card.uid).front == "What is **2+2**?"  # synced into the collection
 
@@ -511,3 +510,16 @@ def test_media_names_that_would_leave_the_media_folder_are_not_written(store, co
     assert result.media_copied == []
     deck, _ = load_deck_file(tmp_path / "out" / "decks" / "default.yaml")
     assert deck.cards[0].front == '<img src="../evil.png"> <img src=".hidden">'  # kept as it was
+
+
+def test_the_reverse_card_keeps_its_own_history(store, col, tmp_path):
+    note = add_note(col, "cat", "Katze", kind="Basic (and reversed card)")
+    forward, backward = note.card_ids()
+    insert_revlog(col, backward, revlog_rows([(0, 1), (0, 3), (2, 3), (9, 3)], 5))
+    expected = col.compute_memory_state(backward)
+    import_anki(store, export(col, tmp_path / "r.apkg"), tmp_path / "out", zone=UTC)
+    uid = card_uid(note.guid, 0)
+    assert srs_card(store, uid).memory.state == State.NEW
+    reverse = srs_card(store, uid + "#rev").memory
+    assert math.isclose(reverse.stability, expected.stability, rel_tol=1e-3) and abs(reverse.difficulty - expected.difficulty) <= 1e-3
+    assert len(history_of(store, uid + "#rev")) == 4

@@ -31,7 +31,7 @@ from srs.errors import SrsError
 
 
 class NoteRow(NamedTuple):
-    """One note with its one card, ready for the package."""
+    """One note and its cards, ready for the package."""
 
     guid: str
     deck_id: int
@@ -39,25 +39,31 @@ class NoteRow(NamedTuple):
     sort_field: str
     tags: str  # " a b " as Anki stores them
     mod: int  # seconds: when the note's content last changed (Anki updates its copy only if this is newer)
+    model_id: int = 0  # the note type; 0 is the package's main one
+    ords: tuple[int, ...] = (0,)  # the note's cards, by template (or cloze number - 1)
 
 
 class Scheduling(NamedTuple):
-    """What ``--with-scheduling`` adds: the collection's creation time, each note's card state, each card's review log."""
+    """What ``--with-scheduling`` adds: the collection's creation time, and each card's state and review log by (note GUID, ord)."""
 
     crt: int  # seconds: the start of the study day that due day numbers count from
-    cards: Sequence  # per note, in ``notes`` order: (type, queue, due, ivl, factor, reps, lapses, left, data)
-    revlog: Sequence[Sequence]  # per note: (id, ease, ivl, lastIvl, factor, time, type) rows
+    cards: dict  # (guid, ord) -> (type, queue, due or None to keep the new-card position, ivl, factor, reps, lapses, left, data)
+    revlog: dict  # (guid, ord) -> [(id, ease, ivl, lastIvl, factor, time, type)]
 
 
 def collection_bytes(
-    model: genanki.Model, decks: Sequence[genanki.Deck], notes: Sequence[NoteRow], timestamp: float, notetype_time: float,
+    model: genanki.Model,
+    decks: Sequence[genanki.Deck],
+    notes: Sequence[NoteRow],
+    timestamp: float,
+    notetype_time: float,
+    more_models: Sequence[genanki.Model] = (),
     scheduling: Scheduling | None = None,
 ) -> bytes:
-    """The package's ``collection.anki2``: ``decks`` and the note type (dated ``notetype_time``), and ``notes``.
+    """The package's ``collection.anki2``: ``decks`` and the note types (dated ``notetype_time``), and ``notes``.
 
-    Each note has one card, new unless ``scheduling`` gives its state and review log; Anki introduces new
-    cards in the order of ``notes``. Note and card ids count up from ``timestamp`` in milliseconds, as
-    genanki numbers them.
+    Each note has new cards for its ``ords`` (most have the one card 0); Anki introduces them in the
+    order of ``notes``, unless ``scheduling`` gives their state and review log. Note and card ids count up from ``timestamp`` in milliseconds, as genanki numbers them.
     """
     db = sqlite3.connect(":memory:")
     try:
@@ -65,7 +71,8 @@ def collection_bytes(
         # Notes of ~1 KB fill 16 KiB pages better than the default 4 KiB: a 10% smaller file, built and zipped faster.
         cursor.execute("PRAGMA page_size = 16384")
         for deck in decks:
-            deck.add_model(model)
+            for each in (model, *more_models):
+                deck.add_model(each)
         genanki.Package(list(decks)).write_to_db(cursor, notetype_time, itertools.count())
         first = int(timestamp * 1000)
         # Constants are written into the SQL (fewer values to bind: a third less time for 10k notes).
@@ -74,6 +81,8 @@ def collection_bytes(
             f"INSERT INTO notes VALUES (?, ?, {int(model.model_id)}, ?, -1, ?, ?, ?, 0, 0, '')",
             ((first + 2 * i, note.guid, note.mod, note.tags, note.fields, note.sort_field) for i, note in enumerate(notes)),
         )
+        if more_models:
+            cursor.executemany("UPDATE notes SET mid = ? WHERE id = ?", [(note.model_id, first + 2 * i) for i, note in enumerate(notes) if note.model_id])
         # Each note's card, made by SQLite from the note rows, one statement per run of notes in the same deck.
         # cards: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid flags data
         start = 0
@@ -85,28 +94,48 @@ def collection_bytes(
                 (deck_id, first, first + 2 * start, first + 2 * end),
             )
             start = end
+        _add_sibling_cards(cursor, notes, first)
         if scheduling is not None:
-            _write_scheduling(cursor, first, scheduling)
+            _write_scheduling(cursor, scheduling)
         db.commit()
         return db.serialize()
     finally:
         db.close()
 
 
-def _write_scheduling(cursor: sqlite3.Cursor, first: int, scheduling: Scheduling) -> None:
+def _add_sibling_cards(cursor: sqlite3.Cursor, notes: Sequence[NoteRow], first: int) -> None:
+    """Give notes whose cards are not just card 0 (cloze, reversed) their cards; siblings share the note's new position."""
+    # The card made above (id + 1) takes the note's first ord; the others get ids past every note's.
+    next_id = first + 2 * len(notes) + 1
+    for i, note in enumerate(notes):
+        if note.ords == (0,):
+            continue
+        note_id = first + 2 * i
+        cursor.execute("UPDATE cards SET ord = ? WHERE id = ?", (note.ords[0], note_id + 1))
+        for ordinal in note.ords[1:]:
+            cursor.execute(
+                "INSERT INTO cards SELECT ?, nid, did, ?, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data "
+                "FROM cards WHERE id = ?",
+                (next_id, ordinal, note_id + 1),
+            )
+            next_id += 2
+
+
+def _write_scheduling(cursor: sqlite3.Cursor, scheduling: Scheduling) -> None:
     # The v2/v3 scheduler's answer buttons: a package without schedVer is read as v1's, whose learning
     # answers Anki renumbers on import (Good becomes Easy).
     conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0] or "{}")
     conf.update(schedVer=2, sched2021=True)
     cursor.execute("UPDATE col SET crt = ?, conf = ?", (scheduling.crt, json.dumps(conf)))
+    card_ids = {(guid, ord_): card_id for card_id, guid, ord_ in cursor.execute("SELECT c.id, n.guid, c.ord FROM cards c JOIN notes n ON n.id = c.nid")}
     cursor.executemany(
-        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, data = ? WHERE id = ?",
-        ((*card, first + 2 * i + 1) for i, card in enumerate(scheduling.cards)),
+        "UPDATE cards SET type = ?, queue = ?, due = coalesce(?, due), ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, data = ? WHERE id = ?",
+        ((*columns, card_ids[key]) for key, columns in scheduling.cards.items() if key in card_ids),
     )
     # revlog: id cid usn ease ivl lastIvl factor time type
     cursor.executemany(
         "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
-        ((row[0], first + 2 * i + 1, *row[1:]) for i, rows in enumerate(scheduling.revlog) for row in rows),
+        ((row[0], card_ids[key], *row[1:]) for key, rows in scheduling.revlog.items() if key in card_ids for row in rows),
     )
 
 

@@ -31,7 +31,7 @@ class CardSchedule(NamedTuple):
 
     type: int
     queue: int
-    due: int
+    due: int | None
     ivl: int
     factor: int
     reps: int
@@ -67,10 +67,10 @@ def collection_start(now: datetime, earliest: datetime | None, zone: tzinfo, rol
     return day_bounds(moment, zone, rollover)[0]
 
 
-def card_schedule(memory: MemoryState, suspended: bool, position: int, crt_day, settings: Settings, zone: tzinfo) -> CardSchedule:
-    """The card's state in Anki's columns; ``position`` orders new cards, ``crt_day`` is the study day of ``col.crt``."""
+def card_schedule(memory: MemoryState, suspended: bool, crt_day, settings: Settings, zone: tzinfo) -> CardSchedule:
+    """The card's state in Anki's columns (``crt_day`` is the study day of ``col.crt``); a new card keeps its position (due None)."""
     if memory.state == State.NEW or memory.due is None:
-        return CardSchedule(0, -1 if suspended else 0, position, 0, 0, 0, 0, 0, "{}")
+        return CardSchedule(0, -1 if suspended else 0, None, 0, 0, 0, 0, 0, "{}")
     rollover = settings.day_starts_at
     last = memory.last_review or memory.due
     data = {"s": round(memory.stability or 0.0, 4), "d": round(memory.difficulty or 0.0, 4), "dr": settings.desired_retention, "lrt": int(last.timestamp())}

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from exporters.anki.notetype import MODEL_NAME, note_guid, stable_id
+from exporters.anki.export import anki_card_key
+from exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_MODEL_NAME, stable_id
 from importers.anki.collection import Collection, read_collection
 from importers.anki.deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
 from importers.anki.history import CardHistory, HistoryResult, fsrs_entries, merge_histories
 from importers.anki.html import MEDIA_DIR, is_local_media
-from importers.anki.notes import MappedCard, map_card, template_maps
+from importers.anki.notes import MappedCard, map_note, template_maps
 from importers.anki.package import AnkiPackage, open_package
 from srs.clock import local_zone, utc_now
 from srs.decks.sync import sync_paths
@@ -28,7 +29,8 @@ from srs.model import SyncReport
 from srs.review import SettingsBook
 from srs.storage import Store, import_store
 
-SRS_MODEL_ID = stable_id("model", MODEL_NAME)
+SRS_MODELS = (MODEL_NAME, CLOZE_MODEL_NAME, REVERSED_MODEL_NAME)
+SRS_MODEL_IDS = {stable_id("model", name) for name in SRS_MODELS}
 
 
 @dataclass
@@ -67,7 +69,7 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
     mapped, own = [], defaultdict(list)
     unsupported: Counter[str] = Counter()
     for note in collection.notes:
-        if note.notetype_id == SRS_MODEL_ID or collection.notetypes[note.notetype_id].name == MODEL_NAME:
+        if note.notetype_id in SRS_MODEL_IDS or collection.notetypes[note.notetype_id].name in SRS_MODELS:
             own[note.guid].extend(cards_of[note.id])
             continue
         mapping = maps[note.notetype_id]
@@ -75,11 +77,7 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
             unsupported[collection.notetypes[note.notetype_id].name] += 1
             continue
         result.notes += 1
-        for card in cards_of[note.id]:
-            if card.ord not in mapping:
-                continue
-            deck = collection.decks.get(card.deck_id) or "Default"
-            mapped.append(map_card(note, card, mapping[card.ord], deck))
+        mapped += map_note(note, cards_of[note.id], mapping, lambda card: collection.decks.get(card.deck_id) or "Default")
     result.unsupported = dict(sorted(unsupported.items()))
     return mapped, own
 
@@ -118,7 +116,7 @@ def import_anki(store: Store, path: Path, folder: Path | None = None, now: datet
             result.drafts.append(card.spec.uid)
         if card.kept_html:
             result.kept_html.append(card.spec.uid)
-    result.cards = len(mapped)
+    result.cards = sum(len(card.anki_cards) for card in mapped)
     with gc_paused():
         plans, targets = plan_deck_files(by_deck, folder, f"Imported from {path.name}.")
         _check_elsewhere(store, mapped, targets)
@@ -163,21 +161,25 @@ def _merge_history(store: Store, collection: Collection, mapped: list[MappedCard
         ids = import_store.card_ids_by_uid(raw)
         decks = import_store.card_decks(raw)
         histories = []
-        for card in mapped:
-            card_id = ids[card.spec.uid]
-            entries, complete = fsrs_entries(revlog.get(card.anki_card.id, []))
-            if entries and not complete:
-                result.incomplete.append(card.spec.uid)
-            suspended = (card.anki_card.queue == -1) if card.spec.uid in added else None
-            histories.append(CardHistory(card_id, card.spec.uid, decks[card_id], [] if card.spec.draft else entries, suspended))
+        for entry in mapped:
+            for anki_card, uid in entry.anki_cards:
+                card_id = ids[uid]
+                entries, complete = fsrs_entries(revlog.get(anki_card.id, []))
+                if entries and not complete:
+                    result.incomplete.append(uid)
+                suspended = (anki_card.queue == -1) if uid in added else None
+                histories.append(CardHistory(card_id, uid, decks[card_id], [] if entry.spec.draft else entries, suspended))
         if own:
-            by_guid = {note_guid(uid): (uid, card_id) for uid, card_id in ids.items()}
+            grouped = {uid.split("#", 1)[0] for uid in ids if "#" in uid}
+            by_key = {anki_card_key(uid, grouped): (uid, card_id) for uid, card_id in ids.items()}
             for guid, cards in own.items():
-                if guid not in by_guid:
+                known = [(card, by_key.get((guid, card.ord))) for card in cards]
+                if not any(match for _, match in known):
                     result.srs_unknown += 1
                     continue
-                uid, card_id = by_guid[guid]
                 result.srs_cards += 1
-                entries = [entry for card in cards for entry in fsrs_entries(revlog.get(card.id, []))[0]]
-                histories.append(CardHistory(card_id, uid, decks[card_id], sorted(entries, key=lambda e: e.id)))
+                for card, match in known:
+                    if match is not None:
+                        uid, card_id = match
+                        histories.append(CardHistory(card_id, uid, decks[card_id], fsrs_entries(revlog.get(card.id, []))[0]))
         result.history = merge_histories(raw, histories, book.for_deck_id, zone)

@@ -8,17 +8,20 @@ the other answer fields the extra. Cloze, type-in-the-answer, image occlusion an
 counted and listed, never dropped silently.
 
 Ids come from the note's GUID, so importing the same notes again updates the same cards:
-``anki-<guid>`` for the first card of a note, ``anki-<guid>.card2`` for its second (the reverse).
+``anki-<guid>`` for the first card of a note. A card and its reverse (Basic (and reversed card), or
+the optional reverse when it exists) become one entry with ``reverse: true``, so the reverse is srs's
+``anki-<guid>#rev``; other second templates become ``anki-<guid>.card2`` and so on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from importers.anki.collection import NORMAL, Card, Note, NoteType
 from importers.anki.html import to_markdown
+from srs.decks.cloze import REVERSE_SUFFIX
 from srs.model import DIFFICULTIES, CardSpec
 
 _CONDITION = re.compile(r"\{\{[#^/][^}]*\}\}")
@@ -89,14 +92,34 @@ def srs_tags(tags: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
 
 @dataclass
 class MappedCard:
-    """One Anki card as an srs card, with what the conversion kept as HTML and the media it uses."""
+    """One deck entry from Anki card(s) of a note: the entry, each Anki card with the srs uid it becomes, what stayed HTML, the media."""
 
-    anki_card: Card
+    anki_cards: list[tuple[Card, str]]
     guid: str
     deck: str
     spec: CardSpec
     kept_html: bool
     media: list[str] = field(default_factory=list)
+
+
+def is_reversed_pair(maps: dict[int, TemplateMap]) -> bool:
+    """Two templates, the second asking the first's answer and answering its question: Basic (and reversed card)."""
+    if set(maps) != {0, 1}:
+        return False
+    forward, backward = maps[0], maps[1]
+    return (backward.front, backward.back) == (forward.back, forward.front)
+
+
+def map_note(note: Note, cards: list[Card], maps: dict[int, TemplateMap], deck_of) -> list[MappedCard]:
+    """The deck entries of a note's cards: a card and its reverse make one entry with ``reverse: true``."""
+    by_ord = {card.ord: card for card in cards if card.ord in maps}
+    if is_reversed_pair(maps) and set(by_ord) == {0, 1}:
+        entry = map_card(note, by_ord[0], maps[0], deck_of(by_ord[0]))
+        if not entry.spec.draft:
+            entry.spec = replace(entry.spec, reverse=True)
+            entry.anki_cards.append((by_ord[1], entry.spec.uid + REVERSE_SUFFIX))
+        return [entry]
+    return [map_card(note, card, maps[card.ord], deck_of(card)) for card in by_ord.values()]
 
 
 def map_card(note: Note, card: Card, mapping: TemplateMap, deck: str) -> MappedCard:
@@ -116,4 +139,4 @@ def map_card(note: Note, card: Card, mapping: TemplateMap, deck: str) -> MappedC
     )
     converted = [front, back, *extras]
     media = list(dict.fromkeys(name for part in converted for name in part.media))
-    return MappedCard(card, note.guid, deck, spec, any(part.kept_html for part in converted), media)
+    return MappedCard([(card, spec.uid)], note.guid, deck, spec, any(part.kept_html for part in converted), media)
