@@ -235,6 +235,30 @@ async def test_card_text_is_never_markup(make_store, clock) -> None:
         assert app.is_running and app.return_code is None
 
 
+async def test_html_in_card_text_shows_as_written(make_store, clock) -> None:
+    hostile = "<script>alert('x')</script><img src=x onerror=alert(1)> & < >"
+    cards = [
+        CardData("h0", hostile, back="a<b>c and <div>inline</div>", extra="<div>\nblock [bold]x[/]\n</div>"),
+        CardData("h1", "**bold** `<b>` <https://pytorch.org>\n\n```python\nx = a<b>c\n```", back="<!-- note -->"),
+    ]
+    store = make_store(cards)
+    app = review_app(store, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, on_card(app))
+        assert hostile in screen_text(app)
+        await pilot.press("space")
+        text = screen_text(app)
+        assert "a<b>c and <div>inline</div>" in text
+        assert "<div>" in text and "block [bold]x[/]" in text and "</div>" in text
+        await pilot.press("3")
+        await wait_until(pilot, on_card(app, 2))
+        await pilot.press("space")
+        text = screen_text(app)
+        # Markdown still renders: no asterisks or backticks, the code block keeps its text, links are text.
+        assert "bold <b> https://pytorch.org" in text and "**" not in text and "`" not in text
+        assert "x = a<b>c" in text and "<!-- note -->" in text
+
+
 async def test_control_and_bidi_characters_never_reach_the_terminal(make_store, clock) -> None:
     nasty = "red\x1b[31m alert\x07 \x9b2J bidi\u202egnp.exe\u2066 nul\x00 del\x7f"
     store = make_store([CardData("x0", nasty, back="line one\r\nline two\x1b]0;title\x07", deck="Te\x1bst")])
