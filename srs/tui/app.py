@@ -12,7 +12,7 @@ from srs.clock import local_zone, utc_now
 from srs.storage import Store
 from srs.storage.review_store import Scope
 from srs.tui.screens.decks import DecksScreen
-from srs.tui.screens.help import HelpScreen
+from srs.tui.screens.help import SECTION_OF_SCREEN, HelpScreen
 from srs.tui.screens.quiz import QuizRequest, QuizScreen
 from srs.tui.screens.review import ReviewScreen
 
@@ -66,9 +66,9 @@ class SrsApp(App[None]):
             self.switch_screen(DecksScreen())
 
     def show_help(self) -> None:
-        """The list of every key."""
+        """The list of every key, opened at the current screen's section."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(SECTION_OF_SCREEN.get(type(self.screen).__name__)))
 
     async def action_quit(self) -> None:
         """Quit once any write in flight has committed (an answer given is never lost)."""

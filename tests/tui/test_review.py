@@ -56,6 +56,38 @@ async def test_space_reveals_the_back_extra_and_the_intervals(make_store, clock)
         assert app.screen.phase == "answer"
 
 
+async def test_the_footer_names_what_space_does_on_each_side(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    app = review_app(store, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, on_card(app))
+        footer = screen_text(app).splitlines()[-1]
+        assert "space Show answer" in footer and "Good" not in footer
+        await pilot.press("space")
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "space Good" in footer and "Show answer" not in footer
+        await pilot.press("space")
+        await wait_until(pilot, on_card(app, 2))
+        (entry,) = history(store, "c0")
+        assert entry[1] == Rating.GOOD
+        assert "space Show answer" in screen_text(app).splitlines()[-1]
+
+
+@pytest.mark.parametrize("width", [60, 100, 200])
+async def test_cards_keep_a_reading_width_centred_on_wide_terminals(make_store, clock, width: int) -> None:
+    store = make_store([CardData("w0", "word " * 200)])
+    app = review_app(store, clock)
+    async with app.run_test(size=(width, 30), notifications=True) as pilot:
+        await wait_until(pilot, on_card(app))
+        card = app.screen.query_one("#review-card").region
+        assert card.width == min(100, width - 2)
+        left, right = card.x, width - card.right
+        assert abs(left - right) <= 1
+        widest = max(len(line.rstrip()) for line in screen_text(app).splitlines()[2:-4])
+        assert widest <= card.right
+
+
 @pytest.mark.parametrize("rating", list(Rating))
 async def test_each_rating_is_saved_with_its_duration(make_store, clock, rating: Rating) -> None:
     store = make_store(new_cards(2))
