@@ -451,12 +451,12 @@ def test_cli_writes_the_default_file_and_prints_counts(store, tmp_path, monkeypa
     run_cli(monkeypatch, "--db", str(store.path), "export", "anki", "--deck", "Lang")
 
     out = capsys.readouterr().out
-    assert out.strip() == f"wrote {work / 'srs-Lang.apkg'}: 3 note(s) in 3 deck(s)"
+    assert out.strip() == f"wrote {work / 'srs-Lang.apkg'}: 3 notes in 3 decks"
     assert (work / "srs-Lang.apkg").is_file()
 
     run_cli(monkeypatch, "export", "anki", "--db", str(store.path), "-o", str(work), "--tag", "numbers")
     assert (work / "srs-tag-numbers.apkg").is_file()
-    assert "1 note(s) in 1 deck(s)" in capsys.readouterr().out
+    assert "1 note in 1 deck" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------------------------------------

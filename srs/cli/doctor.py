@@ -11,6 +11,7 @@ from srs.doctor import examine, repair
 from srs.errors import SrsError
 from srs.storage import open_store
 from srs.storage.backup import newest_backup
+from srs.text import plural
 
 
 @app.command()
@@ -40,10 +41,10 @@ def doctor(
             echo("run 'srs doctor --fix' to repair what can be repaired")
             raise typer.Exit(1)
         count, backup = repair(store, report)
-        echo(f"repaired {count} card(s); backup before repair: {backup}")
+        echo(f"repaired {plural(count, 'card')}; backup before repair: {backup}")
         left = [f for f in report.findings if f.repair is None and f.severity == "error"]
         if left:
-            echo(f"{len(left)} problem(s) could not be repaired safely (see above); 'srs restore' can bring back a backup")
+            echo(f"{plural(len(left), 'problem')} could not be repaired safely (see above); 'srs restore' can bring back a backup")
             raise typer.Exit(1)
     finally:
         store.close()

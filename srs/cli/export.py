@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, echo, open_collection
+from srs.text import plural
 
 export_app = typer.Typer(
     name="export",
@@ -43,4 +44,4 @@ def anki(
         result = export_anki(store, output, deck=deck, tag=tag)
     finally:
         store.close()
-    echo(f"wrote {result.path}: {result.notes} note(s) in {result.decks} deck(s)")
+    echo(f"wrote {result.path}: {plural(result.notes, 'note')} in {plural(result.decks, 'deck')}")

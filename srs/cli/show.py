@@ -10,6 +10,7 @@ import typer
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
 from srs.review import find_card
 from srs.storage import review_store
+from srs.text import plural
 
 
 def _iso(moment) -> str | None:
@@ -55,6 +56,6 @@ def show(
         if isinstance(value, float):
             value = f"{value:.4f}"
         echo(f"{key:>14}: {value}")
-    echo(f"{'history':>14}: {len(history)} review(s)")
+    echo(f"{'history':>14}: {plural(len(history), 'review')}")
     for entry in data["history"]:
         echo(f"{'':>16}{entry['reviewed_at']}  {entry['rating']:<5} -> {entry['state_after']}")

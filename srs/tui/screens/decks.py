@@ -21,6 +21,7 @@ from srs.storage.review_store import Scope
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.screens.quiz import QuizRequest
 from srs.tui.screens.stats import StatsScreen
+from srs.text import plural
 from srs.tui.text import duration
 from srs.tui.widgets.deck_tree import DeckHeader, DeckTree
 
@@ -44,12 +45,12 @@ def load_decks(store: Store, now: datetime, zone: tzinfo) -> DecksData:
 def today_content(data: DecksData) -> Content:
     """The summary under the tree."""
     totals, activity = data.totals, data.activity
-    days = "day" if activity.streak == 1 else "days"
+    answers = f" ({plural(activity.answers, 'answer')})" if activity.answers != activity.cards else ""
     return Content.assemble(
         ("Today  ", "bold"),
         (f"{totals.new} new", "$primary"), " · ", (f"{totals.learning} learning", "$error"), " · ", (f"{totals.review} due", "$success"),
-        f"\nStudied {activity.answers} card{'s' if activity.answers != 1 else ''} in {duration(activity.seconds)} today",
-        "  ·  ", ("Streak ", "bold"), f"{activity.streak} {days}",
+        f"\nStudied {plural(activity.cards, 'card')}{answers} in {duration(activity.seconds)} today",
+        "  ·  ", ("Streak ", "bold"), plural(activity.streak, "day"),
     )
 
 
