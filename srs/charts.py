@@ -65,9 +65,30 @@ def column_chart(counts: list[int], first_day: date, width: int, height: int = 8
         rows.append(label.rjust(label_width) + "│" + "".join(cells).rstrip())
     every = max(1, -(-(LABEL_WIDTH + 1) // step))  # days between date labels, so they never touch
     axis = "0".rjust(label_width) + "└" + "".join(("┬" if day % every == 0 else "─") + "─" * (step - 1) for day in range(days))
+    axis = axis[: margin + (days - 1) * step + bar]  # ends under the last bar
     labels = [" "] * (margin + days * step + LABEL_WIDTH)
     for day in range(0, days, every):
         text = (first_day + timedelta(days=day)).strftime(LABEL)
         start = margin + day * step
-        labels[start : start + LABEL_WIDTH] = text
+        if start + LABEL_WIDTH <= width:  # a label that would not fit is left out, not wrapped
+            labels[start : start + LABEL_WIDTH] = text
     return ColumnChart(rows, axis, "".join(labels).rstrip(), days, margin)
+
+
+def month_header(start: date, weeks: int, indent: int = 4) -> str:
+    """Month abbreviations above a calendar's week columns (``start``: the first column's Monday).
+
+    Each month stands over the week that holds its 1st, so none in range is skipped; the first
+    column is labelled with its own month only when that leaves room for the next label.
+    """
+    header = [" "] * (weeks + 4)
+    starts = []
+    for week in range(weeks):
+        sunday = start + timedelta(weeks=week, days=6)
+        if sunday.day <= 7:  # the 1st of a month falls in this week
+            starts.append((week, sunday.strftime("%b")))
+    if not starts or starts[0][0] > 3:
+        starts.insert(0, (0, start.strftime("%b")))
+    for week, label in starts:
+        header[week : week + len(label)] = label
+    return " " * indent + "".join(header).rstrip()

@@ -528,6 +528,7 @@ def test_forecast_chart_counts_whole_cards_and_each_date_stands_under_its_bar() 
             column = [row[day * step] if day * step < len(row) else " " for row in bars]
             assert (set(column) != {" "}) == (count > 0), (width, day)  # every day has its own column
             assert all(row[day * step + step - 1 : day * step + step] in ("", " ") for row in bars)  # a gap after each bar
+        assert max(len(line) for line in chart.lines) <= width
         assert chart.labels[chart.margin : chart.margin + 5] == "03-02"  # today under the first bar
         tomorrow = chart.labels.find("03-0", chart.margin + 5)
         assert (tomorrow - chart.margin) % step == 0 and chart.axis[tomorrow] == "┬"  # each label over its own day's tick
@@ -564,7 +565,7 @@ def test_state_table_fits_sixty_columns_and_every_topic_column_has_a_title(col) 
 
 
 def test_calendar_month_labels_name_every_month_in_range() -> None:
-    from srs.cli.stats import _month_header
+    from srs.charts import month_header as _month_header
 
     for first in (date(2026, 8, 3), date(2026, 8, 31), date(2025, 12, 29)):
         weeks = 18

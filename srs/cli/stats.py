@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.charts import month_header
 from srs.stats import DEFAULT_DAYS, MATURE_DAYS, compute_stats, heat_level
 from srs.text import plural
 
@@ -150,25 +151,6 @@ def _print_forecast(console, forecast: dict) -> None:
     console.print()
 
 
-def _month_header(start: date, weeks: int) -> str:
-    """Month abbreviations above the week columns: each month over the week holding its 1st.
-
-    The first column is labelled with its month only if that label does not push out the next
-    month's (a partial first week gives way), so no month in range is ever skipped.
-    """
-    header = [" "] * (weeks + 4)
-    starts = []
-    for week in range(weeks):
-        sunday = start + timedelta(weeks=week, days=6)
-        if sunday.day <= 7:  # the 1st of a month falls in this week
-            starts.append((week, sunday.strftime("%b")))
-    if not starts or starts[0][0] > 3:
-        starts.insert(0, (0, start.strftime("%b")))
-    for week, label in starts:
-        header[week : week + len(label)] = label
-    return "    " + "".join(header).rstrip()
-
-
 def _print_streak(console, streak: dict) -> None:
     from rich.text import Text
 
@@ -183,7 +165,7 @@ def _print_streak(console, streak: dict) -> None:
         grid[offset % 7][offset // 7] = day["reviews"]
     console.print(f"[bold]Streak[/bold]: current {plural(streak['current'], 'day')}, longest {plural(streak['longest'], 'day')}; "
                   f"studied on {streak['days_studied']} of the last {plural(len(history), 'day')} (most in a day: {top})")
-    console.print(Text(_month_header(start, weeks)), no_wrap=True, overflow="crop")
+    console.print(Text(month_header(start, weeks)), no_wrap=True, overflow="crop")
     for weekday, row in enumerate(grid):
         line = Text("Mon Tue Wed Thu Fri Sat Sun".split()[weekday] + " ")
         for count in row:
