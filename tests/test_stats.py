@@ -562,6 +562,8 @@ def test_state_table_fits_sixty_columns_and_every_topic_column_has_a_title(col) 
     assert "Relearning" in cards and "Suspended" in cards
     topics = _topics_table(figures)
     assert all(str(column.header).strip() for column in topics.columns)
+    narrow = _printed(lambda console: console.print(_topics_table(figures, 60)), width=60)
+    assert "…" not in narrow and "Retention" in narrow and max(len(line) for line in narrow.splitlines()) <= 60
 
 
 def test_calendar_month_labels_name_every_month_in_range() -> None:

@@ -57,8 +57,9 @@ def render(figures: dict, deck: str | None) -> None:
     console = Console(highlight=False)
     today = figures["today"]
     console.print(f"[bold]srs stats[/bold] for {escape(deck) if deck else 'all decks'}, study day {today['date']}\n")
-    for section in (_today_table, _cards_table, _retention_table, _topics_table):
+    for section in (_today_table, _cards_table, _retention_table):
         console.print(section(figures))
+    console.print(_topics_table(figures, console.width))
     _print_forecast(console, figures["forecast"])
     _print_streak(console, figures["streak"])
     memory = figures["memory"]
@@ -117,11 +118,15 @@ def _retention_table(figures: dict):
     return table
 
 
-def _topics_table(figures: dict):
+def _topics_table(figures: dict, width: int = 100):
+    """One row per topic; below 76 columns without borders and with 'Seen' for 'Studied', so figures are never cut."""
     days = len(figures["streak"]["history"])
     title = f"Topics (answers, retention: last {days} days; recall: mean predicted now)"
-    table = _table(title, "Topic", "Cards", "Studied", "Answers", "Retention", "Recall", "Weak", labelled=True)
-    table.columns[0].no_wrap = True  # narrow terminals wrap the number headers, never cut a topic
+    narrow = width < 76
+    table = _table(title, "Topic", "Cards", "Seen" if narrow else "Studied", "Answers", "Retention", "Recall", "Weak", labelled=True)
+    if narrow:
+        table.box, table.padding, table.pad_edge = None, (0, 1, 0, 0), False  # one space between columns, no rules
+    table.columns[0].no_wrap = True
     for topic in figures["topics"]:
         table.add_row(
             topic["topic"], str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), _pct(topic["retention"]),

@@ -106,7 +106,7 @@ async def test_stats_screen_reads_at_sixty_columns(make_store, clock) -> None:
         cards = lines[lines.index(header) : lines.index(header) + 8]
         assert any(line.split() == ["Relearning", "0"] for line in cards) and "…" not in "".join(cards)
         assert any(line.split()[:2] == ["Suspended", "0"] or line.split()[2:] == ["Suspended", "0"] for line in lines)
-        assert "No quiz yet" in text and "Weak" in text
+        assert "No quiz yet" in text and "…" not in text and "Retention" in text and "red: weak topic" in text
 
 
 def test_snapshot_stats(make_store, clock, snap_compare) -> None:

@@ -70,6 +70,22 @@ def cards_table(cards: dict) -> Table:
     return out
 
 
+def topics_table(topics: list[dict], width: int) -> Group:
+    """One row per topic. Narrower than 70 columns: 'Seen' for 'Studied', one space between columns,
+    and weak topics in red instead of a Weak column, so no figure is ever cut."""
+    narrow = width < 70
+    columns = ["Topic", "Cards", "Seen" if narrow else "Studied", "Answers", "Retention", "Recall"] + ([] if narrow else ["Weak"])
+    rows = [[topic["title"], str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), pct(topic["retention"]),
+             pct(topic["mean_retrievability"])] + ([] if narrow else ["weak" if topic["weak"] else "-"]) for topic in topics]
+    out = table("Topics (answers and retention over the period; recall: mean predicted now)", columns, rows)
+    out.columns[0].no_wrap = True
+    if narrow:
+        out.padding = (0, 1, 0, 0)
+    for row, topic in zip(out.rows, topics):
+        row.style = "bold red" if topic["weak"] else None
+    return Group(out, Text("red: weak topic (recall or retention below the target)", style="dim")) if narrow else Group(out)
+
+
 def quizzes_table(quizzes: dict) -> Group:
     """The quizzes taken (the last 10), as ``srs stats`` lists them."""
     shown = quizzes["history"][-10:]
@@ -125,10 +141,7 @@ def stats_renderable(figures: dict, width: int = 100) -> Group:
                       f"studied on {streak['days_studied']} of the last {plural(len(streak['history']), 'day')}"),
         calendar(streak["history"]),
         Text(),
-        table("Topics (answers and retention over the period; recall: mean predicted now)",
-              ["Topic", "Cards", "Studied", "Answers", "Retention", "Recall", "Weak"],
-              [[topic["title"], str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), pct(topic["retention"]),
-                pct(topic["mean_retrievability"]), "weak" if topic["weak"] else "-"] for topic in figures["topics"]]),
+        topics_table(figures["topics"], width),
         Text(),
         Text.assemble(("Memory  ", "bold"), f"average predicted recall {pct(memory['average_retrievability'])} over {memory['cards']} studied cards; "
                       f"{memory['known_90']} known at 90% or better"),
