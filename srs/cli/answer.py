@@ -31,12 +31,9 @@ def answer(
 ) -> None:
     """Answer a card now and print when it is due next. Answering early is allowed."""
     grade = parse_rating(rating)
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         card = find_card(store, card_id)
         result = answer_card(store, card.id, grade)
-    finally:
-        store.close()
     note = " (answered early: it was not due yet)" if result.early else ""
     echo(f"{card_id}: {grade.label} -> {result.after.state.label}, due {_local(result.after.due)} (in {format_interval(result.after.due - result.reviewed_at)}){note}")
     if result.became_leech:
@@ -46,13 +43,10 @@ def answer(
 @app.command()
 def undo(db: DbOption = None) -> None:
     """Undo the newest answer, restoring the card's exact previous state."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         card_id, memory = undo_answer(store)
         with store.read() as conn:
             uid = review_store.fetch_cards(conn, [card_id])[card_id].uid
-    finally:
-        store.close()
     echo(f"undid the last answer of {uid} (back to {memory.state.label})")
 
 
@@ -67,28 +61,22 @@ def _report(done: str | None, left: list[str], why: str) -> None:
 @app.command()
 def bury(card_ids: CardIds, db: DbOption = None) -> None:
     """Hide cards until the next day starts."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         cards = [find_card(store, uid) for uid in card_ids]
         now = utc_now()
         already = {card.uid for card in cards if card.buried_until is not None and card.buried_until > now}
         todo = [card for card in cards if card.uid not in already]
         until = bury_cards(store, [card.id for card in todo], now) if todo else None
-    finally:
-        store.close()
     done = f"buried {plural(len(todo), 'card')} until {_local(until)}" if until is not None else None
     _report(done, [card.uid for card in cards if card.uid in already], "already buried until the next day")
 
 
 def _set_suspended(card_ids: list[str], db, suspended: bool) -> None:
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         cards = [find_card(store, uid) for uid in card_ids]
         todo = [card for card in cards if card.suspended != suspended]
         if todo:
             set_suspended(store, [card.id for card in todo], suspended)
-    finally:
-        store.close()
     left = [card.uid for card in cards if card.suspended == suspended]
     done = f"{'suspended' if suspended else 'unsuspended'} {plural(len(todo), 'card')}" if todo else None
     _report(done, left, "already suspended" if suspended else "not suspended")

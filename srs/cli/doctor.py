@@ -20,8 +20,7 @@ def doctor(
     db: DbOption = None,
 ) -> None:
     """Check the collection: integrity, foreign keys, card states, and each card's review log."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         report = examine(store)
         echo(f"checked {report.cards_checked} cards and {report.reviews_checked} reviews")
         if report.integrity:
@@ -46,5 +45,3 @@ def doctor(
         if left:
             echo(f"{plural(len(left), 'problem')} could not be repaired safely (see above); 'srs restore' can bring back a backup")
             raise typer.Exit(1)
-    finally:
-        store.close()

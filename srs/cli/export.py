@@ -39,9 +39,6 @@ def anki(
     """
     from exporters import export_anki
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
-    finally:
-        store.close()
     echo(f"wrote {result.path}: {plural(result.notes, 'note')} in {plural(result.decks, 'deck')}")

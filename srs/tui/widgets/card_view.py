@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Rule, Static
 
-from srs.storage.review_store import CardRow
+from srs.model import CardRow
 from srs.tui.text import clean
 
 # Rich's own parser has HTML on: it drops every tag (and everything in an HTML block), so
