@@ -42,3 +42,8 @@ def anki(
     with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
     echo(f"wrote {result.path}: {plural(result.notes, 'note')} in {plural(result.decks, 'deck')}")
+    if result.redated:
+        echo(
+            f"note: {plural(result.redated, 'date')} in the collection {'was' if result.redated == 1 else 'were'} in the future (the clock was "
+            f"ahead at a sync or export); {'it is' if result.redated == 1 else 'they are'} dated now, so later edits reach Anki again"
+        )
