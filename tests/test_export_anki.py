@@ -20,7 +20,7 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRe
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.anki import notetype, render, render_cache
+from exporters.anki import cloze, notetype, render, render_cache
 from exporters import default_filename, export_anki
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.errors import SrsError
@@ -178,6 +178,16 @@ def test_source_stays_a_field_but_is_not_printed_on_the_card(store, col, tmp_pat
     answer = note.cards()[0].answer()
     assert "notes.txt#4" not in answer and "docs.python.org" not in answer
     assert "Works on any sized container." in answer
+
+
+def test_no_note_type_prints_the_source_or_shrinks_a_whole_box():
+    models = [notetype.make_model(), notetype.make_cloze_model(), notetype.make_reversed_model()]
+    for model in models:
+        for template in model.templates:
+            for side in (template["qfmt"], template["afmt"]):
+                assert "{{Source}}" not in side and "source" not in side, model.name
+                assert 'class="srs extra">{{' not in side, model.name  # Extra's text sits in an inner, smaller element
+        assert "Source" in [field["name"] for field in model.fields]
 
 
 def test_every_text_box_on_the_card_has_the_same_width(store, col, tmp_path):
@@ -438,8 +448,8 @@ def test_fast_path_matches_markdown_it_on_every_bundled_card():
     taken = 0
     for path in sorted(bundled_decks_dir().rglob("*.yaml")):
         for card in yaml.safe_load(path.read_text(encoding="utf-8"))["cards"]:
-            for side in ("front", "back", "extra"):
-                text = render.clean_text(card.get(side) or "")
+            for side in ("front", "back", "cloze", "extra"):
+                text = render.clean_text(cloze.protect(card.get(side) or "") if side == "cloze" else card.get(side) or "")
                 fast = render._fast_markdown(text)
                 if fast is not None:
                     taken += 1
@@ -584,7 +594,7 @@ def test_the_renderer_version_covers_the_libraries_and_the_rendering_modules():
     import markdown_it
     import pygments
 
-    source = Path(render.__file__).read_bytes() + Path(notetype.__file__).read_bytes()
+    source = Path(render.__file__).read_bytes() + Path(notetype.__file__).read_bytes() + Path(cloze.__file__).read_bytes()
     expected = f"markdown-it-py {markdown_it.__version__}|pygments {pygments.__version__}|".encode() + source
     assert render_cache.RENDERER == hashlib.blake2b(expected, digest_size=8).hexdigest()
     assert render_cache.render_key("a", render_cache.RENDERER) != render_cache.render_key("a", "0123456789abcdef")

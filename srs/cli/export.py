@@ -41,7 +41,8 @@ def anki(
 
     with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
-    echo(f"wrote {result.path}: {plural(result.notes, 'note')} in {plural(result.decks, 'deck')}")
+    cards = f" ({plural(result.cards, 'card')})" if result.cards != result.notes else ""
+    echo(f"wrote {result.path}: {plural(result.notes, 'note')}{cards} in {plural(result.decks, 'deck')}")
     if result.redated:
         echo(
             f"note: {plural(result.redated, 'date')} in the collection {'was' if result.redated == 1 else 'were'} in the future (the clock was "

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.decks.cloze import card_kind, render_deletions
 from srs.review import find_card
 from srs.storage import review_store
 from srs.text import plural
@@ -65,8 +66,13 @@ def show(
         with store.read() as conn:
             history = review_store.card_history(conn, card.id)
     m = card.memory
+    kind = card_kind(card.uid)
+    front, back = card.front, card.back
+    if kind.is_cloze:  # what the card asks and answers; the whole cloze text is under "cloze"
+        front, back = (render_deletions(card.front, kind.ordinal, reveal) for reveal in (False, True))
     data = {
-        "id": card.uid, "deck": card.deck, "front": card.front, "back": card.back, "extra": card.extra,
+        "id": card.uid, "kind": "cloze" if kind.is_cloze else "reversed" if kind.reversed else "basic",
+        "deck": card.deck, "front": front, "back": back, **({"cloze": card.front} if kind.is_cloze else {}), "extra": card.extra,
         "tags": list(card.tags), "difficulty": card.difficulty, "sources": list(card.sources),
         "draft": card.draft, "retired": card.retired,
         "state": m.state.label, "step": m.step, "stability": _rounded(m.stability), "difficulty_fsrs": _rounded(m.difficulty),
@@ -81,7 +87,7 @@ def show(
     if as_json:
         echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    for key in ("id", "deck", "front", "back", "extra", "tags", "difficulty", "sources", "state", "stability", "difficulty_fsrs",
+    for key in ("id", "kind", "deck", "front", "back", "extra", "tags", "difficulty", "sources", "state", "stability", "difficulty_fsrs",
                 "due", "last_review", "reps", "lapses", "suspended", "leech", "buried_until", "draft", "retired"):
         echo(field_line(key, data[key]))
     echo(field_line("history", plural(len(history), "review")))
