@@ -39,6 +39,21 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def inspect_existing(path: Path | str) -> sqlite3.Connection:
+    """A connection that only reads a file that must already exist (it is never created, and queries cannot write).
+
+    Not ``mode=ro``: a read-only connection to a WAL database leaves its ``-wal`` and ``-shm`` behind, beside a
+    file that may not even be ours. A read-write one removes them when it closes, as the last connection does.
+    """
+    conn = sqlite3.connect(file_uri(path, mode="rw"), uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def configure(conn: sqlite3.Connection) -> None:
     """The per-connection settings (see the module docstring)."""
     conn.isolation_level = None  # we issue BEGIN ourselves
