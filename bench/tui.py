@@ -50,6 +50,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A user's installed srs runs from cached bytecode; an environment that forbids writing it (this sandbox sets
+# PYTHONDONTWRITEBYTECODE) would have every fresh process compile srs's ~50 modules again (~0.1-0.3 s).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.path.insert(0, str(ROOT))
 
 from textual import events  # noqa: E402
