@@ -21,6 +21,7 @@ interleaved, median wall and CPU of each:
 - `srs due` until it exits (its whole listing printed);
 - `srs review --deck Bench` until the first card is on the terminal (its timer "0:00 / 0:" drawn with the card);
 - the floor: `python -c 'import textual.app'` plus opening the collection with sqlite3 (a query on it), until exit;
+- for scale, a bare Textual app (the same open, then one Static drawn) until its line is on the terminal;
 on the 100k-card collection and on a new user's collection (the bundled decks, as `make run` makes it).
 Aim: each <= 1.1x the floor.
 
@@ -290,8 +291,19 @@ def cold_starts(path: Path, deck: str, runs: int) -> dict[str, tuple[float, floa
         "import textual.app, sqlite3, sys\n"
         "conn = sqlite3.connect(sys.argv[1]); conn.execute('SELECT count(*) FROM sqlite_master').fetchone(); conn.close()"
     )
+    textual_app = (
+        "import sqlite3, sys\n"
+        "from textual.app import App\n"
+        "from textual.widgets import Static\n"
+        "conn = sqlite3.connect(sys.argv[1]); conn.execute('SELECT count(*) FROM sqlite_master').fetchone(); conn.close()\n"
+        "class Shown(App):\n"
+        "    def compose(self):\n"
+        "        yield Static('0:00 / 0:20')\n"
+        "Shown().run()"
+    )
     commands = {
         "floor": ([python, "-c", floor, str(path)], None),
+        "textual app": ([python, "-c", textual_app, str(path)], FIRST_CARD),
         "srs due": ([srs, "due"], None),
         "srs review": ([srs, "review", "--deck", deck], FIRST_CARD),
     }
@@ -320,6 +332,9 @@ def print_cold(runs: int) -> None:
         got = cold_starts(path, deck, runs)
         floor_wall, floor_cpu = got["floor"]
         print(f"  {label}: floor (import textual.app + sqlite3 open) {floor_wall * 1000:.0f} ms wall, {floor_cpu * 1000:.0f} ms CPU")
+        app_wall, app_cpu = got["textual app"]
+        print(f"    for scale, a bare Textual app drawing one line (after the same open): {app_wall * 1000:.0f} ms wall = "
+              f"{app_wall / floor_wall:.2f}x floor, {app_cpu * 1000:.0f} ms CPU = {app_cpu / floor_cpu:.2f}x")
         for name in ("srs due", "srs review"):
             wall, cpu = got[name]
             what = "to the first card" if name == "srs review" else "to exit"

@@ -7,6 +7,7 @@ the file itself is damaged.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -52,16 +53,14 @@ def explain(exc: sqlite3.Error, path: Path) -> str:
         return f"the collection is busy in another process for too long ({exc}); try again"
     if code == _FULL:
         return f"the disk holding {path} is full ({exc}). Nothing was changed: free some space and run the command again"
-    if code in (_READONLY, _PERM, _AUTH):
-        return (
-            f"{path} cannot be written ({exc}): the file or its folder is read-only or belongs to someone else. "
-            f"srs needs to write the file and, beside it, {path.name}-wal and {path.name}-shm"
-        )
-    if code == _CANTOPEN:
-        return (
-            f"cannot open {path} ({exc}): check that its folder exists and that you may read and write the file and "
-            f"its folder (SQLite keeps {path.name}-wal and {path.name}-shm beside it)"
-        )
+    if code in (_READONLY, _PERM, _AUTH, _CANTOPEN):
+        beside = f"SQLite writes the file and keeps {path.name}-wal and {path.name}-shm beside it"
+        unwritable = _unwritable(path)
+        if unwritable:
+            return f"{path} cannot be used: {unwritable} ({exc}). The collection itself is fine; {beside}, so make that writable"
+        if code == _CANTOPEN:
+            return f"cannot open {path} ({exc}): check that its folder exists and that you may read and write the file and its folder ({beside})"
+        return f"{path} cannot be written ({exc}): the file or its folder is read-only or belongs to someone else ({beside})"
     damage = integrity_failure(path)
     if damage:
         return f"{path} is damaged ({exc}; integrity check: {damage}). {restore_hint(path)}"
@@ -69,6 +68,15 @@ def explain(exc: sqlite3.Error, path: Path) -> str:
     if code == _IOERR:
         return f"the disk failed to read or write {path} ({exc}); {checked}. Try again, and check the disk"
     return f"the collection {path} could not be read or written ({exc}); {checked}. 'srs doctor' tells more"
+
+
+def _unwritable(path: Path) -> str | None:
+    """What stops writing at ``path``: the file or its folder read-only (mode, owner or a read-only mount)."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if path.parent.is_dir() and not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"its folder {path.parent} is read-only"
+    return None
 
 
 def _primary_code(exc: sqlite3.Error) -> int | None:

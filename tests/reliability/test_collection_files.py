@@ -201,3 +201,22 @@ def test_restore_is_suggested_only_when_the_integrity_check_fails(tmp_path) -> N
         data[offset + 100 : offset + 400] = os.urandom(300)
     db.write_bytes(bytes(data))
     assert f"srs restore {backup}" in explain(error, db)
+
+
+def test_a_collection_on_a_read_only_mount_names_the_cause(tmp_path) -> None:
+    # A real read-only file system, where this machine allows mounting one (root with CAP_SYS_ADMIN).
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a file system here")
+    try:
+        db = make_collection(mount, cards=5)
+        make_backup(db, "manual")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        due = cli(db, "due")  # reads work when SQLite finds its -shm beside the file; else the cause is named
+        assert "Traceback" not in due.stderr and (due.returncode == 0 or "read-only" in due.stderr), due.stderr
+        result = cli(db, "answer", "c0", "good")
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert "read-only" in result.stderr and "srs restore" not in result.stderr, result.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
