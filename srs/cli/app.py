@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from srs.errors import BackupError
 from srs.storage import Store, open_store
 from srs.storage.backup import backup_dir, daily_backup
 
@@ -46,6 +47,9 @@ def _daily_backup(path: Path) -> None:
     """Today's backup; one that cannot be made is a warning, never a reason to refuse today's study."""
     try:
         daily_backup(path)
+    except BackupError as exc:
+        check = "; run 'srs doctor'" if exc.damaged else ""
+        typer.echo(f"srs: warning: today's backup was not made: {exc}{check}", err=True)
     except (OSError, sqlite3.Error) as exc:
         typer.echo(f"srs: warning: could not back up the collection into {backup_dir(path)}: {exc}", err=True)
 

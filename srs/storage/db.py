@@ -262,7 +262,7 @@ def open_store(path: Path | str | None = None) -> Store:
         except OSError as exc:
             raise DatabaseError(f"cannot create {path.parent}: {exc}") from None
     backups = []
-    if existed and version < LATEST_VERSION:
+    if existed and 0 < version < LATEST_VERSION:  # version 0: an empty database, nothing to keep
         backups.append(make_backup(path, f"before-migration-v{version}"))
     try:
         writer = connect(path)

@@ -20,10 +20,9 @@ from srs.errors import DatabaseError
 from srs.model import Rating
 from srs.review import answer, find_card
 from srs.storage import open_store
-from srs.storage.backup import list_backups, make_backup
+from srs.storage.backup import list_backups, make_backup, restore_backup
 from srs.storage.db import check_readable
 from srs.storage.failures import explain
-from srs.storage.maintenance_store import restore_into
 from srs.storage.migrations import LATEST_VERSION
 from tests.conftest import T0, simple_deck
 from tests.reliability.helpers import integrity, make_collection, review_counts
@@ -84,9 +83,9 @@ def test_a_collection_under_any_legal_name_opens_backs_up_and_restores(tmp_path,
         answer(store, find_card(store, "c0").id, Rating.GOOD, T0)
     assert check_readable(path) == LATEST_VERSION
     backup = make_backup(path, "manual")
-    assert table_count(backup) == 9 and review_counts(backup)["c0"] == 1
+    assert table_count(backup) == table_count(path) > 0 and review_counts(backup)["c0"] == 1
     restored = tmp_path / "restored.db"
-    restore_into(backup, restored)
+    restore_backup(backup, restored)
     assert review_counts(restored)["c0"] == 1
     # Nothing was made anywhere else: no stray file cut at '#' or '?', none named by a decoded '%41'.
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "deck.yaml", "restored.db"])
@@ -98,7 +97,7 @@ def test_the_cli_works_on_a_collection_named_with_uri_characters(tmp_path) -> No
     assert cli(path, "due").returncode == 0
     first = cli(path, "backup")
     assert first.returncode == 0, first.stderr
-    assert table_count(list_backups(path)[-1]) == 9
+    assert table_count(list_backups(path)[-1]) == table_count(path) > 0
     assert cli(path, "doctor").returncode == 0
 
 
@@ -150,7 +149,7 @@ def test_an_empty_sqlite_file_becomes_a_collection(tmp_path) -> None:
     assert path.stat().st_size > 0
     with open_store(path) as store:
         assert store.created
-    assert table_count(path) == 9
+    assert table_count(path) == table_count(make_collection(tmp_path)) > 0
 
 
 # --- 17. the real cause, and a backup recommended only for a damaged file ---
