@@ -17,7 +17,7 @@ import platformdirs
 
 from srs.errors import DatabaseError
 from srs.storage.backup import make_backup
-from srs.storage.connection import connect, ensure_wal, inspect_existing
+from srs.storage.connection import connect, ensure_wal, read_only, remove_side_files, side_files
 from srs.storage.failures import explain, is_damage, restore_hint
 from srs.storage.migrations import LATEST_VERSION, migrate, user_version
 
@@ -44,8 +44,9 @@ def check_readable(path: Path) -> int:
     that holds something (an Anki ``collection.anki2``, say): srs never converts a database it did not make. An
     empty SQLite database (no tables) is fine: it becomes a new collection.
     """
+    existed = side_files(path)
     try:
-        conn = inspect_existing(path)
+        conn = read_only(path)
     except sqlite3.Error as exc:
         raise DatabaseError(explain(exc, path)) from None
     try:
@@ -58,12 +59,14 @@ def check_readable(path: Path) -> int:
     finally:
         conn.close()
     if version > LATEST_VERSION:
+        remove_side_files(path, existed)
         raise DatabaseError(
             f"{path} was written by a newer srs (schema v{version}; this srs knows up to v{LATEST_VERSION}). "
             "Upgrade srs to open it; the file was left untouched."
         )
     foreign = tables - {"sqlite_sequence"} if version == 0 else CORE_TABLES - tables
     if foreign:
+        remove_side_files(path, existed)
         listed = ", ".join(sorted(tables)[:8]) or "none"
         raise DatabaseError(
             f"{path} is a SQLite database but not an srs collection (schema v{version}, tables: {listed}); "

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from srs.storage.backup import newest_backup
-from srs.storage.connection import inspect_existing
+from srs.storage.connection import read_only
 
 # SQLite's primary result codes (the low byte of an extended code).
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _AUTH, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 23, 26
@@ -34,7 +34,7 @@ def is_damage(exc: sqlite3.Error) -> bool:
 def integrity_failure(path: Path) -> str | None:
     """The first problem ``PRAGMA integrity_check`` finds in the file at ``path``; "" if it is sound, None if it cannot be checked."""
     try:
-        conn = inspect_existing(path)
+        conn = read_only(path)
     except sqlite3.Error:
         return None
     try:
