@@ -18,7 +18,7 @@ from srs.errors import CardNotFound, SrsError
 from srs.model import MemoryState, Rating, State
 from srs.scheduling import Settings
 from srs.settings import resolve
-from srs.storage import Store, settings_store
+from srs.storage import Store, event_store, settings_store
 from srs.storage import review_store as rs
 from srs.storage.review_store import CardRow, Flags, Scope
 from srs.storage.timecodec import from_us, to_us
@@ -227,10 +227,15 @@ def _is_early(before: MemoryState, at: datetime, settings: Settings, zone: tzinf
 def undo(store: Store, review_id: int | None = None) -> tuple[int, MemoryState]:
     """Undo an answer (default: the newest): restore the exact previous state and drop the log entry."""
     with store.write() as conn:
+        raw = conn.connection.driver_connection
         review_id, card_id, before_json = rs.last_review_entry(conn, review_id)
         memory, flags = rs.memory_from_json(before_json)
         rs.restore_state(conn, card_id, memory, flags)
+        sent_uid = event_store.review_was_sent(raw, review_id)
         rs.delete_review(conn, review_id)
+        if sent_uid is not None:  # other devices have it: undo travels as an event, or it would come back from them
+            event_store.add_card_events(raw, "undo", [card_id], sent_uid, to_us(utc_now()))
+        event_store.after_review_delete(raw)
     return card_id, memory
 
 
@@ -241,6 +246,7 @@ def bury(store: Store, card_ids: list[int], now: datetime | None = None, zone: t
     until = day_bounds(now, zone or local_zone(), book.for_deck(None).day_starts_at)[1]
     with store.write() as conn:
         rs.set_flags(conn, card_ids, buried_until=until)
+        event_store.add_card_events(conn.connection.driver_connection, "bury", card_ids, str(to_us(until)), to_us(now))
     return until
 
 
@@ -248,6 +254,8 @@ def set_suspended(store: Store, card_ids: list[int], suspended: bool) -> None:
     """Suspend cards (never queued until unsuspended) or unsuspend them."""
     with store.write() as conn:
         found = rs.set_flags(conn, card_ids, suspended=suspended)
+        kind = "suspend" if suspended else "unsuspend"
+        event_store.add_card_events(conn.connection.driver_connection, kind, card_ids, "", to_us(utc_now()))
     if found != len(card_ids):
         raise CardNotFound("some cards do not exist")
 

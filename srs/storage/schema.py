@@ -67,6 +67,42 @@ class Review(SQLModel, table=True):
     interval_before: float | None = None  # days between last review and due, before this answer
     before: str  # JSON MemoryState
     after: str  # JSON MemoryState
+    uid: str | None = Field(default=None, unique=True)  # globally unique (time-ordered hex), for `srs remote`
+    device: str | None = None  # the device that answered; NULL: this one
+
+
+class Event(SQLModel, table=True):
+    """A change other than an answer, kept for `srs remote`: bury, suspend, unsuspend, setting, unsetting, undo."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    device: str | None = None  # NULL: this device
+    at: int  # microseconds since the epoch
+    kind: str
+    card_uid: str | None = None
+    data: str = ""
+
+
+class SyncState(SQLModel, table=True):
+    """This device's id and its `srs remote` bookkeeping (remote URL, collection, what was sent and received)."""
+
+    __tablename__ = "sync_state"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SyncOrphan(SQLModel, table=True):
+    """An event from the remote store for a card this collection does not have (yet)."""
+
+    __tablename__ = "sync_orphan"
+    uid: str = Field(primary_key=True)
+    card_uid: str
+    device: str
+    at: int
+    kind: str
+    rating: int | None = None
+    duration_ms: int | None = None
+    data: str = ""
 
 
 class SyncFile(SQLModel, table=True):
