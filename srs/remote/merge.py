@@ -1,0 +1,231 @@
+"""Applying events received from other devices to the local collection (plain sqlite3, no SQLAlchemy).
+
+A card's history is the union of every device's events. It is rebuilt in time order (ties by uid): each review
+keeps the result its device computed when that device saw the same state before it (the usual case: one
+device at a time), and is recomputed through ``scheduling.review`` otherwise (two devices reviewed the card
+offline). Either way every device that holds the same events ends with the same log and the same state.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import tzinfo
+
+from srs import scheduling
+from srs.model import MemoryState, Rating
+from srs.review import SettingsBook
+from srs.storage import event_store
+from srs.storage.review_store import Flags, memory_from_json, memory_to_json
+from srs.storage.timecodec import from_us, to_us
+
+FLAG_KINDS = ("bury", "suspend", "unsuspend", "undo")
+NEW_JSON = memory_to_json(MemoryState(), Flags())
+
+
+@dataclass
+class Incoming:
+    """One batch of events from the store, sorted out."""
+
+    reviews: dict[str, list[tuple]] = field(default_factory=dict)  # card uid -> [(uid, device, rating, at, duration, before, after)]
+    card_events: list[tuple] = field(default_factory=list)  # (uid, device, at, kind, card_uid, data)
+    settings: list[tuple] = field(default_factory=list)  # (uid, device, at, kind, None, data)
+
+
+@dataclass
+class MergeResult:
+    received: int = 0
+    cards: int = 0
+    recomputed: int = 0
+    waiting_for_cards: int = 0
+
+
+def sort_out(rows: Iterable[tuple]) -> Incoming:
+    """Split pulled rows (seq, uid, device, kind, card_uid, at, rating, duration_ms, before, after, data)."""
+    out = Incoming()
+    for _seq, uid, device, kind, card_uid, at, rating, duration, before, after, data in rows:
+        if kind == "review":
+            out.reviews.setdefault(card_uid, []).append((uid, device, rating, at, duration, before, after))
+        elif kind in ("setting", "unset"):
+            out.settings.append((uid, device, at, kind, None, data))
+        elif kind in FLAG_KINDS:
+            out.card_events.append((uid, device, at, kind, card_uid, data))
+    return out
+
+
+def _known(raw: sqlite3.Connection, table: str, uids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(uids), 900):
+        chunk = uids[start : start + 900]
+        found.update(row[0] for row in raw.execute(f"SELECT uid FROM {table} WHERE uid IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def _card_ids(raw: sqlite3.Connection, card_uids: list[str]) -> dict[str, tuple[int, int]]:
+    """card uid -> (internal id, deck id), for the cards this collection has."""
+    found = {}
+    for start in range(0, len(card_uids), 900):
+        chunk = card_uids[start : start + 900]
+        for uid, card_id, deck_id in raw.execute(f"SELECT uid, id, deck_id FROM card WHERE uid IN ({','.join('?' * len(chunk))})", chunk):
+            found[uid] = (card_id, deck_id)
+    return found
+
+
+def apply(raw: sqlite3.Connection, incoming: Incoming, zone: tzinfo) -> MergeResult:
+    """Apply one batch inside the caller's write transaction."""
+    result = MergeResult()
+    new_events = incoming.card_events + incoming.settings
+    known_events = _known(raw, "event", [e[0] for e in new_events])
+    fresh_events = [e for e in new_events if e[0] not in known_events]
+    raw.executemany("INSERT INTO event (uid, device, at, kind, card_uid, data) VALUES (?, ?, ?, ?, ?, ?)", fresh_events)
+    result.received += len(fresh_events)
+    if any(e[3] in ("setting", "unset") for e in fresh_events):
+        _apply_settings(raw)
+
+    reviews = dict(incoming.reviews)
+    for card_uid, rows in _adopt_orphans(raw).items():
+        reviews.setdefault(card_uid, []).extend(rows)
+    all_uids = [r[0] for rows in reviews.values() for r in rows]
+    known_reviews = _known(raw, "review", all_uids)
+    reviews = {cu: [r for r in rows if r[0] not in known_reviews] for cu, rows in reviews.items()}
+    reviews = {cu: rows for cu, rows in reviews.items() if rows}
+    result.received += sum(len(rows) for rows in reviews.values())
+
+    touched = set(reviews) | {e[4] for e in fresh_events if e[4] is not None}
+    cards = _card_ids(raw, sorted(touched))
+    missing = [(r[0], cu, r[1], r[3], "review", r[2], r[4], json.dumps([r[5], r[6]])) for cu, rows in reviews.items() if cu not in cards for r in rows]
+    raw.executemany(
+        "INSERT OR IGNORE INTO sync_orphan (uid, card_uid, device, at, kind, rating, duration_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", missing
+    )
+    result.waiting_for_cards = len(missing)
+    book = SettingsBook(_all_settings(raw), dict(raw.execute("SELECT id, name FROM deck").fetchall()))
+    for card_uid in sorted(cards):
+        card_id, deck_id = cards[card_uid]
+        result.recomputed += rebuild_card(raw, card_id, card_uid, book.for_deck_id(deck_id), zone, reviews.get(card_uid, []))
+        result.cards += 1
+    return result
+
+
+def _all_settings(raw: sqlite3.Connection) -> dict[str, dict[str, object]]:
+    found: dict[str, dict[str, object]] = {}
+    for scope, key, value in raw.execute("SELECT scope, key, value FROM setting"):
+        found.setdefault(scope, {})[key] = json.loads(value)
+    return found
+
+
+def _apply_settings(raw: sqlite3.Connection) -> None:
+    """Each setting takes its latest value over every device's changes (by time, then uid)."""
+    latest: dict[tuple[str, str], tuple] = {}
+    for uid, at, kind, data in raw.execute("SELECT uid, at, kind, data FROM event WHERE kind IN ('setting', 'unset') ORDER BY at, uid"):
+        values = json.loads(data)
+        latest[(values[0], values[1])] = (kind, values[2] if kind == "setting" else None)
+    for (scope, key), (kind, value) in latest.items():
+        if kind == "setting":
+            raw.execute(
+                "INSERT INTO setting (scope, key, value) VALUES (?, ?, ?) ON CONFLICT(scope, key) DO UPDATE SET value = excluded.value",
+                (scope, key, json.dumps(value)),
+            )
+        else:
+            raw.execute("DELETE FROM setting WHERE scope = ? AND key = ?", (scope, key))
+
+
+def _adopt_orphans(raw: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """Reviews received earlier for cards that this collection has now (their deck was synced since)."""
+    rows = raw.execute(
+        "SELECT o.uid, o.card_uid, o.device, o.rating, o.at, o.duration_ms, o.data FROM sync_orphan o JOIN card c ON c.uid = o.card_uid"
+    ).fetchall()
+    adopted: dict[str, list[tuple]] = {}
+    for uid, card_uid, device, rating, at, duration, data in rows:
+        before, after = json.loads(data)
+        adopted.setdefault(card_uid, []).append((uid, device, rating, at, duration, before, after))
+    raw.executemany("DELETE FROM sync_orphan WHERE uid = ?", [(row[0],) for row in rows])
+    return adopted
+
+
+def _interval_before(before: MemoryState) -> float | None:
+    if before.due is None or before.last_review is None:
+        return None
+    return (to_us(before.due) - to_us(before.last_review)) / 86_400_000_000
+
+
+def rebuild_card(raw: sqlite3.Connection, card_id: int, card_uid: str, settings: scheduling.Settings, zone: tzinfo, new_reviews: list[tuple]) -> int:
+    """Rebuild one card's log and state from its reviews and events. Returns how many reviews were recomputed."""
+    old = raw.execute(
+        "SELECT id, uid, device, rating, reviewed_at, duration_ms, before, after FROM review WHERE card_id = ? ORDER BY id", (card_id,)
+    ).fetchall()
+    events = raw.execute("SELECT uid, at, kind, data FROM event WHERE card_uid = ? AND kind IN ('bury', 'suspend', 'unsuspend', 'undo')", (card_uid,)).fetchall()
+    undone = {data for _uid, _at, kind, data in events if kind == "undo"}
+    timeline = [(row[4], row[1], 0, row[2], row[3], row[5], row[6], row[7]) for row in old if row[1] not in undone]
+    timeline += [(r[3], r[0], 0, r[1], r[2], r[4], r[5], r[6]) for r in new_reviews if r[0] not in undone]
+    timeline += [(at, uid, 1, kind, data, None, None, None) for uid, at, kind, data in events if kind != "undo"]
+    timeline.sort(key=lambda item: (item[0], item[1]))
+
+    memory, flags = MemoryState(), Flags()
+    current = NEW_JSON
+    seed = scheduling.card_seed(card_uid)
+    rows, recomputed = [], 0
+    for at, uid, is_event, a, b, c, before_json, after_json in timeline:
+        if is_event:
+            flags = _flag_change(flags, a, b)
+            current = memory_to_json(memory, flags)
+            continue
+        device, rating, duration = a, b, c
+        before_memory, before_flags = memory, flags
+        if before_json == current:
+            memory, flags = memory_from_json(after_json)
+            reviewed_at = at
+        else:
+            moment = scheduling.review_time(memory, from_us(at))
+            memory = scheduling.review(memory, Rating(rating), moment, seed, settings, zone)
+            leech = scheduling.becomes_leech(before_memory, memory, settings.leech_threshold)
+            flags = Flags(suspended=flags.suspended or leech, leech=flags.leech or leech, buried_until=None)
+            after_json = memory_to_json(memory, flags)
+            reviewed_at = to_us(moment)
+            recomputed += 1
+        rows.append((card_id, rating, reviewed_at, duration, int(before_memory.state), _interval_before(before_memory),
+                     current, after_json, uid, device))
+        current = after_json
+    _write_log(raw, card_id, old, rows)
+    raw.execute(
+        "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
+        "suspended=?, leech=?, buried_until=? WHERE id=?",
+        (int(memory.state), memory.step, memory.stability, memory.difficulty, to_us(memory.due), to_us(memory.last_review),
+         memory.reps, memory.lapses, flags.suspended, flags.leech, to_us(flags.buried_until), card_id),
+    )
+    return recomputed
+
+
+def _flag_change(flags: Flags, kind: str, data: str) -> Flags:
+    if kind == "suspend":
+        return replace(flags, suspended=True)
+    if kind == "unsuspend":
+        return replace(flags, suspended=False)
+    return replace(flags, buried_until=from_us(int(data)))
+
+
+def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: list[tuple]) -> None:
+    """Replace the card's log rows with ``rows`` (in time order), keeping the rows that did not change.
+
+    New rows are inserted before old ones are deleted, so their ids stay above every id already sent.
+    """
+    keep = 0
+    while keep < len(old) and keep < len(rows) and old[keep][1] == rows[keep][8] and old[keep][6] == rows[keep][6] and old[keep][7] == rows[keep][7]:
+        keep += 1
+    stale = old[keep:]
+    ids = {}
+    for row in rows[keep:]:
+        ids[row[8]] = raw.execute(
+            "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            (*row[:8], row[9]),
+        ).lastrowid
+    for row in stale:
+        raw.execute("DELETE FROM review WHERE id = ?", (row[0],))
+        if row[1] in ids:
+            raw.execute("UPDATE quiz_item SET review_id = ? WHERE review_id = ?", (ids[row[1]], row[0]))
+    raw.executemany("UPDATE review SET uid = ? WHERE id = ?", [(uid, review_id) for uid, review_id in ids.items()])
+    if stale:
+        event_store.after_review_delete(raw)
+
