@@ -195,3 +195,36 @@ def test_sending_marks_only_what_was_sent(tmp_path, remote_url) -> None:
 def _collection_id(store) -> str:
     with store.read() as conn:
         return conn.connection.driver_connection.execute("SELECT value FROM sync_state WHERE key = 'collection_id'").fetchone()[0]
+
+
+def test_postgres_row_level_security_keeps_learners_apart(tmp_path, postgres_db) -> None:
+    import psycopg
+
+    from srs.remote.store import add_learner
+
+    admin, url_for = postgres_db
+    setup = RemoteStore(admin)
+    setup.create_schema()
+    add_learner(setup.engine, "ann", None)
+    add_learner(setup.engine, "bob", None)
+    setup.close()
+    a = make_device(tmp_path, "a", url_for("ann"))
+    answer(a, "a0", Rating.GOOD, 0)
+    answer(a, "a1", Rating.EASY, 1)
+    assert remote.sync(a, zone=UTC).sent == 2
+    b = make_device(tmp_path, "b", url_for("bob"))  # same collection name, but bob's own
+    assert remote.sync(b, zone=UTC).received == 0
+    with psycopg.connect(url_for("bob"), autocommit=True) as bob:
+        assert bob.execute("SELECT count(*) FROM srs_event").fetchone()[0] == 0
+        assert bob.execute("SELECT count(*) FROM srs_collection WHERE owner = 'ann'").fetchone()[0] == 0
+        assert bob.execute("UPDATE srs_event SET rating = 1 WHERE owner = 'ann'").rowcount == 0
+        ann_collection = _collection_id(a)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bob.execute(
+                "INSERT INTO srs_event (collection_id, seq, uid, owner, device, kind, at, data) "
+                "VALUES (%s, 99, 'x', 'ann', 'd', 'review', 0, '')", (ann_collection,)
+            )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bob.execute("DELETE FROM srs_event")
+    with psycopg.connect(url_for("ann"), autocommit=True) as ann:
+        assert ann.execute("SELECT count(*) FROM srs_event").fetchone()[0] == 2
