@@ -6,6 +6,7 @@ interrupted sync is simply run again.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -122,7 +123,7 @@ class RemoteStore:
                 return found
             new_id = uuid.uuid4().hex
             conn.execute(
-                self._insert(collection_table).values(id=new_id, owner=owner, name=name, head=0, created_at=0).on_conflict_do_nothing()
+                self._insert(collection_table).values(id=new_id, owner=owner, name=name, head=0, created_at=int(time.time() * 1_000_000)).on_conflict_do_nothing()
             )
             return conn.execute(
                 select(collection_table.c.id).where(collection_table.c.owner == owner, collection_table.c.name == name)
