@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from srs import scheduling
@@ -144,14 +144,22 @@ def _adopt_orphans(raw: sqlite3.Connection) -> dict[str, list[tuple]]:
     return adopted
 
 
-def _interval_before(before: MemoryState) -> float | None:
-    if before.due is None or before.last_review is None:
+_encode = json.JSONEncoder().encode  # what memory_to_json uses: the same text for the same values
+
+
+def _interval_before(state: list) -> float | None:
+    """Days between last review and due, from a state as the log stores it (as ``record_answer`` computes it)."""
+    if state[4] is None or state[5] is None:
         return None
-    return (to_us(before.due) - to_us(before.last_review)) / 86_400_000_000
+    return (state[4] - state[5]) / 86_400_000_000
 
 
 def rebuild_card(raw: sqlite3.Connection, card_id: int, card_uid: str, settings: scheduling.Settings, zone: tzinfo, new_reviews: list[tuple]) -> int:
-    """Rebuild one card's log and state from its reviews and events. Returns how many reviews were recomputed."""
+    """Rebuild one card's log and state from its reviews and events. Returns how many reviews were recomputed.
+
+    States are carried as the log's JSON lists; a review whose recorded ``before`` is the state reached so far keeps
+    its recorded ``after`` text as it is, so only overlapping histories pay for the scheduler.
+    """
     old = raw.execute(
         "SELECT id, uid, device, rating, reviewed_at, duration_ms, before, after FROM review WHERE card_id = ? ORDER BY id", (card_id,)
     ).fetchall()
@@ -162,32 +170,27 @@ def rebuild_card(raw: sqlite3.Connection, card_id: int, card_uid: str, settings:
     timeline += [(at, uid, 1, kind, data, None, None, None) for uid, at, kind, data in events if kind != "undo"]
     timeline.sort(key=lambda item: (item[0], item[1]))
 
-    memory, flags = MemoryState(), Flags()
     current = NEW_JSON
-    seed = scheduling.card_seed(card_uid)
+    state = json.loads(current)
     rows, recomputed = [], 0
     for at, uid, is_event, a, b, c, before_json, after_json in timeline:
         if is_event:
-            flags = _flag_change(flags, a, b)
-            current = memory_to_json(memory, flags)
+            state = _flag_change(state, a, b)
+            current = _encode(state)
             continue
         device, rating, duration = a, b, c
-        before_memory, before_flags = memory, flags
+        before = state
         if before_json == current:
-            memory, flags = memory_from_json(after_json)
+            state = json.loads(after_json)
             reviewed_at = at
         else:
-            moment = scheduling.review_time(memory, from_us(at))
-            memory = scheduling.review(memory, Rating(rating), moment, seed, settings, zone)
-            leech = scheduling.becomes_leech(before_memory, memory, settings.leech_threshold)
-            flags = Flags(suspended=flags.suspended or leech, leech=flags.leech or leech, buried_until=None)
-            after_json = memory_to_json(memory, flags)
-            reviewed_at = to_us(moment)
+            after_json, reviewed_at = _recompute(current, rating, at, card_uid, settings, zone)
+            state = json.loads(after_json)
             recomputed += 1
-        rows.append((card_id, rating, reviewed_at, duration, int(before_memory.state), _interval_before(before_memory),
-                     current, after_json, uid, device))
+        rows.append((card_id, rating, reviewed_at, duration, before[0], _interval_before(before), current, after_json, uid, device))
         current = after_json
     _write_log(raw, card_id, old, rows)
+    memory, flags = memory_from_json(current)
     raw.execute(
         "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
         "suspended=?, leech=?, buried_until=? WHERE id=?",
@@ -197,12 +200,26 @@ def rebuild_card(raw: sqlite3.Connection, card_id: int, card_uid: str, settings:
     return recomputed
 
 
-def _flag_change(flags: Flags, kind: str, data: str) -> Flags:
+def _recompute(current: str, rating: int, at: int, card_uid: str, settings: scheduling.Settings, zone: tzinfo) -> tuple[str, int]:
+    """A review answered again from the state reached so far, as ``review.answer`` would: (after JSON, time)."""
+    memory, flags = memory_from_json(current)
+    moment = scheduling.review_time(memory, from_us(at))
+    after = scheduling.review(memory, Rating(rating), moment, scheduling.card_seed(card_uid), settings, zone)
+    leech = scheduling.becomes_leech(memory, after, settings.leech_threshold)
+    after_flags = Flags(suspended=flags.suspended or leech, leech=flags.leech or leech, buried_until=None)
+    return memory_to_json(after, after_flags), to_us(moment)
+
+
+def _flag_change(state: list, kind: str, data: str) -> list:
+    """A state list with a bury, suspend or unsuspend applied (positions 8-10: suspended, leech, buried until)."""
+    changed = list(state)
     if kind == "suspend":
-        return replace(flags, suspended=True)
-    if kind == "unsuspend":
-        return replace(flags, suspended=False)
-    return replace(flags, buried_until=from_us(int(data)))
+        changed[8] = True
+    elif kind == "unsuspend":
+        changed[8] = False
+    else:
+        changed[10] = int(data)
+    return changed
 
 
 def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: list[tuple]) -> None:
@@ -214,13 +231,13 @@ def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: li
     while keep < len(old) and keep < len(rows) and old[keep][1] == rows[keep][8] and old[keep][6] == rows[keep][6] and old[keep][7] == rows[keep][7]:
         keep += 1
     stale = old[keep:]
-    ids = {}
-    for row in rows[keep:]:
-        ids[row[8]] = raw.execute(
-            "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-            (*row[:8], row[9]),
-        ).lastrowid
+    stale_uids = {row[1] for row in stale}
+    insert = "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    # In time order; a row whose old copy still holds its uid gets the uid once the old copy is deleted below.
+    raw.executemany(insert, [(*row[:8], None if row[8] in stale_uids else row[8], row[9]) for row in rows[keep:]])
+    waiting = [row[8] for row in rows[keep:] if row[8] in stale_uids]
+    new_ids = [r[0] for r in raw.execute("SELECT id FROM review WHERE card_id = ? AND uid IS NULL ORDER BY id", (card_id,))]
+    ids = dict(zip(waiting, new_ids))
     for row in stale:
         raw.execute("DELETE FROM review WHERE id = ?", (row[0],))
         if row[1] in ids:

@@ -129,8 +129,8 @@ class RemoteStore:
                 select(collection_table.c.id).where(collection_table.c.owner == owner, collection_table.c.name == name)
             ).scalar_one()
 
-    def push(self, collection_id: str, rows: Sequence[dict]) -> None:
-        """Add events in one transaction; those already there (same uid) are skipped."""
+    def push(self, collection_id: str, rows: Sequence[tuple]) -> None:
+        """Add events (tuples in ``EVENT_COLUMNS`` order) in one transaction; those already there (same uid) are skipped."""
         if not rows:
             return
         owner = self.owner
@@ -144,10 +144,13 @@ class RemoteStore:
             if head is None:
                 raise RemoteError("the remote collection is gone (or this learner may not see it); run 'srs remote add' again")
             first = head - len(rows) + 1
+            if self.is_postgres and len(rows) > PUSH_BATCH:
+                _copy_events(conn, collection_id, owner, first, rows)
+                return
             statement = self._insert(event_table).on_conflict_do_nothing(index_elements=["collection_id", "uid"])
             for start in range(0, len(rows), PUSH_BATCH):
                 chunk = [
-                    {**row, "collection_id": collection_id, "seq": first + start + i, "owner": owner}
+                    {**dict(zip(EVENT_COLUMNS, row)), "collection_id": collection_id, "seq": first + start + i, "owner": owner}
                     for i, row in enumerate(rows[start : start + PUSH_BATCH])
                 ]
                 conn.execute(statement, chunk)
@@ -175,6 +178,24 @@ class RemoteStore:
         """How many events the collection has in the store."""
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(event_table).where(event_table.c.collection_id == collection_id)).scalar_one()
+
+
+def _copy_events(conn, collection_id: str, owner: str, first: int, rows: Sequence[tuple]) -> None:
+    """A large push on PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING.
+
+    Row by row, even batched, a first sync of a million reviews spends minutes in the server; COPY takes seconds.
+    The connection and its transaction are SQLAlchemy's; only the COPY goes to psycopg directly.
+    """
+    columns = ", ".join(EVENT_COLUMNS)
+    conn.execute(text("CREATE TEMPORARY TABLE srs_event_in (LIKE srs_event INCLUDING DEFAULTS) ON COMMIT DROP"))
+    cursor = conn.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY srs_event_in (collection_id, seq, owner, {columns}) FROM STDIN") as copy:
+        for i, row in enumerate(rows):
+            copy.write_row((collection_id, first + i, owner, *row))
+    conn.execute(text(
+        f"INSERT INTO srs_event (collection_id, seq, owner, {columns}) SELECT collection_id, seq, owner, {columns} FROM srs_event_in "
+        "ON CONFLICT (collection_id, uid) DO NOTHING"
+    ))
 
 
 LEARNER_ROLE = "srs_learner"

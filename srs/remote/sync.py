@@ -141,16 +141,9 @@ def _push(store: Store, remote: RemoteStore, collection_id: str, device: str) ->
         events = raw.execute(
             "SELECT id, uid, at, kind, card_uid, data FROM event WHERE id > ? AND device IS NULL ORDER BY id", (pushed_event,)
         ).fetchall()
-    rows = [
-        {"uid": uid, "device": device, "kind": "review", "card_uid": card_uid, "at": at, "rating": rating,
-         "duration_ms": duration, "before": before, "after": after, "data": ""}
-        for _id, uid, card_uid, at, rating, duration, before, after in reviews
-    ]
-    rows += [
-        {"uid": uid, "device": device, "kind": kind, "card_uid": card_uid, "at": at, "rating": None,
-         "duration_ms": None, "before": None, "after": None, "data": data}
-        for _id, uid, at, kind, card_uid, data in events
-    ]
+    # in store.EVENT_COLUMNS order: uid, device, kind, card_uid, at, rating, duration_ms, before, after, data
+    rows = [(uid, device, "review", card_uid, at, rating, duration, before, after, "") for _id, uid, card_uid, at, rating, duration, before, after in reviews]
+    rows += [(uid, device, kind, card_uid, at, None, None, None, None, data) for _id, uid, at, kind, card_uid, data in events]
     if not rows:
         return 0
     remote.push(collection_id, rows)
@@ -164,8 +157,13 @@ def _mark_sent(raw: sqlite3.Connection, table: str, mark_key: str, mark: int, de
     """Give the sent rows this device's id and move the mark up to the highest id below which all is sent."""
     if not sent:
         return
-    raw.executemany(f"UPDATE {table} SET device = ? WHERE uid = ? AND device IS NULL", [(device, uid) for uid, _id in sent])
-    top = max(row_id for _uid, row_id in sent)
+    top_uid, top = max(sent, key=lambda pair: pair[1])
+    if raw.execute(f"SELECT uid FROM {table} WHERE id = ?", (top,)).fetchone() == (top_uid,):
+        # The newest sent row is still there, so no id at or below it was given out again since it was read
+        # (SQLite reuses only the largest): every unsent row in the range is one that was sent.
+        raw.execute(f"UPDATE {table} SET device = ? WHERE id > ? AND id <= ? AND device IS NULL", (device, mark, top))
+    else:
+        raw.executemany(f"UPDATE {table} SET device = ? WHERE uid = ? AND device IS NULL", [(device, uid) for uid, _id in sent])
     # A row at or below `top` still unsent (made meanwhile, in an id freed by a delete) holds the mark below it.
     unsent = raw.execute(f"SELECT min(id) FROM {table} WHERE id > ? AND id <= ? AND device IS NULL", (mark, top)).fetchone()[0]
     event_store.put_state(raw, mark_key, str(top if unsent is None else unsent - 1))
