@@ -7,7 +7,9 @@ import os
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.clock import utc_now
 from srs.overview import deck_overview
+from srs.remote.status import remote_status, status_line
 
 
 @app.callback(invoke_without_command=True)
@@ -21,6 +23,7 @@ def status(ctx: typer.Context, db: DbOption = None, as_json: JsonOption = False)
     store = open_collection(db)
     try:
         rows = deck_overview(store)
+        remote_line = status_line(remote_status(store), utc_now())
     finally:
         store.close()
     if as_json:
@@ -35,4 +38,6 @@ def status(ctx: typer.Context, db: DbOption = None, as_json: JsonOption = False)
     echo(f"{'Deck':<{width}}  {'New':>5} {'Learn':>5} {'Due':>5}")
     for row in rows:
         echo(f"{'  ' * row.depth + row.short_name:<{width}}  {row.new:>5} {row.learning:>5} {row.review:>5}")
+    if remote_line:
+        echo(f"\n{remote_line}   (srs remote sync)")
     echo(f"\nStudy with: srs review   (database: {store.path})")

@@ -16,16 +16,17 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from srs.clock import local_zone, utc_now
 from srs.errors import SrsError
 from srs.remote import merge
+from srs.remote.status import RemoteStatus, remote_status
 from srs.remote.store import RemoteError, RemoteStore, describe, failure_text, wrap_failure
 from srs.storage import Store, event_store
-from srs.storage.timecodec import from_us, to_us
+from srs.storage.timecodec import to_us
 
 DEFAULT_COLLECTION = "default"
 
@@ -37,15 +38,6 @@ class SyncResult:
     cards: int = 0
     recomputed: int = 0
     waiting_for_cards: int = 0
-
-
-@dataclass(frozen=True)
-class RemoteStatus:
-    url: str | None
-    collection: str | None
-    device: str
-    last_sync: datetime | None
-    waiting: int
 
 
 @contextmanager
@@ -61,12 +53,8 @@ def _raw_read(store: Store) -> Iterator[sqlite3.Connection]:
 
 
 def status(store: Store) -> RemoteStatus:
-    """The remote this collection syncs with, when it last did, and how many events wait to be sent."""
-    with _raw_read(store) as raw:
-        state = event_store.all_state(raw)
-        waiting = event_store.waiting_count(raw)
-    last = state.get("last_sync")
-    return RemoteStatus(state.get("url"), state.get("collection_name"), state["device"], from_us(int(last)) if last else None, waiting)
+    """See ``srs.remote.status.remote_status``."""
+    return remote_status(store)
 
 
 def add(store: Store, url: str, collection: str = DEFAULT_COLLECTION, remote: RemoteStore | None = None) -> str:

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static, Tree
 
 from srs.activity import Activity, today_activity
 from srs.overview import DeckRow, deck_overview
+from srs.remote.status import remote_status, status_line
 from srs.review import Counts, build_queue
 from srs.storage import Store
 from srs.storage.review_store import Scope
@@ -32,13 +33,14 @@ class DecksData:
     rows: list[DeckRow]
     totals: Counts
     activity: Activity
+    remote: str | None = None  # last sync and events waiting, when a remote is set
 
 
 def load_decks(store: Store, now: datetime, zone: tzinfo) -> DecksData:
     """Deck counts, today's totals (exactly what studying all decks would queue) and activity."""
     rows = deck_overview(store, now, zone)
     totals = build_queue(store, Scope(), now, zone).counts()
-    return DecksData(rows, totals, today_activity(store, now, zone))
+    return DecksData(rows, totals, today_activity(store, now, zone), status_line(remote_status(store), now))
 
 
 def today_content(data: DecksData) -> Content:
@@ -50,6 +52,7 @@ def today_content(data: DecksData) -> Content:
         (f"{totals.new} new", "$primary"), " · ", (f"{totals.learning} learning", "$error"), " · ", (f"{totals.review} due", "$success"),
         f"\nStudied {activity.answers} card{'s' if activity.answers != 1 else ''} in {duration(activity.seconds)} today",
         "  ·  ", ("Streak ", "bold"), f"{activity.streak} {days}",
+        *((f"\n{data.remote}",) if data.remote else ()),
     )
 
 
