@@ -34,7 +34,8 @@ from srs.remote import sync as remote  # noqa: E402
 from srs.remote.store import RemoteStore  # noqa: E402
 from srs.review import answer  # noqa: E402
 from srs.storage import open_store  # noqa: E402
-from srs.storage.review_store import Flags, memory_to_json  # noqa: E402
+from srs.model import Flags  # noqa: E402
+from srs.storage.review_store import memory_to_json  # noqa: E402
 from srs.storage.timecodec import from_us, to_us  # noqa: E402
 
 DAY_US = 86_400_000_000
@@ -60,7 +61,7 @@ def make_collection(path: Path, cards: int) -> None:
     store = open_store(path)
     now = to_us(utc_now())
     with store.write() as conn:
-        raw = conn.connection.driver_connection
+        raw = conn
         raw.executemany("INSERT INTO deck (id, name) VALUES (?, ?)", [(d + 1, f"Bench::D{d:02d}") for d in range(20)])
         raw.executemany(
             "INSERT INTO card (uid, deck_id, origin, line, position, front, back, content_hash, created_at) VALUES (?, ?, 'bench', 1, ?, ?, 'back', 'h', ?)",
@@ -74,7 +75,7 @@ def add_history(path: Path, per_card: int, start_us: int, rng: random.Random, li
     store = open_store(path)
     added = 0
     with store.write() as conn:
-        raw = conn.connection.driver_connection
+        raw = conn
         rows = raw.execute("SELECT id, state, step, stability, fsrs_difficulty, due, last_review, reps, lapses FROM card").fetchall()
         if limit is not None:
             rows = rng.sample(rows, limit)
@@ -106,7 +107,7 @@ def answer_today(path: Path, count: int, rng: random.Random) -> None:
     """``count`` real answers (scheduler, durable commit each), as a day of study makes them."""
     store = open_store(path)
     with store.read() as conn:
-        ids = [row[0] for row in conn.connection.driver_connection.execute("SELECT id FROM card ORDER BY random() LIMIT ?", (count,))]
+        ids = [row[0] for row in conn.execute("SELECT id FROM card ORDER BY random() LIMIT ?", (count,))]
     now = utc_now() + timedelta(days=3650)
     for card_id in ids:
         answer(store, card_id, Rating(rng.randint(1, 4)), now=now, zone=UTC)

@@ -15,12 +15,11 @@ from datetime import datetime, timedelta, tzinfo
 from srs import scheduling
 from srs.clock import day_bounds, local_zone, utc_now
 from srs.errors import CardNotFound, SrsError
-from srs.model import MemoryState, Rating, State
+from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
 from srs.scheduling import Settings
 from srs.settings import resolve
 from srs.storage import Store, event_store, settings_store
 from srs.storage import review_store as rs
-from srs.storage.review_store import CardRow, Flags, Scope
 from srs.storage.timecodec import from_us, to_us
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: show a learning card early rather than wait
@@ -203,7 +202,7 @@ def answer(
     now = now or utc_now()
     zone = zone or local_zone()
     book = book or SettingsBook.load(store)
-    with store.write_raw() as conn:
+    with store.write() as conn:
         before, flags, deck_id = rs.load_state_and_deck(conn, card_id)
         settings = book.for_deck_id(deck_id)
         after = scheduling.review(before, rating, now, card_id, settings, zone)
@@ -227,15 +226,14 @@ def _is_early(before: MemoryState, at: datetime, settings: Settings, zone: tzinf
 def undo(store: Store, review_id: int | None = None) -> tuple[int, MemoryState]:
     """Undo an answer (default: the newest): restore the exact previous state and drop the log entry."""
     with store.write() as conn:
-        raw = conn.connection.driver_connection
         review_id, card_id, before_json = rs.last_review_entry(conn, review_id)
         memory, flags = rs.memory_from_json(before_json)
         rs.restore_state(conn, card_id, memory, flags)
-        sent_uid = event_store.review_was_sent(raw, review_id)
+        sent_uid = event_store.review_was_sent(conn, review_id)
         rs.delete_review(conn, review_id)
         if sent_uid is not None:  # other devices have it: undo travels as an event, or it would come back from them
-            event_store.add_card_events(raw, "undo", [card_id], sent_uid, to_us(utc_now()))
-        event_store.after_review_delete(raw)
+            event_store.add_card_events(conn, "undo", [card_id], sent_uid, to_us(utc_now()))
+        event_store.after_review_delete(conn)
     return card_id, memory
 
 
@@ -246,7 +244,7 @@ def bury(store: Store, card_ids: list[int], now: datetime | None = None, zone: t
     until = day_bounds(now, zone or local_zone(), book.for_deck(None).day_starts_at)[1]
     with store.write() as conn:
         rs.set_flags(conn, card_ids, buried_until=until)
-        event_store.add_card_events(conn.connection.driver_connection, "bury", card_ids, str(to_us(until)), to_us(now))
+        event_store.add_card_events(conn, "bury", card_ids, str(to_us(until)), to_us(now))
     return until
 
 
@@ -255,7 +253,7 @@ def set_suspended(store: Store, card_ids: list[int], suspended: bool) -> None:
     with store.write() as conn:
         found = rs.set_flags(conn, card_ids, suspended=suspended)
         kind = "suspend" if suspended else "unsuspend"
-        event_store.add_card_events(conn.connection.driver_connection, kind, card_ids, "", to_us(utc_now()))
+        event_store.add_card_events(conn, kind, card_ids, "", to_us(utc_now()))
     if found != len(card_ids):
         raise CardNotFound("some cards do not exist")
 

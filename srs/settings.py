@@ -133,7 +133,7 @@ def set_value(store: Store, key: str, text: str, deck: str | None = None) -> obj
     with store.write() as conn:
         settings_store.put_setting(conn, deck or GLOBAL, key, value)
         if key not in DEVICE_ONLY:
-            event_store.add_setting_event(conn.connection.driver_connection, deck or GLOBAL, key, value, to_us(utc_now()))
+            event_store.add_setting_event(conn, deck or GLOBAL, key, value, to_us(utc_now()))
     return value
 
 
@@ -144,7 +144,7 @@ def unset_value(store: Store, key: str, deck: str | None = None) -> bool:
     with store.write() as conn:
         removed = settings_store.delete_setting(conn, deck or GLOBAL, key)
         if removed and key not in DEVICE_ONLY:
-            event_store.add_setting_event(conn.connection.driver_connection, deck or GLOBAL, key, None, to_us(utc_now()))
+            event_store.add_setting_event(conn, deck or GLOBAL, key, None, to_us(utc_now()))
         return removed
 
 

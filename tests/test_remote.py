@@ -56,7 +56,7 @@ def answer(store, uid: str, rating: Rating, minutes: float) -> None:
 def dump(store) -> dict:
     """Every card's state and log, by deck-file id, as stored (internal ids left out: they differ by device)."""
     with store.read() as conn:
-        raw = conn.connection.driver_connection
+        raw = conn
         cards = {
             row[0]: row[1:]
             for row in raw.execute(
@@ -194,7 +194,7 @@ def test_sending_marks_only_what_was_sent(tmp_path, remote_url) -> None:
 
 def _collection_id(store) -> str:
     with store.read() as conn:
-        return conn.connection.driver_connection.execute("SELECT value FROM sync_state WHERE key = 'collection_id'").fetchone()[0]
+        return conn.execute("SELECT value FROM sync_state WHERE key = 'collection_id'").fetchone()[0]
 
 
 def test_postgres_row_level_security_keeps_learners_apart(tmp_path, postgres_db) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-import sqlalchemy.exc
-
 from srs.cli import app as app_module
 from srs.errors import SrsError
 
@@ -59,7 +57,7 @@ def main() -> None:
     except SrsError as exc:
         print(f"srs: error: {exc}", file=sys.stderr)
         sys.exit(1)
-    except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
+    except sqlite3.DatabaseError as exc:
         print(f"srs: error: {_database_failure(exc)}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
@@ -71,7 +69,7 @@ def _database_failure(exc: Exception) -> str:
     from srs.storage import db, default_db_path
     from srs.storage.backup import newest_backup
 
-    detail = str(getattr(exc, "orig", exc))
+    detail = str(exc)
     if "locked" in detail or "busy" in detail:
         return f"the collection is busy in another process for too long ({detail}); try again"
     backup = newest_backup(db.last_opened or default_db_path())

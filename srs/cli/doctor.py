@@ -19,8 +19,7 @@ def doctor(
     db: DbOption = None,
 ) -> None:
     """Check the collection: integrity, foreign keys, card states, and each card's review log."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         report = examine(store)
         echo(f"checked {report.cards_checked} cards and {report.reviews_checked} reviews")
         if report.integrity:
@@ -45,5 +44,3 @@ def doctor(
         if left:
             echo(f"{len(left)} problem(s) could not be repaired safely (see above); 'srs restore' can bring back a backup")
             raise typer.Exit(1)
-    finally:
-        store.close()

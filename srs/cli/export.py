@@ -38,9 +38,6 @@ def anki(
     """
     from exporters import export_anki
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
-    finally:
-        store.close()
     echo(f"wrote {result.path}: {result.notes} note(s) in {result.decks} deck(s)")

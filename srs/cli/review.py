@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, open_collection
+from srs.model import Scope
 from srs.review import check_deck
-from srs.storage.review_store import Scope
 
 
 @app.command()
@@ -21,8 +21,7 @@ def review(
 
     With a remote set and `srs config remote_autosync true`, syncs before opening and after closing.
     """
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         check_deck(store, deck)
         from srs.tui.app import SrsApp
 
@@ -33,8 +32,6 @@ def review(
         SrsApp(store, scope).run()
         if autosync:
             _autosync(store, "close")
-    finally:
-        store.close()
 
 
 def _autosync_enabled(store) -> bool:

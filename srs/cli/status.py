@@ -20,12 +20,9 @@ def status(ctx: typer.Context, db: DbOption = None, as_json: JsonOption = False)
             # `srs --db X CMD`: the subcommand's own --db reads SRS_DB, parsed after this callback.
             os.environ["SRS_DB"] = str(db)
         return
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         rows = deck_overview(store)
         remote_line = status_line(remote_status(store), utc_now())
-    finally:
-        store.close()
     if as_json:
         import json
 

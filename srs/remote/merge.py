@@ -18,7 +18,8 @@ from srs import scheduling
 from srs.model import MemoryState, Rating
 from srs.review import SettingsBook
 from srs.storage import event_store
-from srs.storage.review_store import Flags, memory_from_json, memory_to_json
+from srs.model import Flags
+from srs.storage.review_store import memory_from_json, memory_to_json
 from srs.storage.timecodec import from_us, to_us
 
 FLAG_KINDS = ("bury", "suspend", "unsuspend", "undo")

@@ -23,7 +23,7 @@ class RemoteStatus:
 def remote_status(store: Store) -> RemoteStatus:
     """The remote this collection syncs with, when it last did, and how many events wait to be sent."""
     with store.read() as conn:
-        raw = conn.connection.driver_connection
+        raw = conn
         state = event_store.all_state(raw)
         waiting = event_store.waiting_count(raw)
     last = state.get("last_sync")

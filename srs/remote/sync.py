@@ -13,8 +13,6 @@ again resumes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -40,18 +38,6 @@ class SyncResult:
     waiting_for_cards: int = 0
 
 
-@contextmanager
-def _raw_write(store: Store) -> Iterator[sqlite3.Connection]:
-    with store.write() as conn:
-        yield conn.connection.driver_connection
-
-
-@contextmanager
-def _raw_read(store: Store) -> Iterator[sqlite3.Connection]:
-    with store.read() as conn:
-        yield conn.connection.driver_connection
-
-
 def status(store: Store) -> RemoteStatus:
     """See ``srs.remote.status.remote_status``."""
     return remote_status(store)
@@ -70,7 +56,7 @@ def add(store: Store, url: str, collection: str = DEFAULT_COLLECTION, remote: Re
     finally:
         if own:
             remote.close()
-    with _raw_write(store) as raw:
+    with store.write() as raw:
         state = event_store.all_state(raw)
         if state.get("collection_id") != collection_id or state.get("url") != url:
             # A different store: everything made here is sent to it again, and its events are read from the start.
@@ -86,7 +72,7 @@ def add(store: Store, url: str, collection: str = DEFAULT_COLLECTION, remote: Re
 
 def remove(store: Store) -> bool:
     """Forget the remote (the store itself is untouched). Returns whether one was set."""
-    with _raw_write(store) as raw:
+    with store.write() as raw:
         had = event_store.get_state(raw, "url") is not None
         event_store.delete_state(raw, ("url", "collection_name", "collection_id"))
     return had
@@ -95,7 +81,7 @@ def remove(store: Store) -> bool:
 def sync(store: Store, remote: RemoteStore | None = None, zone: tzinfo | None = None) -> SyncResult:
     """One full exchange with the remote; raises ``RemoteError`` (nothing lost) if the store fails."""
     zone = zone or local_zone()
-    with _raw_read(store) as raw:
+    with store.read() as raw:
         state = event_store.all_state(raw)
     if "collection_id" not in state:
         raise SrsError("no remote is set; add one with: srs remote add URL")
@@ -110,7 +96,7 @@ def sync(store: Store, remote: RemoteStore | None = None, zone: tzinfo | None = 
     finally:
         if own:
             remote.close()
-    with _raw_write(store) as raw:
+    with store.write() as raw:
         event_store.put_state(raw, "last_sync", str(to_us(utc_now())))
     return result
 
@@ -122,7 +108,7 @@ REVIEW_OUTBOX = (
 
 
 def _push(store: Store, remote: RemoteStore, collection_id: str, device: str) -> int:
-    with _raw_read(store) as raw:
+    with store.read() as raw:
         pushed_review = int(event_store.get_state(raw, "pushed_review", "0"))
         pushed_event = int(event_store.get_state(raw, "pushed_event", "0"))
         reviews = raw.execute(REVIEW_OUTBOX, (pushed_review,)).fetchall()
@@ -135,7 +121,7 @@ def _push(store: Store, remote: RemoteStore, collection_id: str, device: str) ->
     if not rows:
         return 0
     remote.push(collection_id, rows)
-    with _raw_write(store) as raw:
+    with store.write() as raw:
         _mark_sent(raw, "review", "pushed_review", pushed_review, device, [(r[1], r[0]) for r in reviews])
         _mark_sent(raw, "event", "pushed_event", pushed_event, device, [(e[1], e[0]) for e in events])
     return len(rows)
@@ -158,18 +144,18 @@ def _mark_sent(raw: sqlite3.Connection, table: str, mark_key: str, mark: int, de
 
 
 def _pull(store: Store, remote: RemoteStore, collection_id: str, device: str, zone: tzinfo, result: SyncResult) -> None:
-    with _raw_read(store) as raw:
+    with store.read() as raw:
         after = int(event_store.get_state(raw, "pulled_seq", "0"))
     for batch in remote.pull(collection_id, after, device):
         incoming = merge.sort_out(batch.rows)
-        with _raw_write(store) as raw:
+        with store.write() as raw:
             done = merge.apply(raw, incoming, zone)
             event_store.put_state(raw, "pulled_seq", str(batch.last_seq))
         result.received += done.received
         result.cards += done.cards
         result.recomputed += done.recomputed
         result.waiting_for_cards += done.waiting_for_cards
-    with _raw_write(store) as raw:
+    with store.write() as raw:
         # reviews received earlier for cards this collection did not have: their deck may have arrived since
         if raw.execute("SELECT 1 FROM sync_orphan o JOIN card c ON c.uid = o.card_uid LIMIT 1").fetchone():
             done = merge.apply(raw, merge.Incoming(), zone)

@@ -1,7 +1,6 @@
 """SQL for what `srs remote` keeps locally: review and event ids, events, this device's sync bookkeeping.
 
-Functions take the DB-API ``sqlite3.Connection`` (what ``Store.write_raw`` yields; from a SQLAlchemy
-connection, ``conn.connection.driver_connection``).
+Functions take the ``sqlite3.Connection`` that ``Store.read()`` / ``Store.write()`` yield.
 
 A row whose ``device`` is NULL was made on this device and not yet sent; sending sets ``device`` to this
 device's id. ``sync_state`` holds ``pushed_review`` / ``pushed_event``: every row at or below them has been
