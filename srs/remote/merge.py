@@ -102,10 +102,12 @@ def apply(raw: sqlite3.Connection, incoming: Incoming, zone: tzinfo) -> MergeRes
     )
     result.waiting_for_cards = len(missing)
     book = SettingsBook(_all_settings(raw), dict(raw.execute("SELECT id, name FROM deck").fetchall()))
+    appended: list[tuple] = []
     for card_uid in sorted(cards):
         card_id, deck_id = cards[card_uid]
-        result.recomputed += rebuild_card(raw, card_id, card_uid, book.for_deck_id(deck_id), zone, reviews.get(card_uid, []))
+        result.recomputed += rebuild_card(raw, card_id, card_uid, book.for_deck_id(deck_id), zone, reviews.get(card_uid, []), appended)
         result.cards += 1
+    raw.executemany(INSERT_REVIEW, appended)
     return result
 
 
@@ -155,8 +157,13 @@ def _interval_before(state: list) -> float | None:
     return (state[4] - state[5]) / 86_400_000_000
 
 
-def rebuild_card(raw: sqlite3.Connection, card_id: int, card_uid: str, settings: scheduling.Settings, zone: tzinfo, new_reviews: list[tuple]) -> int:
+def rebuild_card(
+    raw: sqlite3.Connection, card_id: int, card_uid: str, settings: scheduling.Settings, zone: tzinfo, new_reviews: list[tuple],
+    appended: list[tuple] | None = None,
+) -> int:
     """Rebuild one card's log and state from its reviews and events. Returns how many reviews were recomputed.
+
+    Rows that only extend the card's log go to ``appended`` when given (the caller inserts them all at once).
 
     States are carried as the log's JSON lists; a review whose recorded ``before`` is the state reached so far keeps
     its recorded ``after`` text as it is, so only overlapping histories pay for the scheduler.
@@ -167,7 +174,8 @@ def rebuild_card(raw: sqlite3.Connection, card_id: int, card_uid: str, settings:
     events = raw.execute("SELECT uid, at, kind, data FROM event WHERE card_uid = ? AND kind IN ('bury', 'suspend', 'unsuspend', 'undo')", (card_uid,)).fetchall()
     undone = {data for _uid, _at, kind, data in events if kind == "undo"}
     timeline = [(row[4], row[1], 0, row[2], row[3], row[5], row[6], row[7]) for row in old if row[1] not in undone]
-    timeline += [(r[3], r[0], 0, r[1], r[2], r[4], r[5], r[6]) for r in new_reviews if r[0] not in undone]
+    have = {row[1] for row in old}
+    timeline += [(r[3], r[0], 0, r[1], r[2], r[4], r[5], r[6]) for r in new_reviews if r[0] not in undone and r[0] not in have]
     timeline += [(at, uid, 1, kind, data, None, None, None) for uid, at, kind, data in events if kind != "undo"]
     timeline.sort(key=lambda item: (item[0], item[1]))
 
@@ -190,7 +198,7 @@ def rebuild_card(raw: sqlite3.Connection, card_id: int, card_uid: str, settings:
             recomputed += 1
         rows.append((card_id, rating, reviewed_at, duration, before[0], _interval_before(before), current, after_json, uid, device))
         current = after_json
-    _write_log(raw, card_id, old, rows)
+    _write_log(raw, card_id, old, rows, appended)
     memory, flags = memory_from_json(current)
     raw.execute(
         "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
@@ -223,7 +231,13 @@ def _flag_change(state: list, kind: str, data: str) -> list:
     return changed
 
 
-def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: list[tuple]) -> None:
+INSERT_REVIEW = (
+    "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: list[tuple], appended: list[tuple] | None) -> None:
     """Replace the card's log rows with ``rows`` (in time order), keeping the rows that did not change.
 
     New rows are inserted before old ones are deleted, so their ids stay above every id already sent.
@@ -232,10 +246,12 @@ def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: li
     while keep < len(old) and keep < len(rows) and old[keep][1] == rows[keep][8] and old[keep][6] == rows[keep][6] and old[keep][7] == rows[keep][7]:
         keep += 1
     stale = old[keep:]
+    if not stale and appended is not None:
+        appended.extend(rows[keep:])
+        return
     stale_uids = {row[1] for row in stale}
-    insert = "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     # In time order; a row whose old copy still holds its uid gets the uid once the old copy is deleted below.
-    raw.executemany(insert, [(*row[:8], None if row[8] in stale_uids else row[8], row[9]) for row in rows[keep:]])
+    raw.executemany(INSERT_REVIEW, [(*row[:8], None if row[8] in stale_uids else row[8], row[9]) for row in rows[keep:]])
     waiting = [row[8] for row in rows[keep:] if row[8] in stale_uids]
     new_ids = [r[0] for r in raw.execute("SELECT id FROM review WHERE card_id = ? AND uid IS NULL ORDER BY id", (card_id,))]
     ids = dict(zip(waiting, new_ids))
