@@ -8,6 +8,7 @@ import pytest
 
 from srs import review, settings
 from srs.decks.sync import sync_paths
+from srs.doctor import examine
 from srs.model import Rating
 from srs.remote import sync as remote
 from srs.remote.store import RemoteStore
@@ -111,6 +112,7 @@ def test_conflicting_offline_reviews_end_identical_on_both_devices(tmp_path, rem
     assert all(log[i][7] == log[i - 1][8] for i in range(1, len(log)))
     for store in (a, b):
         assert remote.status(store).waiting == 0
+        assert examine(store, zone=UTC).findings == []  # logs chain, states match them, every answer replays
         store.close()
 
 
@@ -228,3 +230,15 @@ def test_postgres_row_level_security_keeps_learners_apart(tmp_path, postgres_db)
             bob.execute("DELETE FROM srs_event")
     with psycopg.connect(url_for("ann"), autocommit=True) as ann:
         assert ann.execute("SELECT count(*) FROM srs_event").fetchone()[0] == 2
+
+
+def test_doctor_accepts_answers_received_from_another_device(tmp_path) -> None:
+    url = str(tmp_path / "shared" / "store.db")
+    a = make_device(tmp_path, "a", url)
+    b = make_device(tmp_path, "b", url, reverse=True)
+    for day in (0, 20, 90, 300):  # long intervals: fuzzed, and the fuzz is seeded by a's internal card id
+        answer(a, "a5", Rating.EASY, day * 24 * 60)
+    remote.sync(a, zone=UTC)
+    remote.sync(b, zone=UTC)
+    assert dump(b)["logs"]["a5"] == dump(a)["logs"]["a5"]
+    assert examine(b, zone=UTC).findings == []
