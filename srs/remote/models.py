@@ -7,7 +7,7 @@ each learner to their own rows (``store.secure_postgres``).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -36,10 +36,9 @@ class RemoteEvent(RemoteBase, table=True):
     computed them) or a change (bury, suspend, unsuspend, setting, unset, undo; ``data`` holds its argument)."""
 
     __tablename__ = "srs_event"
-    __table_args__ = (
-        UniqueConstraint("collection_id", "uid", name="uq_srs_event_uid"),
-        Index("ix_srs_event_owner", "owner"),
-    )
+    # Every query names the collection (the primary key's first column), so the row-level-security filter on
+    # ``owner`` needs no index of its own.
+    __table_args__ = (UniqueConstraint("collection_id", "uid", name="uq_srs_event_uid"),)
     collection_id: str = Field(sa_column=Column(String(32), primary_key=True))
     seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     uid: str = Field(sa_column=Column(String(32), nullable=False))

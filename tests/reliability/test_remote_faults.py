@@ -96,8 +96,11 @@ def _copy_collection(store, target):
     return open_store(target)
 
 
-def test_connection_cut_at_every_statement(tmp_path, shared) -> None:
+@pytest.mark.parametrize("bulk", [False, True], ids=["rows", "bulk"])
+def test_connection_cut_at_every_statement(tmp_path, shared, bulk, monkeypatch) -> None:
     kind, url, server = shared
+    if bulk:  # the path a large push takes: COPY on PostgreSQL, the driver's executemany on SQLite
+        monkeypatch.setattr("srs.remote.store.PUSH_BATCH", 1)
     a = make_device(tmp_path, "a", url)
     b = make_device(tmp_path, "b", url, reverse=True)
     offline_work(a, b)
