@@ -17,7 +17,6 @@ from datetime import tzinfo
 from srs import scheduling
 from srs.model import MemoryState, Rating
 from srs.review import SettingsBook
-from srs.storage import event_store
 from srs.model import Flags
 from srs.storage.review_store import memory_from_json, memory_to_json
 from srs.storage.timecodec import from_us, to_us
@@ -240,7 +239,7 @@ INSERT_REVIEW = (
 def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: list[tuple], appended: list[tuple] | None) -> None:
     """Replace the card's log rows with ``rows`` (in time order), keeping the rows that did not change.
 
-    New rows are inserted before old ones are deleted, so their ids stay above every id already sent.
+    Review ids are never reused (AUTOINCREMENT), so new rows get ids above every id already sent.
     """
     keep = 0
     while keep < len(old) and keep < len(rows) and old[keep][1] == rows[keep][8] and old[keep][6] == rows[keep][6] and old[keep][7] == rows[keep][7]:
@@ -260,6 +259,4 @@ def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: li
         if row[1] in ids:
             raw.execute("UPDATE quiz_item SET review_id = ? WHERE review_id = ?", (ids[row[1]], row[0]))
     raw.executemany("UPDATE review SET uid = ? WHERE id = ?", [(uid, review_id) for uid, review_id in ids.items()])
-    if stale:
-        event_store.after_review_delete(raw)
 

@@ -133,12 +133,12 @@ def _mark_sent(raw: sqlite3.Connection, table: str, mark_key: str, mark: int, de
         return
     top_uid, top = max(sent, key=lambda pair: pair[1])
     if raw.execute(f"SELECT uid FROM {table} WHERE id = ?", (top,)).fetchone() == (top_uid,):
-        # The newest sent row is still there, so no id at or below it was given out again since it was read
-        # (SQLite reuses only the largest): every unsent row in the range is one that was sent.
+        # The newest sent row is still there and review and event ids are never reused (AUTOINCREMENT), so every
+        # unsent row in the range is one that was sent.
         raw.execute(f"UPDATE {table} SET device = ? WHERE id > ? AND id <= ? AND device IS NULL", (device, mark, top))
     else:
         raw.executemany(f"UPDATE {table} SET device = ? WHERE uid = ? AND device IS NULL", [(device, uid) for uid, _id in sent])
-    # A row at or below `top` still unsent (made meanwhile, in an id freed by a delete) holds the mark below it.
+    # A row at or below `top` still unsent holds the mark below it.
     unsent = raw.execute(f"SELECT min(id) FROM {table} WHERE id > ? AND id <= ? AND device IS NULL", (mark, top)).fetchone()[0]
     event_store.put_state(raw, mark_key, str(top if unsent is None else unsent - 1))
 

@@ -72,18 +72,6 @@ def review_was_sent(raw: sqlite3.Connection, review_id: int) -> str | None:
     return row[0] if row and row[1] is not None else None
 
 
-def after_review_delete(raw: sqlite3.Connection) -> None:
-    """Keep ``pushed_review`` at or below the newest review id after rows were deleted.
-
-    SQLite gives a new row the largest id plus one: once the newest row is gone, a new answer could
-    otherwise get an id at or below the mark and never be sent.
-    """
-    raw.execute(
-        "UPDATE sync_state SET value = CAST(min(CAST(value AS INTEGER), (SELECT coalesce(max(id), 0) FROM review)) AS TEXT) "
-        "WHERE key = 'pushed_review'"
-    )
-
-
 def waiting_count(raw: sqlite3.Connection) -> int:
     """Reviews and events made here and not yet sent."""
     state = all_state(raw)

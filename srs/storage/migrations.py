@@ -6,6 +6,7 @@ crash mid-migration leaves the DB at the previous version, never half-migrated.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
@@ -163,7 +164,7 @@ CREATE TABLE export_renderer (
 # settings and undo of a synced answer become events; `sync_state` keeps this device's id and what
 # was sent and received. Cards suspended or buried before this step get an event, so a replay from
 # the events keeps them so.
-V10_SYNC_EVENTS = """
+V11_SYNC_EVENTS = """
 ALTER TABLE review ADD COLUMN uid VARCHAR;
 ALTER TABLE review ADD COLUMN device VARCHAR;
 UPDATE review SET uid = printf('%013x', reviewed_at) || lower(hex(randomblob(8)));
@@ -205,6 +206,27 @@ INSERT INTO event (uid, at, kind, card_uid, data)
 """
 
 
+def _review_ids_never_reused(conn: sqlite3.Connection) -> None:
+    """V10: ``review.id`` becomes AUTOINCREMENT, so an id is never given to a second answer.
+
+    Without it SQLite hands out max(id) + 1, and an answer undone in one process (``srs undo``) freed its id for
+    the next answer (``srs answer``), which an open review window then undid by that id. SQLite cannot add
+    AUTOINCREMENT to a table: the table is rebuilt from its own DDL (whatever columns earlier steps gave it), rows
+    copied with their ids (which seeds ``sqlite_sequence``), and every index on it recreated.
+    """
+    table_sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'review'").fetchone()[0]
+    index_sql = [row[0] for row in conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' AND sql IS NOT NULL")]
+    rebuilt, count = re.subn(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b(?!\s+AUTOINCREMENT)", "id INTEGER PRIMARY KEY AUTOINCREMENT", table_sql, count=1, flags=re.I)
+    if not count:
+        return  # already AUTOINCREMENT
+    conn.execute(re.sub(r"^CREATE TABLE\s+\"?review\"?", "CREATE TABLE review_v10", rebuilt, count=1, flags=re.I))
+    conn.execute("INSERT INTO review_v10 SELECT * FROM review")
+    conn.execute("DROP TABLE review")
+    conn.execute("ALTER TABLE review_v10 RENAME TO review")
+    for sql in index_sql:
+        conn.execute(sql)
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
         for statement in sql.split(";"):
@@ -224,7 +246,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V7_RENDER_CACHE),
     _script(V8_DROP_DECK_COUNTS_INDEX),
     _script(V9_CONTENT_CHANGED_AT),
-    _script(V10_SYNC_EVENTS),
+    _review_ids_never_reused,
+    _script(V11_SYNC_EVENTS),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 
