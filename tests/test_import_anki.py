@@ -174,6 +174,7 @@ def test_media_are_copied_beside_the_decks_and_referenced(store, col, tmp_path):
         ('<a href="https://pytorch.org">docs</a>', "[docs](https://pytorch.org)"),
         ("a&nbsp;b &amp;amp;", "a b \\&amp;"),
         ('wow!<a href="https://x.org">link</a>', "wow\\![link](https://x.org)"),  # not an image
+        ('\\!<a href="https://x.org">link</a>', "\\\\\\![link](https://x.org)"),  # a backslash, then a '!' that is not an image's
     ],
 )
 def test_simple_html_becomes_markdown(html, markdown):
@@ -288,6 +289,8 @@ def test_the_imported_log_chains_and_the_doctor_finds_nothing(store, col, tmp_pa
     report = examine(store, zone=UTC)
     assert report.healthy, [f.message for f in report.findings]
     assert len(history_of(store, card_uid(note.guid, 0))) == 6
+    with store.read() as conn:  # every imported answer has its global id, as answers made here do (srs remote)
+        assert conn.execute("SELECT count(*), count(DISTINCT uid), count(uid) FROM review").fetchone() == (6, 6, 6)
 
 
 def test_suspended_cards_stay_suspended(store, col, tmp_path):

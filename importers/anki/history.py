@@ -153,7 +153,9 @@ def merge_histories(
                 if (before_json, after_json) != (row[4], row[5]):
                     updates.append((before_json, after_json, row[0]))
             else:
-                inserts.append((history.card_id, rating, at_us, duration, int(state.state), _interval_days(state), before_json, after_json))
+                # A rewritten row keeps its global id and device, so other devices see the same answer, not a new one.
+                uid, device = (row[6], row[7]) if row is not None else (import_store.new_review_uid(at_us), None)
+                inserts.append((history.card_id, rating, at_us, duration, int(state.state), _interval_days(state), before_json, after_json, uid, device))
             state = after
         if not in_order:
             import_store.insert_reviews(conn, inserts)

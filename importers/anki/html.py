@@ -229,8 +229,11 @@ class _Converter(HTMLParser):
 
     def _no_bang_before_bracket(self) -> None:
         """A '!' right before a link would make it an image: escape it."""
-        if self.inline and self.inline[-1].endswith("!") and not self.inline[-1].endswith("\\!"):
-            self.inline[-1] = self.inline[-1][:-1] + "\\!"
+        last = self.inline[-1] if self.inline else ""
+        if last.endswith("!"):
+            backslashes = len(last[:-1]) - len(last[:-1].rstrip("\\"))
+            if backslashes % 2 == 0:  # an odd count would already escape it
+                self.inline[-1] = last[:-1] + "\\!"
 
     def _wrap(self, start: int, marker: str) -> None:
         inner = "".join(self.inline[start:])

@@ -6,12 +6,13 @@ Every function takes a DB-API ``sqlite3.Connection`` inside the caller's transac
 from __future__ import annotations
 
 import sqlite3
+from os import urandom
 
 from srs.model import MemoryState
 from srs.storage.timecodec import to_us
 
-# (review id, rating, reviewed_at_us, duration_ms, before-JSON, after-JSON)
-LogRow = tuple[int, int, int, int | None, str, str]
+# (review id, rating, reviewed_at_us, duration_ms, before-JSON, after-JSON, uid, device)
+LogRow = tuple[int, int, int, int | None, str, str, str, str | None]
 
 
 def card_ids_by_uid(conn: sqlite3.Connection) -> dict[str, int]:
@@ -43,7 +44,7 @@ def logs_of(conn: sqlite3.Connection, card_ids: list[int]) -> dict[int, list[Log
     conn.execute("DELETE FROM import_cards")
     conn.executemany("INSERT INTO import_cards VALUES (?)", ((card_id,) for card_id in card_ids))
     rows = conn.execute(
-        "SELECT r.card_id, r.id, r.rating, r.reviewed_at, r.duration_ms, r.before, r.after FROM review r "
+        "SELECT r.card_id, r.id, r.rating, r.reviewed_at, r.duration_ms, r.before, r.after, r.uid, r.device FROM review r "
         "JOIN import_cards i ON i.id = r.card_id ORDER BY r.card_id, r.id"
     ).fetchall()
     conn.execute("DELETE FROM import_cards")
@@ -57,10 +58,16 @@ def update_log_states(conn: sqlite3.Connection, rows: list[tuple[str, str, int]]
     conn.executemany("UPDATE review SET before = ?, after = ? WHERE id = ?", rows)
 
 
+def new_review_uid(reviewed_at_us: int) -> str:
+    """A review's global id, as the answer path makes them: time-ordered, then random."""
+    return f"{reviewed_at_us:013x}{urandom(8).hex()}"
+
+
 def insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Append (card_id, rating, reviewed_at_us, duration_ms, state_before, interval_before, before-JSON, after-JSON) rows."""
+    """Append (card_id, rating, reviewed_at_us, duration_ms, state_before, interval_before, before-JSON, after-JSON, uid, device) rows."""
     conn.executemany(
-        "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after) VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 
