@@ -25,8 +25,8 @@ from srs.review import build_queue
 from srs.storage import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEED_COUNTS = {  # from shared/seeds/README.md
+SEEDS = Path(__file__).parent / "data" / "seeds"  # a copy of the study material, so a lone clone tests it
+SEED_COUNTS = {  # from tests/data/seeds/README.md
     "001_524f5d0acfacaac9.txt": (Shape.QUIZ, 120),
     "002_72777c599272712e.txt": (Shape.NOTES, 60),
     "003_6a6c08d00160d1f6.txt": (Shape.QUESTIONS, 100),
@@ -38,9 +38,9 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def seeds_dir() -> Path:
-    """The shared study material, beside the repository (CI copies shared/ next to the clone)."""
+    """The study material the bundled decks were made from, shipped with the tests."""
     if not SEEDS.is_dir():
-        pytest.fail(f"seed folder {SEEDS} is missing: ingest must be tested on the real study material; put shared/seeds beside the repository")
+        pytest.fail(f"seed folder {SEEDS} is missing: it is part of the repository (tests/data/seeds)")
     return SEEDS
 
 

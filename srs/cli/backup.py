@@ -8,22 +8,17 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo
+from srs.cli.app import DbOption, app, collection_path, echo
 from srs.errors import DatabaseError, SrsError
-from srs.storage import default_db_path
 from srs.storage.backup import list_backups, make_backup
 from srs.storage.db import check_readable
 from srs.storage.maintenance_store import restore_into
 
 
-def _db_path(db: Path | None) -> Path:
-    return (db or default_db_path()).expanduser()
-
-
 @app.command()
 def backup(db: DbOption = None) -> None:
     """Make a backup of the collection now (the newest 7 are kept)."""
-    path = _db_path(db)
+    path = collection_path(db)
     if not path.exists():
         raise SrsError(f"{path} does not exist")
     echo(f"backup written: {make_backup(path, 'manual')}")
@@ -31,11 +26,11 @@ def backup(db: DbOption = None) -> None:
 
 @app.command()
 def restore(
-    file: Annotated[Path | None, typer.Argument(help="Backup to restore (omit to list backups).", show_default=False)] = None,
+    file: Annotated[Path | None, typer.Argument(metavar="FILE", help="Backup to restore (omit to list backups).", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
     """List backups, or restore one (the current collection is backed up first)."""
-    path = _db_path(db)
+    path = collection_path(db)
     if file is None:
         backups = list_backups(path)
         if not backups:

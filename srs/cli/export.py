@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 
 export_app = typer.Typer(
     name="export",
@@ -29,6 +30,7 @@ def anki(
     deck: Annotated[str | None, typer.Option("--deck", help="Export only this deck and its subdecks (e.g. 'PyTorch::Study Notes').")] = None,
     tag: Annotated[str | None, typer.Option("--tag", help="Export only cards with this tag ('leech': the cards marked as leeches).")] = None,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Write an Anki package (.apkg) of your finished cards; drafts and retired cards are left out.
 
@@ -43,4 +45,7 @@ def anki(
         result = export_anki(store, output, deck=deck, tag=tag)
     finally:
         store.close()
+    if wants_json(as_json):
+        echo(json.dumps({"path": str(result.path), "notes": result.notes, "decks": result.decks}, indent=2))
+        return
     echo(f"wrote {result.path}: {result.notes} note(s) in {result.decks} deck(s)")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 from srs.stats import DEFAULT_DAYS, MATURE_DAYS, compute_stats, heat_level
 
 HEAT_CHARS = "·░▒▓█"
@@ -28,7 +28,7 @@ def stats(
         figures = compute_stats(store, deck=deck, days=days)
     finally:
         store.close()
-    if as_json:
+    if wants_json(as_json):
         echo(json.dumps(figures, indent=2))
         return
     render(figures, deck)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, problem_json, wants_json
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.errors import DeckError, SrsError
 
 
 @app.command()
 def sync(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Deck files or folders (default: the bundled decks).", show_default=False)] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", help="Deck files or folders (default: the bundled decks).", show_default=False)] = None,
     db: DbOption = None,
     force: Annotated[bool, typer.Option("--force", help="Re-read files even if their content hash is unchanged.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Validate deck files and apply them to the collection in one transaction.
 
@@ -26,11 +28,21 @@ def sync(
     try:
         report = sync_paths(store, paths or [bundled_decks_dir()], force=force)
     except DeckError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
+        if wants_json(as_json):
+            echo(json.dumps({"changed": False, "errors": [problem_json(p) for p in exc.problems]}, indent=2, ensure_ascii=False))
+        else:
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
         raise SrsError(f"{len(exc.problems)} error(s) in deck files; the collection was not changed") from None
     finally:
         store.close()
+    if wants_json(as_json):
+        echo(json.dumps({
+            "changed": report.changed, "errors": [],
+            "added": report.added, "updated": report.updated, "retired": report.retired, "restored": report.restored,
+            "unchanged": report.unchanged, "unchanged_files": report.skipped_files,
+        }, indent=2, ensure_ascii=False))
+        return
     echo(
         f"added {len(report.added)}, updated {len(report.updated)}, retired {len(report.retired)}, "
         f"restored {len(report.restored)}, unchanged {report.unchanged}"
