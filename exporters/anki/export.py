@@ -13,10 +13,10 @@ from pathlib import Path
 
 import genanki
 
-from exporters.anki.apkg import NoteRow, collection_bytes, write_apkg
-from exporters.anki.notetype import make_model, note_guid, stable_id
-from exporters.anki.render import markdown_html, note_tags, sources_html
-from exporters.anki.render_cache import card_texts, render_with_cache
+from .apkg import NoteRow, collection_bytes, write_apkg
+from .notetype import make_model, note_guid, stable_id
+from .render import markdown_html, note_tags, sources_html
+from .render_cache import card_texts, render_with_cache
 from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused

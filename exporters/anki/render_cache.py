@@ -19,8 +19,8 @@ from pathlib import Path
 import markdown_it
 import pygments
 
-from exporters.anki import notetype, render
-from exporters.anki.render import fast_markdown_html, markdown_html
+from . import notetype, render
+from .render import fast_markdown_html, markdown_html
 from srs.storage import Store
 from srs.storage.card_store import ListedCard
 from srs.storage.render_store import (

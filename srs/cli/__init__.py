@@ -61,19 +61,16 @@ _register_commands()
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``argv`` defaults to the process's arguments); always exits."""
-    # typer ships its own copy of click (typer >= 0.24); its exceptions are not re-exported.
-    from typer import Abort
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer import Abort, TyperException
 
     try:
         code = app(args=argv, prog_name="srs", standalone_mode=False)
-    except NoArgsIsHelpError as exc:  # `srs export`: a group without its subcommand shows its help
-        print(exc.format_message(), file=sys.stderr)
-        sys.exit(EXIT_USAGE)
-    except UsageError as exc:
-        _fail(usage_message(exc), EXIT_USAGE)
-    except ClickException as exc:
-        _fail(exc.format_message(), EXIT_ERROR)
+    except TyperException as exc:  # typer (>= 0.26, click vendored) raises its usage errors as these
+        if _kind(exc) == "NoArgsIsHelpError":  # `srs export`: a group without its subcommand shows its help
+            print(exc.format_message(), file=sys.stderr)
+            sys.exit(EXIT_USAGE)
+        usage = getattr(exc, "exit_code", EXIT_ERROR) == EXIT_USAGE
+        _fail(usage_message(exc) if usage else exc.format_message(), EXIT_USAGE if usage else EXIT_ERROR)
     except SrsError as exc:
         _fail(str(exc), EXIT_ERROR)
     except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
@@ -83,6 +80,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def _kind(exc: Exception) -> str:
+    return type(exc).__name__
+
+
 def _fail(message: str, code: int) -> None:
     print(f"srs: error: {message}", file=sys.stderr)
     sys.exit(code)
@@ -90,11 +91,9 @@ def _fail(message: str, code: int) -> None:
 
 def usage_message(exc) -> str:
     """A usage error in srs's words: what is wrong, what to give, and the command's usage line."""
-    from typer._click.exceptions import MissingParameter
-
-    ctx = exc.ctx
+    ctx = getattr(exc, "ctx", None)
     param = getattr(exc, "param", None)
-    if isinstance(exc, MissingParameter) and param is not None and param.param_type_name == "argument":
+    if _kind(exc) == "MissingParameter" and param is not None and param.param_type_name == "argument":
         what = (param.help or "").rstrip(".")
         message = f"missing {_argument_name(param)}" + (f" ({what[:1].lower()}{what[1:]})" if what else "")
     else:

@@ -38,7 +38,7 @@ def anki(
     files and import again: Anki updates the notes you changed in place, skips the others, and never
     adds duplicates.
     """
-    from exporters import export_anki
+    from srs.exporters import export_anki
 
     store = open_collection(db)
     try:
