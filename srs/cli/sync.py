@@ -15,7 +15,7 @@ from srs.errors import DeckError, SrsError
 
 @app.command()
 def sync(
-    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", help="Deck files or folders (default: the bundled decks).", show_default=False)] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", help="Deck files or folders (default: the bundled decks, or your fork of them).", show_default=False)] = None,
     db: DbOption = None,
     force: Annotated[bool, typer.Option("--force", help="Re-read files even if their content hash is unchanged.")] = False,
     as_json: JsonOption = False,
@@ -26,7 +26,7 @@ def sync(
     """
     store = open_collection(db)
     try:
-        report = sync_paths(store, paths or [bundled_decks_dir()], force=force)
+        report = sync_paths(store, paths or [_default_folder(store, as_json)], force=force)
     except DeckError as exc:
         if wants_json(as_json):
             echo(json.dumps({"changed": False, "errors": [problem_json(p) for p in exc.problems]}, indent=2, ensure_ascii=False))
@@ -53,3 +53,15 @@ def sync(
             echo(f"  {label}: {', '.join(uids)}")
     if not report.changed:
         echo("no change")
+
+
+def _default_folder(store, as_json: bool) -> Path:
+    """The bundled decks, or the folder they were forked to (``srs decks fork``) in this collection."""
+    from srs.decks.fork import forked_to
+
+    fork = forked_to(store)
+    if fork is None:
+        return bundled_decks_dir()
+    if not wants_json(as_json):
+        echo(f"syncing {fork} (this collection's copy of the bundled decks)")
+    return fork
