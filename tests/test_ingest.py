@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -69,6 +70,16 @@ def loads_cleanly(text: str) -> tuple:
 
 
 # --- the seed files ------------------------------------------------------------------------------
+
+
+def test_the_study_material_ships_with_the_tests_and_nothing_reads_outside_the_repository() -> None:
+    """A lone clone (no shared/ beside it) runs the whole suite."""
+    repo = Path(__file__).resolve().parents[1]
+    assert SEEDS.resolve().is_relative_to(repo) and (SEEDS / "README.md").is_file()
+    assert {p.name for p in SEEDS.glob("*.txt")} == set(SEED_COUNTS) | {"000_26b68593ac0a6552.txt"}
+    outside = re.compile(r"\.\./shared|parents\[\d\]\s*/\s*[\"']shared")
+    for test_file in repo.glob("tests/**/*.py"):
+        assert not outside.search(test_file.read_text(encoding="utf-8")), test_file
 
 
 @pytest.mark.parametrize("name", sorted(SEED_COUNTS))

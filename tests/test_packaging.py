@@ -1,0 +1,29 @@
+"""The wheel: one top-level package, ``srs``, with the exporters and the bundled decks inside it."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_wheel_installs_only_the_srs_package(tmp_path) -> None:
+    from hatchling.builders.wheel import WheelBuilder
+
+    (wheel,) = WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"])
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")}
+    assert top == {"srs"}
+    for module in ("__init__.py", "anki/__init__.py", "anki/export.py", "anki/render.py", "anki/apkg.py"):
+        assert f"srs/exporters/{module}" in names
+    assert {f"srs/bundled_decks/{p.relative_to(ROOT / 'decks')}" for p in (ROOT / "decks").rglob("*.yaml")} <= set(names)
+    assert not any(name.startswith(("tests/", "bench/", "srs/tests")) for name in names)
+
+
+def test_the_exporters_are_imported_from_inside_srs() -> None:
+    import srs.exporters
+    from srs.cli import export
+
+    assert srs.exporters.export_anki.__module__ == "srs.exporters.anki.export"
+    assert "from srs.exporters import" in Path(export.__file__).read_text()
