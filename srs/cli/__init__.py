@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         code = app(args=argv, prog_name="srs", standalone_mode=False)
-    except TyperException as exc:  # typer (>= 0.26, click vendored) raises its usage errors as these
+    except TyperException as exc:  # typer (>= 0.28: click vendored) raises its usage errors as these
         if _kind(exc) == "NoArgsIsHelpError":  # `srs export`: a group without its subcommand shows its help
             print(exc.format_message(), file=sys.stderr)
             sys.exit(EXIT_USAGE)
