@@ -27,3 +27,11 @@ def test_the_exporters_are_imported_from_inside_srs() -> None:
 
     assert srs.exporters.export_anki.__module__ == "srs.exporters.anki.export"
     assert "from srs.exporters import" in Path(export.__file__).read_text()
+
+
+def test_srs_version_is_the_packages_version() -> None:
+    import tomllib
+
+    import srs
+
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"] == srs.__version__

@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(exc), EXIT_ERROR)
     except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
         _fail(_database_failure(exc), EXIT_ERROR)
-    except (KeyboardInterrupt, Abort):
+    except Abort:  # end of input at a question (optimize --reschedule)
+        _fail("aborted; nothing was changed", EXIT_ERROR)
+    except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
