@@ -44,14 +44,12 @@ from anki.cards import Card as AnkiCard  # noqa: E402
 from anki.decks import DeckId  # noqa: E402
 from anki.buildinfo import version as anki_version  # noqa: E402
 from anki.scheduler_pb2 import CardAnswer  # noqa: E402
-from sqlalchemy import event  # noqa: E402
 
 from srs import scheduling  # noqa: E402
-from srs.model import Rating  # noqa: E402
 from srs.clock import utc_now  # noqa: E402
+from srs.model import Rating, Scope  # noqa: E402
 from srs.review import Session, SettingsBook, answer, build_queue, cards  # noqa: E402
-from srs.storage import migrations, open_store  # noqa: E402
-from srs.storage.review_store import Scope  # noqa: E402
+from srs.storage import connection, migrations, open_store  # noqa: E402
 from srs.storage.timecodec import to_us  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -374,10 +372,12 @@ def interleaved(store_path: Path, anki_path: Path, runs: int, answers: int) -> d
     durable = answers_in_blocks(0)
     fresh_book = [timed(lambda: answer(store, ids[(answers + n) % len(ids)], Rating.GOOD)) for n in range(min(answers, 100))]
     # The same again without fsync (synchronous=OFF on both): the CPU and page writes of an answer, whatever the disk.
-    store.engine.dispose()
-    event.listen(store.engine, "connect", lambda dbapi_conn, _record: dbapi_conn.execute("PRAGMA synchronous = OFF"))
+    store.close()  # its next connections are made by the configure below
+    durable_configure = connection.configure
+    connection.configure = lambda conn: (durable_configure(conn), conn.execute("PRAGMA synchronous = OFF"))
     col.db.execute("PRAGMA synchronous = OFF")
     no_fsync = answers_in_blocks(answers + 100)
+    connection.configure = durable_configure
     result = {
         "queue": (median_ms(ours_queue), median_ms(anki_queue)), "anki_queue_cached": median_ms(anki_cached),
         "answer": durable, "answer_no_fsync": no_fsync, "answer_fresh_book": median_ms(fresh_book),

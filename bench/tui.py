@@ -41,11 +41,10 @@ from textual import events  # noqa: E402
 
 from srs.clock import day_bounds  # noqa: E402
 from srs.decks import bundled_decks_dir, check_paths  # noqa: E402
-from srs.model import MemoryState, Rating, State  # noqa: E402
+from srs.model import Flags, MemoryState, Rating, Scope, State  # noqa: E402
 from srs.review import Session  # noqa: E402
 from srs.storage import open_store  # noqa: E402
 from srs.storage import review_store, sync_store  # noqa: E402
-from srs.storage.review_store import Flags, Scope  # noqa: E402
 from srs.tui.app import SrsApp  # noqa: E402
 from srs.tui.screens.decks import DecksScreen  # noqa: E402
 from srs.tui.screens.review import ReviewScreen  # noqa: E402

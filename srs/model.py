@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
+from typing import NamedTuple
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -81,6 +82,80 @@ class MemoryState:
     last_review: datetime | None = None
     reps: int = 0
     lapses: int = 0
+
+
+@dataclass(frozen=True)
+class Flags:
+    """Per-card flags saved with each review so undo restores them exactly."""
+
+    suspended: bool = False
+    leech: bool = False
+    buried_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cards a command covers: a deck (with its subdecks) and/or a tag. Empty: every card."""
+
+    deck: str | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card as the review screen and ``srs show`` need it: content, placement, state and flags."""
+
+    id: int
+    uid: str
+    deck: str
+    front: str
+    back: str
+    extra: str
+    tags: tuple[str, ...]
+    difficulty: str | None
+    sources: tuple[str, ...]
+    draft: bool
+    retired: bool
+    memory: MemoryState
+    suspended: bool
+    leech: bool
+    buried_until: datetime | None
+
+
+class ListedCard(NamedTuple):
+    """A card's content and placement: what an export writes of it."""
+
+    uid: str
+    deck: str
+    front: str
+    back: str
+    extra: str
+    tags: tuple[str, ...]
+    difficulty: str | None
+    sources: tuple[str, ...]
+    content_changed_at: datetime  # the last sync that changed what the card says (text, tags, deck, sources)
+
+
+@dataclass(frozen=True)
+class Decay:
+    """FSRS forgetting-curve constants: R = (1 + factor * elapsed_days / stability) ** decay."""
+
+    decay: float
+    factor: float
+
+
+@dataclass(frozen=True)
+class TagRow:
+    """Figures for the live cards sharing one exact tag string (e.g. ' autograd tensor-ops ')."""
+
+    tags: str
+    cards: int
+    studied: int
+    reviews: int
+    passed: int
+    with_memory: int
+    retrievability_sum: float
+    known: int
 
 
 @dataclass(frozen=True)

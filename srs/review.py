@@ -15,12 +15,11 @@ from datetime import datetime, timedelta, tzinfo
 from srs import scheduling
 from srs.clock import day_bounds, local_zone, utc_now
 from srs.errors import CardNotFound, SrsError
-from srs.model import MemoryState, Rating, State
+from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
 from srs.scheduling import Settings
 from srs.settings import resolve
 from srs.storage import Store, settings_store
 from srs.storage import review_store as rs
-from srs.storage.review_store import CardRow, Flags, Scope
 from srs.storage.timecodec import from_us, to_us
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: show a learning card early rather than wait
@@ -203,7 +202,7 @@ def answer(
     now = now or utc_now()
     zone = zone or local_zone()
     book = book or SettingsBook.load(store)
-    with store.write_raw() as conn:
+    with store.write() as conn:
         before, flags, deck_id = rs.load_state_and_deck(conn, card_id)
         settings = book.for_deck_id(deck_id)
         after = scheduling.review(before, rating, now, card_id, settings, zone)

@@ -22,9 +22,9 @@ from srs.exporters.anki import notetype, render, render_cache
 from srs.exporters import default_filename, export_anki
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.errors import SrsError
+from srs.model import Scope
 from srs.storage import open_store
 from srs.storage.card_store import list_cards
-from srs.storage.review_store import Scope
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 LATER = T0 + timedelta(minutes=5)
@@ -318,7 +318,7 @@ def test_hostile_text_comes_through_escaped(tmp_path, col):
     sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
     # The deck loader refuses control characters, so put Anki's field separator in through the DB.
     with store.write() as conn:
-        conn.exec_driver_sql("UPDATE card SET front = replace(front, 'SEP', char(31))")
+        conn.execute("UPDATE card SET front = replace(front, 'SEP', char(31))")
     import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
     store.close()
 
@@ -509,7 +509,7 @@ def test_an_edited_text_misses_the_cache(store, tmp_path, decks_dir):
 def test_a_renderer_change_misses_every_row_and_drops_the_old_ones(store, tmp_path, monkeypatch):
     export_anki(store, tmp_path / "v1.apkg", now=T0)
     with store.write() as conn:  # a stale rendering under the old renderer must never be served
-        conn.exec_driver_sql("UPDATE render_cache SET html = 'STALE'")
+        conn.execute("UPDATE render_cache SET html = 'STALE'")
     monkeypatch.setattr(render_cache, "RENDERER", "0123456789abcdef")
 
     result = export_anki(store, tmp_path / "v2.apkg", now=T0)
@@ -517,7 +517,7 @@ def test_a_renderer_change_misses_every_row_and_drops_the_old_ones(store, tmp_pa
     assert result.rendered == 2 and result.reused == 0
     assert not any("STALE" in field for fields in package_fields(tmp_path / "v2.apkg").values() for field in fields)
     with store.read() as conn:
-        assert {row[0] for row in conn.exec_driver_sql("SELECT DISTINCT renderer FROM render_cache")} == {"0123456789abcdef"}
+        assert {row[0] for row in conn.execute("SELECT DISTINCT renderer FROM render_cache")} == {"0123456789abcdef"}
 
 
 def test_the_renderer_version_covers_the_libraries_and_the_rendering_modules():
@@ -535,7 +535,7 @@ def test_hostile_text_comes_through_the_cache_escaped(tmp_path):
     store = open_store(tmp_path / "srs.db")
     sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
     with store.write() as conn:
-        conn.exec_driver_sql("UPDATE card SET front = replace(front, 'SEP', char(31))")
+        conn.execute("UPDATE card SET front = replace(front, 'SEP', char(31))")
     cold = export_anki(store, tmp_path / "cold.apkg", now=T0)
     warm = export_anki(store, tmp_path / "warm.apkg", now=T0)
     store.close()

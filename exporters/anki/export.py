@@ -20,10 +20,10 @@ from .render_cache import card_texts, render_with_cache
 from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
+from srs.model import ListedCard, Scope
 from srs.review import check_deck
 from srs.storage import Store
-from srs.storage.card_store import ListedCard, deck_descriptions, list_cards
-from srs.storage.review_store import Scope
+from srs.storage.card_store import deck_descriptions, list_cards
 
 
 @dataclass(frozen=True)

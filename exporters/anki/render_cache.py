@@ -21,8 +21,8 @@ import pygments
 
 from . import notetype, render
 from .render import fast_markdown_html, markdown_html
+from srs.model import ListedCard
 from srs.storage import Store
-from srs.storage.card_store import ListedCard
 from srs.storage.render_store import (
     cached_html,
     keep_only,

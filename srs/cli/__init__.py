@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-import sqlalchemy.exc
-
 from srs.cli import app as app_module
 from srs.errors import SrsError
 
@@ -73,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(usage_message(exc) if usage else exc.format_message(), EXIT_USAGE if usage else EXIT_ERROR)
     except SrsError as exc:
         _fail(str(exc), EXIT_ERROR)
-    except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
+    except sqlite3.DatabaseError as exc:
         _fail(_database_failure(exc), EXIT_ERROR)
     except Abort:  # end of input at a question (optimize --reschedule)
         _fail("aborted; nothing was changed", EXIT_ERROR)
@@ -129,7 +127,7 @@ def _database_failure(exc: Exception) -> str:
     from srs.storage import db, default_db_path
     from srs.storage.backup import newest_backup
 
-    detail = str(getattr(exc, "orig", exc))
+    detail = str(exc)
     if "locked" in detail or "busy" in detail:
         return f"the collection is busy in another process for too long ({detail}); try again"
     backup = newest_backup(db.last_opened or default_db_path())

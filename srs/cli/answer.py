@@ -31,12 +31,9 @@ def answer(
 ) -> None:
     """Answer a card now and print when it is due next. Answering early is allowed."""
     grade = parse_rating(rating)
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         card = find_card(store, card_id)
         result = answer_card(store, card.id, grade)
-    finally:
-        store.close()
     if wants_json(as_json):
         after = result.after
         echo(json.dumps({
@@ -57,44 +54,32 @@ def answer(
 @app.command()
 def undo(db: DbOption = None) -> None:
     """Undo the newest answer, restoring the card's exact previous state."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         card_id, memory = undo_answer(store)
         with store.read() as conn:
             uid = review_store.fetch_cards(conn, [card_id])[card_id].uid
-    finally:
-        store.close()
     echo(f"undid the last answer of {uid} (back to {memory.state.label})")
 
 
 @app.command()
 def bury(card_ids: CardIds, db: DbOption = None) -> None:
     """Hide cards until the next day starts."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         until = bury_cards(store, [find_card(store, uid).id for uid in card_ids])
-    finally:
-        store.close()
     echo(f"buried {len(card_ids)} card(s) until {_local(until)}")
 
 
 @app.command()
 def suspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Suspend cards: they are not shown until unsuspended."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         set_suspended(store, [find_card(store, uid).id for uid in card_ids], True)
-    finally:
-        store.close()
     echo(f"suspended {len(card_ids)} card(s)")
 
 
 @app.command()
 def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Unsuspend cards so they are scheduled again."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         set_suspended(store, [find_card(store, uid).id for uid in card_ids], False)
-    finally:
-        store.close()
     echo(f"unsuspended {len(card_ids)} card(s)")

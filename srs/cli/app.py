@@ -60,9 +60,13 @@ def open_collection(db: Path | None) -> Store:
     from srs.decks import refresh_bundled
 
     store = open_store(collection_path(db))
-    if not store.created:
-        daily_backup(store.path)
-    refresh_bundled(store, first_use=store.created)
+    try:
+        if not store.created:
+            daily_backup(store.path)
+        refresh_bundled(store, first_use=store.created)
+    except BaseException:
+        store.close()
+        raise
     return store
 
 

@@ -50,8 +50,5 @@ def _check(paths: list[Path], db: Path | None):
     path = Path(chosen).expanduser()
     if not path.exists():
         raise SrsError(f"{path}: no such collection")
-    store = open_store(path)
-    try:
+    with open_store(path) as store:
         return check_paths(paths, store)
-    finally:
-        store.close()

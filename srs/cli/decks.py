@@ -34,11 +34,8 @@ def fork(
     """
     from srs.decks.fork import fork_bundled
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         report = fork_bundled(store, folder)
-    finally:
-        store.close()
     if wants_json(as_json):
         echo(json.dumps({
             "folder": str(report.folder), "copied": [str(p) for p in report.copied], "kept": [str(p) for p in report.kept],

@@ -24,13 +24,10 @@ def doctor(
 
     Exits 1 while problems remain (damaged file, or problems not repaired).
     """
-    store = open_store(collection_path(db))
-    try:
+    with open_store(collection_path(db)) as store:
         report = examine(store)
         repaired, backup = repair(store, report) if fix and not report.integrity and not report.healthy else (0, None)
         restore_from = newest_backup(store.path) if report.integrity else None
-    finally:
-        store.close()
     left = [f for f in report.findings if f.severity == "error" and (not fix or f.repair is None)]
     if wants_json(as_json):
         echo(json.dumps(_as_json(report, fix, repaired, backup, restore_from), indent=2, ensure_ascii=False))

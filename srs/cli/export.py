@@ -40,11 +40,8 @@ def anki(
     """
     from srs.exporters import export_anki
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
-    finally:
-        store.close()
     if wants_json(as_json):
         echo(json.dumps({"path": str(result.path), "notes": result.notes, "decks": result.decks}, indent=2))
         return

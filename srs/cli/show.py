@@ -23,13 +23,10 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a card: content, state, stability, difficulty, due, reps, lapses and history."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         card = find_card(store, card_id)
         with store.read() as conn:
             history = review_store.card_history(conn, card.id)
-    finally:
-        store.close()
     m = card.memory
     data = {
         "id": card.uid, "deck": card.deck, "front": card.front, "back": card.back, "extra": card.extra,

@@ -45,11 +45,8 @@ def status(
         if db is not None and command is not None and not _takes(command, "db"):
             raise SrsError(f"'srs {ctx.invoked_subcommand}' works on files only and opens no collection; leave out --db")
         return
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         rows = deck_overview(store)
-    finally:
-        store.close()
     if wants_json(as_json):
         import json
 

@@ -24,18 +24,16 @@ def sync(
 
     If any file has an error, every error is printed as path:line:col and nothing changes.
     """
-    store = open_collection(db)
-    try:
-        report = sync_paths(store, paths or [_default_folder(store, as_json)], force=force)
-    except DeckError as exc:
-        if wants_json(as_json):
-            echo(json.dumps({"changed": False, "errors": [problem_json(p) for p in exc.problems]}, indent=2, ensure_ascii=False))
-        else:
-            for problem in exc.problems:
-                typer.echo(str(problem), err=True)
-        raise SrsError(f"{len(exc.problems)} error(s) in deck files; the collection was not changed") from None
-    finally:
-        store.close()
+    with open_collection(db) as store:
+        try:
+            report = sync_paths(store, paths or [_default_folder(store, as_json)], force=force)
+        except DeckError as exc:
+            if wants_json(as_json):
+                echo(json.dumps({"changed": False, "errors": [problem_json(p) for p in exc.problems]}, indent=2, ensure_ascii=False))
+            else:
+                for problem in exc.problems:
+                    typer.echo(str(problem), err=True)
+            raise SrsError(f"{len(exc.problems)} error(s) in deck files; the collection was not changed") from None
     if wants_json(as_json):
         echo(json.dumps({
             "changed": report.changed, "errors": [],

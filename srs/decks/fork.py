@@ -48,7 +48,7 @@ def fork_bundled(store: Store, folder: Path) -> ForkReport:
         shutil.copyfile(source.path, destination)
         report.copied.append(destination)
     with store.write() as conn:
-        report.cards_moved = sync_store.move_origins(conn.connection.driver_connection, f"{bundled}/", f"{target}/")
+        report.cards_moved = sync_store.move_origins(conn, f"{bundled}/", f"{target}/")
     return report
 
 

@@ -7,6 +7,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from srs.storage.connection import file_uri
+
 DEFAULT_KEEP = 7
 
 
@@ -22,7 +24,7 @@ def make_backup(db_path: Path, reason: str, keep: int = DEFAULT_KEEP, now: datet
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
     slug = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or "manual"
     target = folder / f"{db_path.stem}-{stamp}-{slug}.db"
-    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    source = sqlite3.connect(file_uri(db_path, mode="ro"), uri=True)
     try:
         dest = sqlite3.connect(target)
         try:

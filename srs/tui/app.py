@@ -9,8 +9,8 @@ from textual.app import App
 from textual.binding import Binding
 
 from srs.clock import local_zone, utc_now
+from srs.model import Scope
 from srs.storage import Store
-from srs.storage.review_store import Scope
 from srs.tui.screens.decks import DecksScreen
 from srs.tui.screens.help import HelpScreen
 from srs.tui.screens.quiz import QuizRequest, QuizScreen

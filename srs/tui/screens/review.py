@@ -23,9 +23,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from srs.model import Rating, State
+from srs.model import CardRow, Rating, Scope, State
 from srs.review import LEARN_AHEAD, Answer, Counts, Session
-from srs.storage.review_store import CardRow, Scope
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.screens.done import DoneScreen, Summary
 from srs.tui.text import one_line, plain, when

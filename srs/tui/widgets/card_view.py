@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Rule, Static
 
-from srs.storage.review_store import CardRow
+from srs.model import CardRow
 from srs.tui.text import clean
 
 FENCE_LANGUAGE = re.compile(r"^\s*(?:```|~~~)\s*([\w+#.-]+)", re.MULTILINE)
