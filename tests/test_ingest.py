@@ -24,6 +24,7 @@ from srs.ingest.yamlout import Section, deck_text
 from srs.model import CardSpec
 from srs.review import build_queue
 from srs.storage import open_store
+from tests.conftest import CliResult, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 SEEDS = Path(__file__).parent / "data" / "seeds"  # a copy of the study material, so a lone clone tests it
@@ -502,13 +503,13 @@ def test_the_ingest_library_imports_no_ui_packages() -> None:
 # --- the command ---------------------------------------------------------------------------------
 
 
-def _srs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "srs", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+def _srs(*args: str) -> CliResult:
+    return run_cli(*args)
 
 
 def test_cli_prints_yaml_to_stdout_and_the_report_to_stderr() -> None:
     result = _srs("ingest", str(fixture("quiz_missing_reasoning.txt")))
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     deck, _ = loads_cleanly(result.stdout)
     assert len(deck.cards) == 8
     assert "quiz answer sheets (detected), 2 quizzes: 8 cards (0 finished, 8 drafts)" in result.stderr
@@ -518,15 +519,15 @@ def test_cli_prints_yaml_to_stdout_and_the_report_to_stderr() -> None:
 def test_cli_writes_and_merges_with_the_report_on_stdout(tmp_path: Path) -> None:
     out = tmp_path / "deck.yaml"
     first = _srs("ingest", str(fixture("answers_code_lists.md")), "-o", str(out), "--deck", "Keys")
-    assert first.returncode == 0, first.stderr
+    assert first.code == 0, first.stderr
     assert "answer key (detected): 5 cards (0 finished, 5 drafts)" in first.stdout and "wrote" in first.stdout
     second = _srs("ingest", str(fixture("answers_code_lists.md")), "-o", str(out))
     assert "0 new cards added, 5 already there left as they are" in second.stdout
     check = _srs("check", str(out))
-    assert check.returncode == 0 and "0 error(s)" in check.stdout
+    assert check.code == 0 and "0 error(s)" in check.stdout
 
 
 def test_cli_refuses_an_unknown_shape() -> None:
     result = _srs("ingest", str(fixture("unknown_shape.txt")))
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.code == 1 and result.stdout == ""
     assert result.stderr.startswith("srs: error: ") and all(f"{shape} (" in result.stderr for shape in KNOWN_SHAPES)
