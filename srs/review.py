@@ -223,10 +223,11 @@ def _is_early(before: MemoryState, at: datetime, settings: Settings, zone: tzinf
     return before.due > at
 
 
-def undo(store: Store, review_id: int | None = None) -> tuple[int, MemoryState]:
-    """Undo an answer (default: the newest): restore the exact previous state and drop the log entry."""
+def undo(store: Store, review_id: int | None = None, card_id: int | None = None) -> tuple[int, MemoryState]:
+    """Undo an answer (default: the newest; else ``review_id``, of ``card_id``): restore the exact previous state and
+    drop the log entry. ``NothingToUndo`` if that answer is gone (review ids are never reused)."""
     with store.write() as conn:
-        review_id, card_id, before_json = rs.last_review_entry(conn, review_id)
+        review_id, card_id, before_json = rs.last_review_entry(conn, review_id, card_id)
         memory, flags = rs.memory_from_json(before_json)
         rs.restore_state(conn, card_id, memory, flags)
         rs.delete_review(conn, review_id)
@@ -335,7 +336,7 @@ class Session:
         if not self.history:
             return None
         last = self.history.pop()
-        undo(self.store, last.review_id)
+        undo(self.store, last.review_id, last.card_id)
         self._memory[last.card_id] = last.before
         self.queue.put_back(last.card_id, last.before)
         return last

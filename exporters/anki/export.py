@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import genanki
@@ -16,7 +16,7 @@ import genanki
 from .apkg import NoteRow, collection_bytes, write_apkg
 from .notetype import make_model, note_guid, stable_id
 from .render import markdown_html, note_tags, sources_html
-from .render_cache import card_texts, render_with_cache
+from .render_cache import RENDERER, card_texts, render_with_cache
 from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
@@ -24,6 +24,9 @@ from srs.model import ListedCard, Scope
 from srs.review import check_deck
 from srs.storage import Store
 from srs.storage.card_store import deck_descriptions, list_cards
+from srs.storage.render_store import clamp_future_export_dates, renderer_since
+
+FUTURE_SLACK = timedelta(hours=1)  # dates this far ahead of the clock were made by a clock that ran ahead
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class AnkiExport:
     rendered: int = 0  # distinct texts rendered by markdown-it (render cache misses)
     reused: int = 0  # distinct texts whose HTML came from the render cache
     fast: int = 0  # distinct short plain-paragraph texts (fast path, not cached)
+    redated: int = 0  # card content dates and renderer dates found in the future (a clock ran ahead), dated now
 
 
 def default_filename(deck: str | None = None, tag: str | None = None) -> str:
@@ -100,11 +104,30 @@ def export_anki(
         scope = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"
         raise SrsError(f"nothing to export: {scope} has no finished, live cards (drafts and retired cards are never exported)")
     path = resolve_output(output, deck, tag)
+    cards, redated = _no_future_dates(store, cards, now)
     with gc_paused():
         rendered = render_with_cache(store, card_texts(cards), now, prune=deck is None and tag is None)
         decks = make_decks({card.deck for card in cards}, descriptions)
         rows = note_rows(cards, rendered.html, {d.name: d.deck_id for d in decks}, rendered.since)
         write_apkg(path, collection_bytes(make_model(), decks, rows, now.timestamp(), rendered.since.timestamp()), now.timestamp())
     return AnkiExport(
-        path=path, decks=len(decks), notes=len(cards), rendered=rendered.rendered, reused=rendered.reused, fast=rendered.fast
+        path=path, decks=len(decks), notes=len(cards), rendered=rendered.rendered, reused=rendered.reused, fast=rendered.fast,
+        redated=redated,
     )
+
+
+def _no_future_dates(store: Store, cards: list[ListedCard], now: datetime) -> tuple[list[ListedCard], int]:
+    """Date ``now`` what a clock running ahead dated in the future (card edits, the renderer's first export).
+
+    A note dated in 2100 would stay newer than every later edit, so Anki would never take one again. Returns the
+    cards (re-dated where needed) and how many dates were moved.
+    """
+    latest = now + FUTURE_SLACK
+    with store.read() as conn:
+        since = renderer_since(conn, RENDERER)
+    if (since is None or since <= latest) and all(card.content_changed_at <= latest for card in cards):
+        return cards, 0
+    with store.write() as conn:
+        changed, renderers = clamp_future_export_dates(conn, now, latest)
+    return [card._replace(content_changed_at=now) if card.content_changed_at > latest else card for card in cards], changed + renderers
+

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, collection_path, echo, wants_json
-from srs.doctor import Report, examine, repair
+from srs.doctor import Repair, Report, examine, repair
 from srs.errors import SrsError
 from srs.storage import open_store
 from srs.storage.backup import newest_backup
@@ -26,13 +26,14 @@ def doctor(
     """
     with open_store(collection_path(db)) as store:
         report = examine(store)
-        repaired, backup = repair(store, report) if fix and not report.integrity and not report.healthy else (0, None)
+        done = repair(store, report) if fix and not report.integrity and not report.healthy else None
         restore_from = newest_backup(store.path) if report.integrity else None
-    left = [f for f in report.findings if f.severity == "error" and (not fix or f.repair is None)]
+    final = done.report if done is not None else report
+    left = [f for f in final.findings if f.severity == "error" and (done is None or f.repair is None)]
     if wants_json(as_json):
-        echo(json.dumps(_as_json(report, fix, repaired, backup, restore_from), indent=2, ensure_ascii=False))
+        echo(json.dumps(_as_json(report, done, left, restore_from), indent=2, ensure_ascii=False))
     else:
-        _print(report, fix, repaired, backup, left)
+        _print(report, fix, done, left)
     if report.integrity:
         hint = f"restore the newest backup with: srs restore {restore_from}" if restore_from else "no backup exists"
         raise SrsError(f"the database file is damaged and cannot be repaired in place; {hint}")
@@ -40,7 +41,7 @@ def doctor(
         raise typer.Exit(1)
 
 
-def _print(report: Report, fix: bool, repaired: int, backup, left: list) -> None:
+def _print(report: Report, fix: bool, done: Repair | None, left: list) -> None:
     echo(f"checked {report.cards_checked} cards and {report.reviews_checked} reviews")
     for message in report.integrity[:20]:
         echo(f"  damaged: {message}")
@@ -52,15 +53,20 @@ def _print(report: Report, fix: bool, repaired: int, backup, left: list) -> None
         echo(f"  {label}: {where}{finding.message}" + (" (repairable)" if finding.repair else ""))
     if report.healthy:
         echo("no problems found")
-    elif not fix:
+        return
+    if not fix or done is None:
         echo("run 'srs doctor --fix' to repair what can be repaired")
-    else:
-        echo(f"repaired {repaired} card(s); backup before repair: {backup}")
-        if left:
-            echo(f"{len(left)} problem(s) could not be repaired safely (see above); 'srs restore' can bring back a backup")
+        return
+    echo(f"repaired {done.count} card(s); backup before repair: {done.backup}")
+    seen = {(f.card_uid, f.message) for f in report.findings}
+    for finding in left:
+        if (finding.card_uid, finding.message) not in seen:  # changed while the doctor ran (an answer in between)
+            echo(f"  problem: {finding.card_uid + ': ' if finding.card_uid else ''}{finding.message}")
+    if left:
+        echo(f"{len(left)} problem(s) could not be repaired safely (see above); 'srs restore' can bring back a backup")
 
 
-def _as_json(report: Report, fix: bool, repaired: int, backup, restore_from) -> dict:
+def _as_json(report: Report, done: Repair | None, left: list, restore_from) -> dict:
     return {
         "cards_checked": report.cards_checked,
         "reviews_checked": report.reviews_checked,
@@ -70,7 +76,8 @@ def _as_json(report: Report, fix: bool, repaired: int, backup, restore_from) -> 
             {"card": f.card_uid, "severity": f.severity, "message": f.message, "repairable": f.repair is not None}
             for f in report.findings
         ],
-        "repaired": repaired if fix else None,
-        "backup": str(backup) if backup else None,
+        "repaired": done.count if done is not None else None,
+        "backup": str(done.backup) if done is not None and done.backup else None,
+        "problems_left": len(left),
         "newest_backup": str(restore_from) if restore_from else None,
     }

@@ -46,3 +46,8 @@ def anki(
         echo(json.dumps({"path": str(result.path), "notes": result.notes, "decks": result.decks}, indent=2))
         return
     echo(f"wrote {result.path}: {result.notes} note(s) in {result.decks} deck(s)")
+    if result.redated:
+        echo(
+            f"note: {result.redated} date(s) in the collection were in the future (the clock was ahead when they were "
+            "synced or exported); they are dated now, so later edits reach Anki again"
+        )

@@ -1,12 +1,9 @@
-"""SQL for maintenance: integrity checks, per-card logs for the doctor, restoring from a backup."""
+"""SQL for maintenance: integrity checks, per-card logs for the doctor."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from sqlite3 import Connection
 
-from srs.storage.connection import file_uri
 from srs.storage.rows import STATE_COLUMNS, flags_from_row, memory_from_row
 from srs.storage.timecodec import from_us
 
@@ -27,16 +24,3 @@ def cards_with_logs(conn: Connection):
     for row in conn.execute(f"SELECT id, uid, deck_id, {STATE_COLUMNS} FROM card ORDER BY id"):
         yield row[0], row[1], row[2], memory_from_row(row[3:]), flags_from_row(row[3:]), logs.get(row[0], [])
 
-
-def restore_into(source: Path, target: Path) -> None:
-    """Copy the DB at ``source`` over ``target`` with SQLite's backup API (target's WAL included)."""
-    src = sqlite3.connect(file_uri(source, mode="ro"), uri=True)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            dest.execute("PRAGMA busy_timeout = 30000")
-            src.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        src.close()

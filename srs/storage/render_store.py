@@ -67,3 +67,11 @@ def record_renderer(conn: Connection, renderer: str, now: datetime) -> datetime:
     conn.execute("DELETE FROM export_renderer WHERE renderer != ?", (renderer,))
     conn.execute("INSERT OR IGNORE INTO export_renderer (renderer, since) VALUES (?, ?)", (renderer, to_us(now)))
     return from_us(conn.execute("SELECT since FROM export_renderer WHERE renderer = ?", (renderer,)).fetchone()[0])
+
+
+def clamp_future_export_dates(conn: Connection, now: datetime, latest: datetime) -> tuple[int, int]:
+    """Date ``now`` every card content change and renderer first use after ``latest`` (stamped by a clock that ran
+    ahead), so no date from the future sticks. Returns (cards, renderers) re-dated."""
+    cards = conn.execute("UPDATE card SET content_changed_at = ? WHERE content_changed_at > ?", (to_us(now), to_us(latest))).rowcount
+    renderers = conn.execute("UPDATE export_renderer SET since = ? WHERE since > ?", (to_us(now), to_us(latest))).rowcount
+    return cards, renderers

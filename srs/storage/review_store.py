@@ -153,14 +153,19 @@ def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Fl
     return memory_from_row(row), flags_from_row(row), row[11]
 
 
-def last_review_entry(conn: Connection, review_id: int | None = None) -> tuple[int, int, str]:
-    """(review id, card id, before-JSON) of the newest answer, or of ``review_id``."""
+def last_review_entry(conn: Connection, review_id: int | None = None, card_id: int | None = None) -> tuple[int, int, str]:
+    """(review id, card id, before-JSON) of the newest answer, or of ``review_id`` (which must be ``card_id``'s).
+
+    Review ids are never reused (AUTOINCREMENT), so an id held by an open session names that answer or nothing.
+    """
     if review_id is None:
         row = conn.execute("SELECT id, card_id, before FROM review ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise NothingToUndo("there is no answer to undo")
     else:
         row = conn.execute("SELECT id, card_id, before FROM review WHERE id = ?", (review_id,)).fetchone()
-    if row is None:
-        raise NothingToUndo("there is no answer to undo")
+        if row is None or (card_id is not None and row[1] != card_id):
+            raise NothingToUndo("that answer was already undone elsewhere (by 'srs undo' or another window)")
     newer = conn.execute("SELECT 1 FROM review WHERE card_id = ? AND id > ? LIMIT 1", (row[1], row[0])).fetchone()
     if newer:
         raise NothingToUndo("that card was answered again since; undo its newer answer first")

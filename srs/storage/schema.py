@@ -110,13 +110,14 @@ class Card(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    """One answer. Append-only, except that undo removes the newest entry of a card."""
+    """One answer. Append-only, except that undo removes the newest entry of a card. Ids are never reused."""
 
     __table_args__ = (
         Index("ix_review_card", "card_id", "id"),
         # Covering indexes for `srs stats`: answers by time, and by card.
         Index("ix_review_stats", "reviewed_at", "state_before", "rating", "interval_before", "card_id"),
         Index("ix_review_card_stats", "card_id", "state_before", "reviewed_at", "rating"),
+        {"sqlite_autoincrement": True},  # an id is never given to a second answer (undo by id stays safe)
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from srs.errors import NothingToUndo
 from srs.model import CardRow, Rating, Scope, State
 from srs.review import LEARN_AHEAD, Answer, Counts, Session
 from srs.tui.jobs import JobFailed, start_job
@@ -330,7 +331,15 @@ class ReviewScreen(Screen[None]):
         if not self.answers:
             self.notify("Nothing to undo in this session", timeout=2)
             return
-        self._run("undone", lambda session, now: session.undo())
+        self._run("undone", lambda session, now: self._undo(session))
+
+    def _undo(self, session: Session) -> Answer | None:
+        """Undo in the worker; an answer already undone elsewhere (``srs undo``) is a notice, not a failure."""
+        try:
+            return session.undo()
+        except NothingToUndo as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Nothing to undo", severity="warning", timeout=6, markup=False)
+            return None
 
     def action_bury(self) -> None:
         if self._ready("question", "answer") and self.step.card is not None:
