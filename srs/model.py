@@ -53,10 +53,14 @@ class CardSpec:
     draft: bool = False
     line: int = 0
     explicit_id: bool = True
+    cloze: str = ""  # a cloze entry's text with {{c1::...}} deletions (then front and back are empty)
+    reverse: bool = False  # also study back -> front
 
     def content_key(self) -> tuple:
         """The fields whose change counts as an edit of the card."""
-        return (self.front, self.back, self.extra, self.tags, self.difficulty, self.sources, self.draft)
+        key = (self.front, self.back, self.extra, self.tags, self.difficulty, self.sources, self.draft)
+        # Appended only when set, so the hash of every plain card stays what it was before these existed.
+        return key + (self.cloze, self.reverse) if self.cloze or self.reverse else key
 
 
 @dataclass(frozen=True)

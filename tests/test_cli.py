@@ -247,7 +247,7 @@ def test_answer_doctor_and_export_json(tmp_path) -> None:
     doctor = json.loads(run("--json", "doctor", db=db).stdout)
     assert doctor["healthy"] is True and doctor["cards_checked"] >= 1 and doctor["reviews_checked"] == 1
     exported = json.loads(run("export", "anki", "--json", "--deck", "Test", "-o", str(tmp_path / "t.apkg"), db=db).stdout)
-    assert exported == {"path": str(tmp_path / "t.apkg"), "notes": 1, "decks": 1}
+    assert exported == {"path": str(tmp_path / "t.apkg"), "notes": 1, "cards": 1, "decks": 1}
 
 
 def test_check_with_db_reports_ids_other_synced_files_own(tmp_path) -> None:

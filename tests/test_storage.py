@@ -23,6 +23,87 @@ def test_pragmas(store) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
 
 
+def test_the_write_connection_is_durable_and_checks_foreign_keys(store) -> None:
+    with store.write() as conn:
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("INSERT INTO card (uid, deck_id, origin, line, position, front, back, content_hash, created_at) "
+                         "VALUES ('x', 999, 'f', 1, 0, 'q', 'a', 'h', 0)")
+
+
+def test_a_failed_write_leaves_nothing_and_the_store_keeps_working(store) -> None:
+    with pytest.raises(ZeroDivisionError):
+        with store.write() as conn:
+            conn.execute("INSERT INTO deck (name) VALUES ('Gone')")
+            1 / 0
+    with store.write() as conn:
+        conn.execute("INSERT INTO deck (name) VALUES ('Kept')")
+    with store.read() as conn:
+        assert [row[0] for row in conn.execute("SELECT name FROM deck")] == ["Kept"]
+
+
+def test_a_read_refuses_to_write(store) -> None:
+    # A write in read() would be rolled back silently at the end of the block: it must fail loudly instead.
+    with store.read() as conn, pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("INSERT INTO deck (name) VALUES ('No')")
+
+
+def test_a_write_nested_in_a_write_is_an_error_not_a_deadlock(store) -> None:
+    with store.write(), pytest.raises(RuntimeError, match="nested"):
+        with store.write():
+            pass
+
+
+def test_a_read_sees_one_snapshot_while_another_thread_writes(store) -> None:
+    import threading
+
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM deck").fetchone()[0] == 0
+
+        def add() -> None:
+            with store.write() as w:
+                w.execute("INSERT INTO deck (name) VALUES ('New')")
+
+        writer = threading.Thread(target=add)
+        writer.start()
+        writer.join()
+        assert conn.execute("SELECT count(*) FROM deck").fetchone()[0] == 0
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM deck").fetchone()[0] == 1
+
+
+def test_store_is_a_context_manager_that_closes_its_connections(tmp_path) -> None:
+    with open_store(tmp_path / "srs.db") as store:
+        with store.write() as conn:
+            conn.execute("INSERT INTO deck (name) VALUES ('A')")
+        with store.read() as reader:
+            pass
+    with pytest.raises(sqlite3.ProgrammingError):
+        conn.execute("SELECT 1")  # the write connection was closed
+    with pytest.raises(sqlite3.ProgrammingError):
+        reader.execute("SELECT 1")  # and so were the pooled readers
+    # The last connection closed: SQLite folded the WAL into the file and removed it.
+    assert not (tmp_path / "srs.db-wal").exists()
+    with store.read() as conn:  # a closed Store opens connections again when used
+        assert conn.execute("SELECT name FROM deck").fetchone()[0] == "A"
+    store.close()
+
+
+@pytest.mark.parametrize("name", ["a#b.db", "q?mode=rwc.db", "p%41.db", "sp ace.db", "ü.db"])
+def test_file_uri_names_exactly_the_file(tmp_path, name) -> None:
+    from srs.storage.connection import file_uri
+
+    path = tmp_path / name
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True)
+    try:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchone()[0] == "t"
+    finally:
+        conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
 def test_migration_from_v1_keeps_data_and_backs_up_first(tmp_path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)

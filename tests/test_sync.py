@@ -134,8 +134,9 @@ def test_bundled_decks_sync_into_a_new_collection(tmp_path) -> None:
     finally:
         store.close()
     from srs.decks import bundled_decks_dir, check_paths
+    from srs.decks.cloze import generate_cards
 
-    expected = sum(len(deck.cards) for deck in check_paths([bundled_decks_dir()]).decks)
+    expected = sum(len(generate_cards(card)) for deck in check_paths([bundled_decks_dir()]).decks for card in deck.cards)
     assert count == expected > 250
 
 

@@ -122,14 +122,9 @@ def usage_line(ctx) -> str:
     return " ".join(pieces)
 
 
-def _database_failure(exc: Exception) -> str:
-    """A user-facing message for an SQLite failure that escaped the library."""
+def _database_failure(exc: sqlite3.Error) -> str:
+    """A user-facing message for an SQLite failure that escaped the library: its cause, and what to do."""
     from srs.storage import db, default_db_path
-    from srs.storage.backup import newest_backup
+    from srs.storage.failures import explain
 
-    detail = str(exc)
-    if "locked" in detail or "busy" in detail:
-        return f"the collection is busy in another process for too long ({detail}); try again"
-    backup = newest_backup(db.last_opened or default_db_path())
-    hint = f"the newest backup is {backup}; restore it with: srs restore {backup}" if backup else "run 'srs doctor' to see what is wrong"
-    return f"the collection could not be read or written ({detail}); {hint}"
+    return explain(exc, db.last_opened or default_db_path())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from srs.errors import BackupError
 from srs.storage import Store, open_store
-from srs.storage.backup import daily_backup
+from srs.storage.backup import backup_dir, daily_backup
 
 app = typer.Typer(
     name="srs",
@@ -62,12 +64,23 @@ def open_collection(db: Path | None) -> Store:
     store = open_store(collection_path(db))
     try:
         if not store.created:
-            daily_backup(store.path)
+            _daily_backup(store.path)
         refresh_bundled(store, first_use=store.created)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _daily_backup(path: Path) -> None:
+    """Today's backup; one that cannot be made is a warning, never a reason to refuse today's study."""
+    try:
+        daily_backup(path)
+    except BackupError as exc:
+        check = "; run 'srs doctor'" if exc.damaged else ""
+        typer.echo(f"srs: warning: today's backup was not made: {exc}{check}", err=True)
+    except (OSError, sqlite3.Error) as exc:
+        typer.echo(f"srs: warning: could not back up the collection into {backup_dir(path)}: {exc}", err=True)
 
 
 def problem_json(problem) -> dict:

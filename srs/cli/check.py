@@ -10,6 +10,7 @@ import typer
 
 from srs.cli.app import JsonOption, app, echo, global_option, problem_json, wants_json
 from srs.decks import bundled_decks_dir, check_paths
+from srs.decks.cloze import generate_cards
 from srs.errors import SrsError
 
 
@@ -24,8 +25,8 @@ def check(
 ) -> None:
     """Validate deck files: print every error and warning (no ids, drafts, long backs) as path:line:col."""
     loaded = _check(paths or [bundled_decks_dir()], db)
-    cards = sum(len(deck.cards) for deck in loaded.decks)
-    drafts = sum(card.draft for deck in loaded.decks for card in deck.cards)
+    made = [card for deck in loaded.decks for entry in deck.cards for card in generate_cards(entry)]  # each cloze number, each reverse
+    cards, drafts = len(made), sum(card.draft for card in made)
     warnings = [p for p in loaded.problems if p.severity != "error"]
     if wants_json(as_json):
         echo(json.dumps({

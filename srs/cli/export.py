@@ -43,9 +43,10 @@ def anki(
     with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
     if wants_json(as_json):
-        echo(json.dumps({"path": str(result.path), "notes": result.notes, "decks": result.decks}, indent=2))
+        echo(json.dumps({"path": str(result.path), "notes": result.notes, "cards": result.cards, "decks": result.decks}, indent=2))
         return
-    echo(f"wrote {result.path}: {result.notes} note(s) in {result.decks} deck(s)")
+    cards = f" ({result.cards} cards)" if result.cards != result.notes else ""
+    echo(f"wrote {result.path}: {result.notes} note(s){cards} in {result.decks} deck(s)")
     if result.redated:
         echo(
             f"note: {result.redated} date(s) in the collection were in the future (the clock was ahead when they were "

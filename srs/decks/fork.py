@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from srs.decks.cloze import generate_cards
 from srs.decks.sync import bundled_decks_dir, check_paths, discover
 from srs.errors import SrsError
 from srs.storage import Store
@@ -63,7 +64,7 @@ def forked_to(store: Store) -> Path | None:
         stored = sync_store.stored_cards(conn)
     if any(path.startswith(f"{bundled}/") for path in known):
         return None
-    ids = {card.uid for deck in check_paths([bundled]).decks for card in deck.cards}
+    ids = {card.uid for deck in check_paths([bundled]).decks for entry in deck.cards for card in generate_cards(entry)}
     origins = {stored[uid].origin for uid in ids if uid in stored and not stored[uid].origin.startswith(f"{bundled}/")}
     origins = {origin for origin in origins if Path(origin).exists()}
     if not origins:

@@ -88,8 +88,12 @@ def _quiz_deck(base: str, number: int, title: str) -> str:
 
 
 def _drafts_note(cards: list[CardSpec]) -> str:
-    drafts = sum(card.draft for card in cards)
-    return f" {plural(drafts, 'draft')}: write the empty side, then remove 'draft: true'." if drafts else ""
+    sides = sum(card.draft and not card.cloze for card in cards)
+    clozes = sum(card.draft and bool(card.cloze) for card in cards)
+    notes = [f"{plural(sides, 'draft')}: write the empty side" if sides else "",
+             f"{plural(clozes, 'cloze draft')}: check the sentence" if clozes else ""]
+    said = "; ".join(note for note in notes if note)
+    return f" {said}, then remove 'draft: true'." if said else ""
 
 
 def _quiz_sections(ingested: IngestedFile, with_file: bool) -> list[Section]:

@@ -39,6 +39,29 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def read_only(path: Path | str) -> sqlite3.Connection:
+    """A connection that can change nothing: not the file, and not its WAL (a read-write one, closing last, would
+    checkpoint the WAL into the file: wrong for a damaged collection, whose WAL must be kept as it is).
+
+    To a WAL database it leaves an empty ``-wal`` and a ``-shm`` behind; see ``remove_side_files``.
+    """
+    return sqlite3.connect(file_uri(path, mode="ro"), uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+
+
+def side_files(path: Path | str) -> set[Path]:
+    """The ``-wal`` and ``-shm`` files beside ``path`` that exist now."""
+    return {side for side in (Path(f"{path}-wal"), Path(f"{path}-shm")) if side.exists()}
+
+
+def remove_side_files(path: Path | str, existed: set[Path]) -> None:
+    """Remove the ``-wal`` and ``-shm`` a read-only look at a database we refuse left beside it, if they hold nothing."""
+    made = side_files(path) - existed
+    wal = Path(f"{path}-wal")
+    if made and (not wal.exists() or wal.stat().st_size == 0):
+        for side in made:
+            side.unlink(missing_ok=True)
+
+
 def configure(conn: sqlite3.Connection) -> None:
     """The per-connection settings (see the module docstring)."""
     conn.isolation_level = None  # we issue BEGIN ourselves

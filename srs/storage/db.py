@@ -16,8 +16,9 @@ from pathlib import Path
 import platformdirs
 
 from srs.errors import DatabaseError
-from srs.storage.backup import make_backup, newest_backup
-from srs.storage.connection import BUSY_TIMEOUT_S, connect, ensure_wal, file_uri
+from srs.storage.backup import make_backup
+from srs.storage.connection import connect, ensure_wal, read_only, remove_side_files, side_files
+from srs.storage.failures import explain, is_damage, restore_hint
 from srs.storage.migrations import LATEST_VERSION, migrate, user_version
 
 IDLE_READERS = 4  # read connections kept open for reuse (the TUI reads from a few worker threads at once)
@@ -32,30 +33,44 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("srs", appauthor=False)) / "srs.db"
 
 
-def _restore_hint(path: Path) -> str:
-    backup = newest_backup(path)
-    if backup is None:
-        return "No backup of it exists."
-    return f"The newest backup is {backup}; restore it with: srs restore {backup}"
+# Tables every srs collection has from schema v1 on: a file at v1 or later without them is something else.
+CORE_TABLES = frozenset({"deck", "card", "review"})
 
 
 def check_readable(path: Path) -> int:
-    """Return the file's schema version without changing the file; raise DatabaseError if unusable."""
+    """Return the file's schema version without changing the file; raise DatabaseError if it is not usable.
+
+    Refused: a file that is not SQLite or is damaged, a collection of a newer srs, and any other SQLite database
+    that holds something (an Anki ``collection.anki2``, say): srs never converts a database it did not make. An
+    empty SQLite database (no tables) is fine: it becomes a new collection.
+    """
+    existed = side_files(path)
     try:
-        conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True, timeout=BUSY_TIMEOUT_S)
+        conn = read_only(path)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"cannot open {path}: {exc}") from None
+        raise DatabaseError(explain(exc, path)) from None
     try:
         version = user_version(conn)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path} is not a usable srs database ({exc}). {_restore_hint(path)}") from None
+        if is_damage(exc):
+            raise DatabaseError(f"{path} is not a usable srs database ({exc}). {restore_hint(path)}") from None
+        raise DatabaseError(explain(exc, path)) from None
     finally:
         conn.close()
     if version > LATEST_VERSION:
+        remove_side_files(path, existed)
         raise DatabaseError(
             f"{path} was written by a newer srs (schema v{version}; this srs knows up to v{LATEST_VERSION}). "
             "Upgrade srs to open it; the file was left untouched."
+        )
+    foreign = tables - {"sqlite_sequence"} if version == 0 else CORE_TABLES - tables
+    if foreign:
+        remove_side_files(path, existed)
+        listed = ", ".join(sorted(tables)[:8]) or "none"
+        raise DatabaseError(
+            f"{path} is a SQLite database but not an srs collection (schema v{version}, tables: {listed}); "
+            "srs left it untouched. Give --db a new file name (or an srs collection)."
         )
     return version
 
@@ -250,19 +265,19 @@ def open_store(path: Path | str | None = None) -> Store:
         except OSError as exc:
             raise DatabaseError(f"cannot create {path.parent}: {exc}") from None
     backups = []
-    if existed and version < LATEST_VERSION:
+    if existed and 0 < version < LATEST_VERSION:  # version 0: an empty database, nothing to keep
         backups.append(make_backup(path, f"before-migration-v{version}"))
     try:
         writer = connect(path)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"cannot open {path}: {exc}") from None
+        raise DatabaseError(explain(exc, path)) from None
     try:
         ensure_wal(writer)
         if version < LATEST_VERSION:
             migrate(writer)
     except sqlite3.DatabaseError as exc:
         _close_quietly(writer)
-        raise DatabaseError(f"cannot migrate {path}: {exc}. {_restore_hint(path)}") from None
+        raise DatabaseError(f"cannot {'migrate' if version < LATEST_VERSION else 'open'} {path}: {explain(exc, path)}") from None
     except BaseException:
         _close_quietly(writer)
         raise

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from srs.decks.cloze import question_text
 from srs.errors import NothingToUndo
 from srs.model import CardRow, Rating, Scope, State
 from srs.review import LEARN_AHEAD, Answer, Counts, Session
@@ -169,7 +170,7 @@ class ReviewScreen(Screen[None]):
             self.answers[answer.review_id] = (answer.rating, message.duration_ms or 0)
             if answer.became_leech:
                 card = self.step.card
-                text = one_line(card.front) if card is not None and card.id == answer.card_id else ""
+                text = one_line(question_text(card.uid, card.front)) if card is not None and card.id == answer.card_id else ""
                 self.notify(text, title="Leech: card suspended", severity="warning", timeout=8, markup=False)
         elif message.event == "undone" and answer is not None:
             self.answers.pop(answer.review_id, None)
