@@ -142,7 +142,7 @@ def test_the_console_script_runs_as_a_process(tmp_path) -> None:
 
 # --- conventions: --db everywhere, usage errors, global options, --version, completion ----------------
 
-FILES_ONLY = {"ingest"}  # commands that read and write files only and open no collection
+FILES_ONLY = {"ingest", "remote init"}  # commands that open no collection (files; a remote store only)
 
 
 def leaf_commands() -> list[tuple[str, object]]:

@@ -12,6 +12,7 @@ from srs.doctor import Repair, Report, examine, repair
 from srs.errors import SrsError
 from srs.storage import open_store
 from srs.storage.backup import newest_backup
+from srs.text import plural
 
 
 @app.command()
@@ -57,13 +58,13 @@ def _print(report: Report, fix: bool, done: Repair | None, left: list) -> None:
     if not fix or done is None:
         echo("run 'srs doctor --fix' to repair what can be repaired")
         return
-    echo(f"repaired {done.count} card(s); backup before repair: {done.backup}")
+    echo(f"repaired {plural(done.count, 'card')}; backup before repair: {done.backup}")
     seen = {(f.card_uid, f.message) for f in report.findings}
     for finding in left:
         if (finding.card_uid, finding.message) not in seen:  # changed while the doctor ran (an answer in between)
             echo(f"  problem: {finding.card_uid + ': ' if finding.card_uid else ''}{finding.message}")
     if left:
-        echo(f"{len(left)} problem(s) could not be repaired safely (see above); 'srs restore' can bring back a backup")
+        echo(f"{plural(len(left), 'problem')} could not be repaired safely (see above); 'srs restore' can bring back a backup")
 
 
 def _as_json(report: Report, done: Repair | None, left: list, restore_from) -> dict:

@@ -9,7 +9,9 @@ import typer
 from srs import __version__
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, set_global_options, wants_json
 from srs.errors import SrsError
+from srs.clock import utc_now
 from srs.overview import deck_overview
+from srs.remote.status import remote_status, status_line
 
 
 def _print_version(value: bool) -> None:
@@ -19,10 +21,10 @@ def _print_version(value: bool) -> None:
 
 
 def _takes(command, option: str) -> bool:
-    """Whether a command (or every command of a group such as ``export``) takes an option."""
+    """Whether a command (or any command of a group such as ``export``) takes an option."""
     subcommands = getattr(command, "commands", None)
     if subcommands:
-        return all(_takes(sub, option) for sub in subcommands.values())
+        return any(_takes(sub, option) for sub in subcommands.values())
     return any(param.name == option for param in command.params)
 
 
@@ -47,6 +49,7 @@ def status(
         return
     with open_collection(db) as store:
         rows = deck_overview(store)
+        remote_line = status_line(remote_status(store), utc_now())
     if wants_json(as_json):
         import json
 
@@ -59,5 +62,7 @@ def status(
     echo(f"{'Deck':<{width}}  {'New':>5} {'Learn':>5} {'Due':>5}")
     for row in rows:
         echo(f"{'  ' * row.depth + row.short_name:<{width}}  {row.new:>5} {row.learning:>5} {row.review:>5}")
+    if remote_line:
+        echo(f"\n{remote_line}   (srs remote sync)")
     echo(f"\nStudy with: srs review   (database: {store.path})")
 

@@ -11,6 +11,7 @@ import typer
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, problem_json, wants_json
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.errors import DeckError, SrsError
+from srs.text import plural
 
 
 @app.command()
@@ -33,7 +34,7 @@ def sync(
             else:
                 for problem in exc.problems:
                     typer.echo(str(problem), err=True)
-            raise SrsError(f"{len(exc.problems)} error(s) in deck files; the collection was not changed") from None
+            raise SrsError(f"{plural(len(exc.problems), 'error')} in deck files; the collection was not changed") from None
     if wants_json(as_json):
         echo(json.dumps({
             "changed": report.changed, "errors": [],
@@ -44,7 +45,7 @@ def sync(
     echo(
         f"added {len(report.added)}, updated {len(report.updated)}, retired {len(report.retired)}, "
         f"restored {len(report.restored)}, unchanged {report.unchanged}"
-        + (f" ({report.skipped_files} file(s) unchanged since last sync)" if report.skipped_files else "")
+        + (f" ({plural(report.skipped_files, 'file')} unchanged since last sync)" if report.skipped_files else "")
     )
     for label, uids in (("added", report.added), ("updated", report.updated), ("restored", report.restored), ("retired", report.retired)):
         if uids and (label in ("retired", "restored") or len(uids) <= 20):
