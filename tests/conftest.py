@@ -91,6 +91,11 @@ class CliResult:
     stdout: str
     stderr: str
 
+    @property
+    def returncode(self) -> int:
+        """The exit code under subprocess's name, for tests written against ``subprocess.run``."""
+        return self.code
+
 
 def run_cli(*args: str, db: Path | None = None, stdin: str = "") -> CliResult:
     """Run ``srs ARGS`` in this process (as the console script does: ``srs.cli.main``), capturing its output.
