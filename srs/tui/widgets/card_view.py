@@ -20,7 +20,8 @@ from textual.widgets import Rule, Static
 from srs.storage.review_store import CardRow
 from srs.tui.text import clean
 
-FENCE_LANGUAGE = re.compile(r"^\s*(?:```|~~~)\s*([\w+#.-]+)", re.MULTILINE)
+# [ \t], not \s: \s also matches newlines, which made this quadratic on a back of blank lines.
+FENCE_LANGUAGE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*([\w+#.-]+)", re.MULTILINE)
 
 
 def warm_highlighting(card: CardRow) -> None:
