@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from srs.errors import SrsError
 from srs.storage import Store, open_store
 from srs.storage.backup import daily_backup
 
@@ -35,6 +38,26 @@ def open_collection(db: Path | None) -> Store:
         daily_backup(store.path)
     refresh_bundled(store, first_use=store.created)
     return store
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and os.isatty(stream.fileno())
+    except (OSError, ValueError):  # closed, or a stream without a file descriptor
+        return False
+
+
+def require_terminal(command: str) -> None:
+    """Refuse to open a full-screen command without a terminal to read keys from and draw on.
+
+    Textual reads keys from stdin and draws on stderr (``sys.__stdin__``, ``sys.__stderr__``). From
+    /dev/null it would poll for keys forever at 70% CPU; with stdin closed it died with a traceback.
+    """
+    scripts = "from scripts use 'srs due' and 'srs answer ID RATING'"
+    if not _is_terminal(sys.__stdin__):
+        raise SrsError(f"srs {command} needs a terminal: standard input is not one (redirected or closed); run it in a terminal, or {scripts}")
+    if not _is_terminal(sys.__stderr__):
+        raise SrsError(f"srs {command} needs a terminal: standard error is not one (the screen is drawn there); do not redirect it, or {scripts}")
 
 
 def echo(text: str = "") -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, open_collection
+from srs.cli.app import DbOption, app, open_collection, require_terminal
 from srs.review import check_deck
 from srs.storage.review_store import Scope
 
@@ -21,6 +21,7 @@ def review(
     store = open_collection(db)
     try:
         check_deck(store, deck)
+        require_terminal("review")
         from srs.tui.app import SrsApp
 
         scope = Scope(deck=deck, tag=tag) if deck or tag else None
