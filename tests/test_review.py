@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from srs.decks import sync_paths
-from srs.errors import NothingToUndo
+from srs.errors import CardUnavailable, NothingToUndo
 from srs.model import MemoryState, Rating, State
 from srs.review import Session, answer, build_queue, bury, find_card, set_suspended, undo, _spread
 from srs.settings import set_value
@@ -154,12 +154,15 @@ def test_leech_is_tagged_and_suspended_and_undo_reverts_it(deck) -> None:
     for _ in range(2):
         now = find_card(deck, "c0").memory.due
         result = answer(deck, card_id, Rating.AGAIN, now)
-        now += timedelta(minutes=10)
-        answer(deck, card_id, Rating.EASY, now)
         leech_seen.append(result.became_leech)
+        if not result.became_leech:
+            now += timedelta(minutes=10)
+            answer(deck, card_id, Rating.EASY, now)
     assert leech_seen == [False, True]
     card = find_card(deck, "c0")
     assert card.suspended and card.leech
+    with pytest.raises(CardUnavailable, match="it is suspended"):
+        answer(deck, card_id, Rating.EASY, now + timedelta(minutes=10))
     assert build_queue(deck, Scope(tag="leech"), now=now, zone=UTC).counts().total == 0
     undo(deck)
     undo(deck)
