@@ -6,17 +6,14 @@ traceback. A deadline turns a hang into a failure. With a pseudo-terminal the TU
 
 from __future__ import annotations
 
-import fcntl
 import os
-import select
-import struct
 import subprocess
 import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.reliability.terminal import Terminal
 
 DEADLINE = 60.0
 
@@ -57,38 +54,12 @@ def test_review_refuses_when_its_screen_would_go_to_a_file(tmp_path: Path) -> No
     assert result.stderr.startswith("srs: error: srs review needs a terminal: standard error is not one"), result.stderr
 
 
-def _read_until(fd: int, wanted: bytes, deadline: float) -> bytes:
-    seen = b""
-    while wanted not in seen:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
-
-
 def test_review_opens_in_a_terminal_and_quits_with_q(tmp_path: Path) -> None:
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    env = {**os.environ, "SRS_DB": str(tmp_path / "srs.db"), "TERM": "xterm-256color"}
-    child = subprocess.Popen([sys.executable, "-m", "srs", "review"], stdin=slave, stdout=subprocess.DEVNULL, stderr=slave, env=env, start_new_session=True)
-    os.close(slave)
+    terminal = Terminal(["review"], tmp_path / "srs.db")
     try:
-        shown = _read_until(master, b"All decks", time.monotonic() + DEADLINE)
+        shown = terminal.wait_for("All decks", DEADLINE)
         assert b"All decks" in shown, shown[-2000:]
-        os.write(master, b"q")
-        _read_until(master, b"\x1b[?1049l", time.monotonic() + DEADLINE)  # keep draining: a full pty would block the child
-        assert child.wait(timeout=DEADLINE) == 0
+        terminal.press(b"q")
+        assert terminal.wait_exit(DEADLINE) == 0
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        os.close(master)
+        terminal.close()
