@@ -54,16 +54,44 @@ _register_commands()
 
 def main() -> None:
     """Console-script entry point."""
+    _replace_unencodable_output()
     try:
         app()
     except SrsError as exc:
-        print(f"srs: error: {exc}", file=sys.stderr)
-        sys.exit(1)
+        _fail(str(exc))
     except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
-        print(f"srs: error: {_database_failure(exc)}", file=sys.stderr)
-        sys.exit(1)
+        _fail(_database_failure(exc))
+    except (OSError, UnicodeError) as exc:  # after the SQLite errors: a full disk for the output, a closed pipe...
+        app_module.silence_stdout()
+        _fail(_os_failure(exc))
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _fail(message: str) -> None:
+    try:
+        print(f"srs: error: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):  # stderr closed or full: the exit status still tells
+        pass
+    sys.exit(1)
+
+
+def _replace_unencodable_output() -> None:
+    """Print '?' for characters the output encoding lacks (PYTHONIOENCODING=ascii) rather than fail."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
+            except (OSError, ValueError):
+                pass
+
+
+def _os_failure(exc: OSError | UnicodeError) -> str:
+    if isinstance(exc, UnicodeError):
+        return f"could not write the output: {exc}"
+    if exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return f"could not write the output or a file: {exc.strerror or exc}"
 
 
 def _database_failure(exc: Exception) -> str:

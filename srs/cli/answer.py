@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo, open_collection
+from srs.cli.app import DbOption, app, echo_saved, open_collection
+from srs.clock import local_zone
 from srs.review import answer as answer_card
 from srs.review import bury as bury_cards
 from srs.review import find_card, parse_rating, set_suspended
@@ -18,7 +19,7 @@ CardIds = Annotated[list[str], typer.Argument(help="Card ids (as in the deck fil
 
 
 def _local(moment) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M %Z")
 
 
 @app.command()
@@ -36,9 +37,10 @@ def answer(
     finally:
         store.close()
     note = " (answered early: it was not due yet)" if result.early else ""
-    echo(f"{card_id}: {grade.label} -> {result.after.state.label}, due {_local(result.after.due)} (in {format_interval(result.after.due - result.reviewed_at)}){note}")
+    lines = [f"{card_id}: {grade.label} -> {result.after.state.label}, due {_local(result.after.due)} (in {format_interval(result.after.due - result.reviewed_at)}){note}"]
     if result.became_leech:
-        echo(f"{card_id} is a leech ({result.after.lapses} lapses): tagged leech and suspended. Rewrite it, then: srs unsuspend {card_id}")
+        lines.append(f"{card_id} is a leech ({result.after.lapses} lapses): tagged leech and suspended. Rewrite it, then: srs unsuspend {card_id}")
+    echo_saved(*lines)
 
 
 @app.command()
@@ -51,7 +53,7 @@ def undo(db: DbOption = None) -> None:
             uid = review_store.fetch_cards(conn, [card_id])[card_id].uid
     finally:
         store.close()
-    echo(f"undid the last answer of {uid} (back to {memory.state.label})")
+    echo_saved(f"undid the last answer of {uid} (back to {memory.state.label})")
 
 
 @app.command()
@@ -62,7 +64,7 @@ def bury(card_ids: CardIds, db: DbOption = None) -> None:
         until = bury_cards(store, [find_card(store, uid).id for uid in card_ids])
     finally:
         store.close()
-    echo(f"buried {len(card_ids)} card(s) until {_local(until)}")
+    echo_saved(f"buried {len(card_ids)} card(s) until {_local(until)}")
 
 
 @app.command()
@@ -73,7 +75,7 @@ def suspend(card_ids: CardIds, db: DbOption = None) -> None:
         set_suspended(store, [find_card(store, uid).id for uid in card_ids], True)
     finally:
         store.close()
-    echo(f"suspended {len(card_ids)} card(s)")
+    echo_saved(f"suspended {len(card_ids)} card(s)")
 
 
 @app.command()
@@ -84,4 +86,4 @@ def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
         set_suspended(store, [find_card(store, uid).id for uid in card_ids], False)
     finally:
         store.close()
-    echo(f"unsuspended {len(card_ids)} card(s)")
+    echo_saved(f"unsuspended {len(card_ids)} card(s)")

@@ -11,7 +11,7 @@ import typer
 
 from srs.errors import SrsError
 from srs.storage import Store, open_store
-from srs.storage.backup import daily_backup
+from srs.storage.backup import backup_dir, daily_backup
 
 app = typer.Typer(
     name="srs",
@@ -35,7 +35,12 @@ def open_collection(db: Path | None) -> Store:
 
     store = open_store(db)
     if not store.created:
-        daily_backup(store.path)
+        try:
+            daily_backup(store.path)
+        except OSError as exc:  # e.g. `backups` is a file: the collection is fine, and studying must go on
+            folder = backup_dir(store.path)
+            reason = f"{folder} is a file, not a folder" if folder.exists() and not folder.is_dir() else f"{exc.filename or folder}: {exc.strerror or exc}"
+            warn(f"no daily backup was made ({reason})")
     refresh_bundled(store, first_use=store.created)
     return store
 
@@ -63,3 +68,39 @@ def require_terminal(command: str) -> None:
 def echo(text: str = "") -> None:
     """Print to stdout (kept in one place so commands never print Rich markup by accident)."""
     typer.echo(text)
+
+
+def warn(text: str) -> None:
+    """``srs: warning: ...`` on stderr (best effort: a closed or full stderr is not an error)."""
+    try:
+        print(f"srs: warning: {text}", file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def silence_stdout() -> None:
+    """Send what is left in stdout's buffer, and any later output, to /dev/null.
+
+    After a failed write (a full disk, a closed pipe) the buffer still holds the text, and Python's
+    flush at exit would fail again and turn the exit status into 120.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def echo_saved(*lines: str) -> None:
+    """Report what a command has already committed: if the report cannot be written, that is a
+    warning and the exit status stays 0, so a script does not retry (and answer twice)."""
+    try:
+        for line in lines:
+            typer.echo(line)
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, UnicodeError) as exc:
+        silence_stdout()
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        warn(f"the change was saved, but its report could not be written ({reason})")
