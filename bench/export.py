@@ -37,10 +37,10 @@ from exporters.anki.notetype import make_model
 from exporters.anki.render_cache import card_texts, render_with_cache
 from srs.clock import utc_now
 from srs.decks import bundled_decks_dir, sync_paths
+from srs.model import Scope
 from srs.storage import open_store
 from srs.storage.card_store import deck_descriptions, list_cards
 from srs.storage.render_store import clear_render_cache
-from srs.storage.review_store import Scope
 
 CARDS = 10_000
 DECKS = 20

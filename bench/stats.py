@@ -1,9 +1,15 @@
 """Benchmark: ``srs stats --json`` on 100k cards and 1M reviews, wall time with start-up, median of 3.
 
-    .venv/bin/python bench/stats.py [--rebuild] [--runs 3]
+    .venv/bin/python bench/stats.py [--rebuild] [--runs 3] [--anki-runs 7]
 
 The synthetic collection is cached in bench/out/ (gitignored) and reused while its recipe is
 unchanged. The target from issue 8 is under 1.5 s.
+
+Against Anki (issue 15): on the data bench/scheduler.py builds into both an srs store and an Anki
+collection (100k cards, 1M review-log rows), a fresh `srs stats --json` process against a fresh
+process that opens the same data with the `anki` package and computes its statistics screen's graphs
+(the backend's `graphs`, every chart of Anki's Statistics window, whole collection, 365 days), then
+closes it. Interleaved, medians of wall and CPU time, ratios printed. Aim: srs <= 1.0x Anki.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -22,6 +29,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A user's installed srs runs from cached bytecode; an environment that forbids writing it (this sandbox sets
+# PYTHONDONTWRITEBYTECODE) would have every fresh process compile srs's ~50 modules again (~0.1-0.3 s).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.path.insert(0, str(ROOT))
 
 from srs.storage import open_store  # noqa: E402
@@ -33,7 +43,8 @@ REVIEWS = 1_000_000
 DECKS = 20
 HISTORY_DAYS = 730
 RECIPE = "r5"  # bump when the generator changes, so a stale cache is rebuilt
-DB_PATH = ROOT / "bench" / "out" / f"stats-{CARDS // 1000}k-{REVIEWS // 1000}k-schema{LATEST_VERSION}-{RECIPE}.db"
+OUT = ROOT / "bench" / "out"
+DB_PATH = OUT / f"stats-{CARDS // 1000}k-{REVIEWS // 1000}k-schema{LATEST_VERSION}-{RECIPE}.db"
 TARGET_SECONDS = 1.5
 TOPICS = (
     "tensor-ops", "autograd", "nn-modules", "training-loop", "optimizers", "loss-metrics", "data-loading", "deployment",
@@ -134,16 +145,22 @@ def timed(command: list[str], runs: int, env: dict[str, str] | None = None) -> t
         sys.exit(f"{' '.join(command)} failed ({warm.returncode}):\n{warm.stderr}")
     walls, cpus, output = [], [], ""
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-        walls.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        if done.returncode != 0:
-            sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-        output = done.stdout
+        wall, cpu, output = run_once(command, env)
+        walls.append(wall)
+        cpus.append(cpu)
     return walls, cpus, output
+
+
+def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall and CPU (user + sys) seconds of one run of a subprocess, and its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, done.stdout
 
 
 def _summary(figures: dict) -> list[str]:
@@ -172,6 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached synthetic DB")
     parser.add_argument("--runs", type=int, default=3, help="timed runs (median reported)")
+    parser.add_argument("--anki-runs", type=int, default=7, help="fresh srs/Anki process pairs to time (median reported)")
     args = parser.parse_args()
     if args.rebuild or not DB_PATH.exists():
         started = time.perf_counter()
@@ -192,7 +210,53 @@ def main() -> None:
               f"cpu {statistics.median(cpus):.3f} s; target < {TARGET_SECONDS} s wall: {verdict}")
         if not extra:
             print("\n".join(_summary(json.loads(output))))
+    versus_anki(args.anki_runs)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+ANKI_GRAPHS = (
+    "import sys\n"
+    "from anki.collection import Collection\n"
+    "col = Collection(sys.argv[1])\n"
+    "col._backend.graphs(search='', days=365)  # what Anki's Statistics window computes\n"
+    "col.close()"
+)
+
+
+def versus_anki(runs: int) -> None:
+    """Fresh `srs stats --json` against a fresh Anki computing its graphs, on the same data, interleaved."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import scheduler  # the builder of the shared synthetic data (imports anki)
+
+    pristine_srs, pristine_anki, _ = scheduler.pristine(rebuild=False)
+    work_srs, work_anki = OUT / "stats-vs-anki.db", OUT / "stats-vs-anki.anki2"
+    for source, target in ((pristine_srs, work_srs), (pristine_anki, work_anki)):
+        scheduler.remove_files(target)
+        shutil.copyfile(source, target)
+    python, srs = str(ROOT / ".venv" / "bin" / "python"), str(ROOT / ".venv" / "bin" / "srs")
+    commands = {
+        "srs stats --json": ([srs, "stats", "--json"], os.environ | {"SRS_DB": str(work_srs)}),
+        "Anki: open + graphs + close": ([python, "-c", ANKI_GRAPHS, str(work_anki)], None),
+    }
+    try:
+        samples = {name: ([], []) for name in commands}
+        for _ in range(runs + 1):  # the first round warms up (page cache, the daily backup) and is dropped
+            for name, (command, env) in commands.items():
+                wall, cpu, _ = run_once(command, env)
+                samples[name][0].append(wall)
+                samples[name][1].append(cpu)
+    finally:
+        scheduler.remove_files(work_srs)
+        scheduler.remove_files(work_anki)
+    (ours_wall, ours_cpu), (anki_wall, anki_cpu) = (
+        (statistics.median(w[1:]), statistics.median(c[1:])) for w, c in samples.values()
+    )
+    print(f"against Anki on the same {scheduler.CARDS:,} cards / {scheduler.REVIEW_ROWS:,} reviews, fresh processes, "
+          f"medians of {runs} interleaved (load average {os.getloadavg()[0]:.1f}):")
+    print(f"  {'':32}{'srs':>9}{'Anki':>9}{'ratio':>7}")
+    print(f"  {'wall (s)':32}{ours_wall:9.3f}{anki_wall:9.3f}{ours_wall / anki_wall:7.2f}  aim <= 1.0: "
+          f"{'met' if ours_wall <= anki_wall else 'MISSED'}")
+    print(f"  {'CPU, user + sys (s)':32}{ours_cpu:9.3f}{anki_cpu:9.3f}{ours_cpu / anki_cpu:7.2f}")
 
 if __name__ == "__main__":
     main()

@@ -16,36 +16,54 @@ Pilot.press sends them, without Pilot's wait for the whole process to go idle (t
 - the durable write alone (Session.answer: state + log, fsynced), which is why answers run in a thread worker.
 Aims: first card < 0.6 s, answer p99 < 50 ms.
 
-Run: .venv/bin/python bench/tui.py [--rebuild] [--answers 200] [--launches 5]
+Cold start in a real terminal (issue 15): fresh processes on a pseudo-terminal (100x30, TERM=xterm-256color),
+interleaved, median wall and CPU of each:
+- `srs due` until it exits (its whole listing printed);
+- `srs review --deck Bench` until the first card is on the terminal (its timer "0:00 / 0:" drawn with the card);
+- the floor: `python -c 'import textual.app'` plus opening the collection with sqlite3 (a query on it), until exit;
+- for scale, a bare Textual app (the same open, then one Static drawn) until its line is on the terminal;
+on the 100k-card collection and on a new user's collection (the bundled decks, as `make run` makes it).
+Aim: each <= 1.1x the floor.
+
+Run: .venv/bin/python bench/tui.py [--rebuild] [--answers 200] [--launches 5] [--cold 15] [--cold-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import json
 import os
+import pty
 import random
+import re
+import select
+import signal
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
+import termios
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A user's installed srs runs from cached bytecode; an environment that forbids writing it (this sandbox sets
+# PYTHONDONTWRITEBYTECODE) would have every fresh process compile srs's ~50 modules again (~0.1-0.3 s).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.path.insert(0, str(ROOT))
 
 from textual import events  # noqa: E402
 
 from srs.clock import day_bounds  # noqa: E402
 from srs.decks import bundled_decks_dir, check_paths  # noqa: E402
-from srs.model import MemoryState, Rating, State  # noqa: E402
+from srs.model import Flags, MemoryState, Rating, Scope, State  # noqa: E402
 from srs.review import Session  # noqa: E402
 from srs.storage import open_store  # noqa: E402
 from srs.storage import review_store, sync_store  # noqa: E402
-from srs.storage.review_store import Flags, Scope  # noqa: E402
 from srs.tui.app import SrsApp  # noqa: E402
 from srs.tui.screens.decks import DecksScreen  # noqa: E402
 from srs.tui.screens.review import ReviewScreen  # noqa: E402
@@ -224,13 +242,119 @@ def import_ms() -> float:
     return statistics.median(runs)
 
 
+ESCAPES = re.compile(rb"\x1b(\[[0-9;?<=>]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+FIRST_CARD = "0:00 / 0:".encode()  # the card timer, drawn in the same refresh as the card
+
+
+def on_terminal(argv: list[str], env: dict[str, str], marker: bytes | None, timeout: float = 60.0) -> tuple[float, float]:
+    """(wall s, CPU s) of a fresh process on a new pseudo-terminal: until ``marker`` is on screen, or until it exits."""
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a 100x30 terminal, then the command
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+        os.execve(argv[0], argv, env)
+    screen, elapsed = b"", None
+    try:
+        while elapsed is None:
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError(f"{argv} showed nothing in {timeout} s: {ESCAPES.sub(b'', screen)[-400:]!r}")
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the child exited and closed the terminal
+                chunk = b""
+            if not chunk:
+                if marker is not None:
+                    raise RuntimeError(f"{argv} exited before showing {marker!r}: {ESCAPES.sub(b'', screen)[-400:]!r}")
+                elapsed = time.perf_counter() - started
+                break
+            screen += chunk
+            if marker is not None and marker in ESCAPES.sub(b"", screen):
+                elapsed = time.perf_counter() - started
+    finally:
+        if marker is not None:
+            os.kill(pid, signal.SIGKILL)  # nothing was answered: nothing to lose
+        _, status, usage = os.wait4(pid, 0)
+        os.close(fd)
+    if marker is None and os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{argv} failed: {ESCAPES.sub(b'', screen)[-400:]!r}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def cold_starts(path: Path, deck: str, runs: int) -> dict[str, tuple[float, float]]:
+    """Median (wall s, CPU s) of `srs due`, `srs review` to the first card, and the floor, interleaved."""
+    python, srs = str(ROOT / ".venv" / "bin" / "python"), str(ROOT / ".venv" / "bin" / "srs")
+    env = {**os.environ, "SRS_DB": str(path), "TERM": "xterm-256color", "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1])}
+    floor = (
+        "import textual.app, sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1]); conn.execute('SELECT count(*) FROM sqlite_master').fetchone(); conn.close()"
+    )
+    textual_app = (
+        "import sqlite3, sys\n"
+        "from textual.app import App\n"
+        "from textual.widgets import Static\n"
+        "conn = sqlite3.connect(sys.argv[1]); conn.execute('SELECT count(*) FROM sqlite_master').fetchone(); conn.close()\n"
+        "class Shown(App):\n"
+        "    def compose(self):\n"
+        "        yield Static('0:00 / 0:20')\n"
+        "Shown().run()"
+    )
+    commands = {
+        "floor": ([python, "-c", floor, str(path)], None),
+        "textual app": ([python, "-c", textual_app, str(path)], FIRST_CARD),
+        "srs due": ([srs, "due"], None),
+        "srs review": ([srs, "review", "--deck", deck], FIRST_CARD),
+    }
+    for argv, marker in commands.values():  # warm-up: page cache, .pyc files, the once-a-day backup
+        on_terminal(argv, env, marker)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (argv, marker) in commands.items():
+            samples[name].append(on_terminal(argv, env, marker))
+    return {name: (statistics.median(w for w, _ in got), statistics.median(c for _, c in got)) for name, got in samples.items()}
+
+
+def bundled_collection() -> Path:
+    """A new user's collection: the bundled decks, as the first `srs` run makes it."""
+    path = OUT / "tui-bundled.db"
+    for old in OUT.glob(path.name + "*"):
+        old.unlink()
+    subprocess.run([str(ROOT / ".venv" / "bin" / "srs"), "--db", str(path)], capture_output=True, check=True)
+    return path
+
+
+def print_cold(runs: int) -> None:
+    print(f"cold start on a {SIZE[0]}x{SIZE[1]} pseudo-terminal, medians of {runs} interleaved fresh processes "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine shows in wall time)")
+    for label, path, deck in (("100k cards", fresh_copy(), "Bench"), ("bundled decks", bundled_collection(), "PyTorch")):
+        got = cold_starts(path, deck, runs)
+        floor_wall, floor_cpu = got["floor"]
+        print(f"  {label}: floor (import textual.app + sqlite3 open) {floor_wall * 1000:.0f} ms wall, {floor_cpu * 1000:.0f} ms CPU")
+        app_wall, app_cpu = got["textual app"]
+        print(f"    for scale, a bare Textual app drawing one line (after the same open): {app_wall * 1000:.0f} ms wall = "
+              f"{app_wall / floor_wall:.2f}x floor, {app_cpu * 1000:.0f} ms CPU = {app_cpu / floor_cpu:.2f}x")
+        for name in ("srs due", "srs review"):
+            wall, cpu = got[name]
+            what = "to the first card" if name == "srs review" else "to exit"
+            verdict = "OK" if wall <= 1.1 * floor_wall else "OVER the 1.1x aim"
+            print(f"    {name} {what}: {wall * 1000:.0f} ms wall = {wall / floor_wall:.2f}x floor ({verdict}); "
+                  f"{cpu * 1000:.0f} ms CPU = {cpu / floor_cpu:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached 100k-card collection")
     parser.add_argument("--answers", type=int, default=200, help="answers to time (default 200)")
     parser.add_argument("--launches", type=int, default=5, help="launches to time (default 5)")
+    parser.add_argument("--cold", type=int, default=15, help="cold starts on a terminal to time, each command (default 15)")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold starts")
     args = parser.parse_args()
     prepare(args.rebuild)
+    print_cold(args.cold)
+    if args.cold_only:
+        return
 
     path = fresh_copy()
     launches = [asyncio.run(launch_once(path)) for _ in range(args.launches)]

@@ -3,7 +3,7 @@
 The package reads like a map of the product:
 
 - ``model``       plain dataclasses shared by every layer
-- ``storage``     SQLite through SQLModel/SQLAlchemy: schema, migrations, backups, queries
+- ``storage``     SQLite through the standard sqlite3 module: schema, migrations, backups, queries
 - ``decks``       YAML deck files: strict loading, validation, sync into the store
 - ``scheduling``  FSRS as a pure function of (state, rating, now, seed)
 - ``review``      today's queue, answering, undo, bury, suspend

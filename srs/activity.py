@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, tzinfo
 
 from srs import settings, stats
 from srs.clock import day_start, local_zone, study_day, utc_now
+from srs.model import Scope
 from srs.storage import Store, stats_store
-from srs.storage.review_store import Scope
 from srs.storage.timecodec import from_us, to_us
 
 FIRST_WINDOW_DAYS = 64  # most streaks end inside this window; a longer one widens it

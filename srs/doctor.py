@@ -9,8 +9,10 @@ since, that last check can differ legitimately: it is reported as a note, not re
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from pathlib import Path
 
 from srs import scheduling
 from srs.clock import local_zone
@@ -19,6 +21,7 @@ from srs.review import SettingsBook
 from srs.storage import Store
 from srs.storage import maintenance_store as ms
 from srs.storage import review_store as rs
+from srs.storage import settings_store
 from srs.storage.backup import make_backup
 
 TOLERANCE = 1e-9
@@ -105,27 +108,45 @@ def _check_card(card_id, uid, deck_id, stored, flags, log, book: SettingsBook, z
 
 def examine(store: Store, zone: tzinfo | None = None) -> Report:
     """Check integrity, foreign keys, every card's state and its review log (study days in ``zone``)."""
-    zone = zone or local_zone()
-    report = Report()
-    book = SettingsBook.load(store)
     with store.read() as conn:
-        report.integrity = ms.integrity_problems(conn)
-        if report.integrity:
-            return report
-        for card_id, uid, deck_id, stored, flags, log in ms.cards_with_logs(conn):
-            report.cards_checked += 1
-            report.reviews_checked += len(log)
-            report.findings.extend(_check_card(card_id, uid, deck_id, stored, flags, log, book, zone))
+        return _examine(conn, zone or local_zone())
+
+
+def _examine(conn: sqlite3.Connection, zone: tzinfo) -> Report:
+    """``examine`` on one connection: settings, states and logs all read in its transaction."""
+    report = Report()
+    report.integrity = ms.integrity_problems(conn)
+    if report.integrity:
+        return report
+    book = SettingsBook(settings_store.all_settings(conn), rs.deck_names(conn))
+    for card_id, uid, deck_id, stored, flags, log in ms.cards_with_logs(conn):
+        report.cards_checked += 1
+        report.reviews_checked += len(log)
+        report.findings.extend(_check_card(card_id, uid, deck_id, stored, flags, log, book, zone))
     return report
 
 
-def repair(store: Store, report: Report) -> tuple[int, object]:
-    """Apply every safe repair in one transaction, after a backup. Returns (repairs made, backup path)."""
-    fixes = [f.repair for f in report.findings if f.repair is not None]
-    if not fixes:
-        return 0, None
+@dataclass
+class Repair:
+    """What ``repair`` did: repairs made, the backup taken first, and the examination the repairs came from."""
+
+    count: int
+    backup: Path | None
+    report: Report
+
+
+def repair(store: Store, report: Report, zone: tzinfo | None = None) -> Repair:
+    """Apply every safe repair, after a backup, in one write transaction that examines the collection again.
+
+    ``report`` (an earlier ``examine``) only says whether a repair is needed: the states written come from the
+    examination inside the transaction, so an answer given since is never overwritten with an older state.
+    """
+    if not any(f.repair is not None for f in report.findings):
+        return Repair(0, None, report)
     backup = make_backup(store.path, "before-doctor-fix")
     with store.write() as conn:
+        fresh = _examine(conn, zone or local_zone())
+        fixes = [f.repair for f in fresh.findings if f.repair is not None]
         for card_id, memory, flags in fixes:
             rs.restore_state(conn, card_id, memory, flags)
-    return len(fixes), backup
+    return Repair(len(fixes), backup, fresh)

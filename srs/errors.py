@@ -49,3 +49,11 @@ class CardUnavailable(SrsError):
 
 class NothingToUndo(SrsError):
     """The review log holds no answer that can be undone."""
+
+
+class BackupError(SrsError):
+    """A backup could not be made or used; no file was left. ``damaged``: the collection itself failed verification."""
+
+    def __init__(self, message: str, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.damaged = damaged

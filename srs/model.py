@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
+from typing import NamedTuple
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -52,10 +53,14 @@ class CardSpec:
     draft: bool = False
     line: int = 0
     explicit_id: bool = True
+    cloze: str = ""  # a cloze entry's text with {{c1::...}} deletions (then front and back are empty)
+    reverse: bool = False  # also study back -> front
 
     def content_key(self) -> tuple:
         """The fields whose change counts as an edit of the card."""
-        return (self.front, self.back, self.extra, self.tags, self.difficulty, self.sources, self.draft)
+        key = (self.front, self.back, self.extra, self.tags, self.difficulty, self.sources, self.draft)
+        # Appended only when set, so the hash of every plain card stays what it was before these existed.
+        return key + (self.cloze, self.reverse) if self.cloze or self.reverse else key
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,80 @@ class MemoryState:
     last_review: datetime | None = None
     reps: int = 0
     lapses: int = 0
+
+
+@dataclass(frozen=True)
+class Flags:
+    """Per-card flags saved with each review so undo restores them exactly."""
+
+    suspended: bool = False
+    leech: bool = False
+    buried_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cards a command covers: a deck (with its subdecks) and/or a tag. Empty: every card."""
+
+    deck: str | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card as the review screen and ``srs show`` need it: content, placement, state and flags."""
+
+    id: int
+    uid: str
+    deck: str
+    front: str
+    back: str
+    extra: str
+    tags: tuple[str, ...]
+    difficulty: str | None
+    sources: tuple[str, ...]
+    draft: bool
+    retired: bool
+    memory: MemoryState
+    suspended: bool
+    leech: bool
+    buried_until: datetime | None
+
+
+class ListedCard(NamedTuple):
+    """A card's content and placement: what an export writes of it."""
+
+    uid: str
+    deck: str
+    front: str
+    back: str
+    extra: str
+    tags: tuple[str, ...]
+    difficulty: str | None
+    sources: tuple[str, ...]
+    content_changed_at: datetime  # the last sync that changed what the card says (text, tags, deck, sources)
+
+
+@dataclass(frozen=True)
+class Decay:
+    """FSRS forgetting-curve constants: R = (1 + factor * elapsed_days / stability) ** decay."""
+
+    decay: float
+    factor: float
+
+
+@dataclass(frozen=True)
+class TagRow:
+    """Figures for the live cards sharing one exact tag string (e.g. ' autograd tensor-ops ')."""
+
+    tags: str
+    cards: int
+    studied: int
+    reviews: int
+    passed: int
+    with_memory: int
+    retrievability_sum: float
+    known: int
 
 
 @dataclass(frozen=True)

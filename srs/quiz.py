@@ -13,12 +13,11 @@ from datetime import datetime, tzinfo
 from srs import scheduling
 from srs.clock import utc_now
 from srs.errors import CardUnavailable, SrsError
-from srs.model import Rating, State
+from srs.model import Rating, Scope, State
 from srs.review import SettingsBook, answer
 from srs.storage import Store
 from srs.storage import quiz_store
 from srs.storage import review_store as rs
-from srs.storage.review_store import Scope
 
 LEVELS = ("easy", "medium", "hard")
 TARGET_MIX = {"easy": 10, "medium": 16, "hard": 6}  # the outline's 32-question quiz

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta, tzinfo
 from srs import scheduling
 from srs.clock import day_bounds, local_zone, utc_now
 from srs.errors import CardNotFound, CardUnavailable, SrsError
-from srs.model import MemoryState, Rating, State
+from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
 from srs.scheduling import Settings
 from srs.settings import resolve
 from srs.storage import Store, settings_store
 from srs.storage import review_store as rs
-from srs.storage.review_store import Availability, CardRow, Flags, Scope
+from srs.storage.review_store import Availability
 from srs.storage.timecodec import from_us, to_us
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: show a learning card early rather than wait
@@ -219,7 +219,7 @@ def answer(
     now = now or utc_now()
     zone = zone or local_zone()
     book = book or SettingsBook.load(store)
-    with store.write_raw() as conn:
+    with store.write() as conn:
         before, flags, deck_id, available = rs.load_state_and_deck(conn, card_id)
         reason = unavailable_reason(available, now, allow_buried)
         if reason is not None:
@@ -243,10 +243,11 @@ def _is_early(before: MemoryState, at: datetime, settings: Settings, zone: tzinf
     return before.due > at
 
 
-def undo(store: Store, review_id: int | None = None) -> tuple[int, MemoryState]:
-    """Undo an answer (default: the newest): restore the exact previous state and drop the log entry."""
+def undo(store: Store, review_id: int | None = None, card_id: int | None = None) -> tuple[int, MemoryState]:
+    """Undo an answer (default: the newest; else ``review_id``, of ``card_id``): restore the exact previous state and
+    drop the log entry. ``NothingToUndo`` if that answer is gone (review ids are never reused)."""
     with store.write() as conn:
-        review_id, card_id, before_json = rs.last_review_entry(conn, review_id)
+        review_id, card_id, before_json = rs.last_review_entry(conn, review_id, card_id)
         memory, flags = rs.memory_from_json(before_json)
         rs.restore_state(conn, card_id, memory, flags)
         rs.delete_review(conn, review_id)
@@ -391,7 +392,7 @@ class Session:
         if not self.history:
             return None
         last = self.history.pop()
-        undo(self.store, last.review_id)
+        undo(self.store, last.review_id, last.card_id)
         self._memory[last.card_id] = last.before
         self.queue.put_back(last.card_id, last.before)
         return last

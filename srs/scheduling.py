@@ -133,6 +133,8 @@ def _review(state: MemoryState, rating: Rating, now: datetime, card_id: int, set
     due = card.due
     if settings.enable_fuzz and card.state == fsrs.State.Review:
         due = now + _fuzzed_interval(due - now, fuzz_seed(card_id, state.reps), settings.maximum_interval)
+    # fsrs caps review intervals only; a (re)learning step is capped by maximum_interval too, as Anki does.
+    due = min(due, now + timedelta(days=settings.maximum_interval))
     lapse = rating == Rating.AGAIN and state.state == State.REVIEW
     return MemoryState(
         state=State(int(card.state)),

@@ -6,9 +6,12 @@ then from the default.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import fields, replace
 from datetime import timedelta
+
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from srs.errors import SrsError
 from srs.scheduling import Settings
@@ -29,17 +32,52 @@ DESCRIPTIONS = {
     "parameters": "FSRS parameters (21 numbers; set by 'srs optimize')",
 }
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_STEP_DAYS = 36500  # the longest maximum_interval; a step beyond it could never be reached (and overflows dates)
+MAX_STEPS = 99
 
 
-def parse_steps(text: str) -> tuple[timedelta, ...]:
-    """'1m 10m' -> (1 minute, 10 minutes). Plain numbers are minutes, as in Anki."""
+def parse_steps(text: str, strict: bool = True) -> tuple[timedelta, ...]:
+    """'1m 10m' -> (1 minute, 10 minutes). Plain numbers are minutes, as in Anki.
+
+    A step is 1s to 100 years, at most 99 steps. ``strict=False`` (values stored by an older srs) clamps instead.
+    """
     steps = []
     for token in text.replace(",", " ").split():
         match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd]?)", token)
         if not match or float(match.group(1)) <= 0:
             raise SrsError(f"'{token}' is not a step; write steps like '1m 10m 1h' (s, m, h, d)")
-        steps.append(timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "m"]))
-    return tuple(steps)
+        seconds = float(match.group(1)) * _UNITS[match.group(2) or "m"]
+        if strict and not 1 <= seconds <= MAX_STEP_DAYS * 86400:
+            raise SrsError(f"'{token}' is not a step: a step is from 1s to {MAX_STEP_DAYS}d")
+        steps.append(timedelta(seconds=round(min(max(seconds, 1), MAX_STEP_DAYS * 86400))))
+    if strict and len(steps) > MAX_STEPS:
+        raise SrsError(f"at most {MAX_STEPS} steps, not {len(steps)}")
+    return tuple(steps[:MAX_STEPS])
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise SrsError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise SrsError(f"'{text}' is not a finite number")
+    return value
+
+
+def parse_parameters(text: str) -> list[float]:
+    """21 FSRS-6 parameters, each within the bounds the scheduler accepts (as ``fsrs`` checks them)."""
+    values = [_finite(v) for v in text.replace(",", " ").split()]
+    if len(values) != len(LOWER_BOUNDS_PARAMETERS):
+        raise SrsError(f"parameters are {len(LOWER_BOUNDS_PARAMETERS)} numbers (FSRS-6), not {len(values)}")
+    wrong = [
+        f"parameter {index + 1} is {value:g}, outside {low:g}..{high:g}"
+        for index, (value, low, high) in enumerate(zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
+        if not low <= value <= high
+    ]
+    if wrong:
+        raise SrsError("; ".join(wrong))
+    return values
 
 
 def format_steps(steps: tuple[timedelta, ...]) -> str:
@@ -67,7 +105,7 @@ def parse_value(key: str, text: str) -> object:
         if key in ("learning_steps", "relearning_steps"):
             return format_steps(parse_steps(text))
         if key == "desired_retention":
-            value = float(text)
+            value = _finite(text)
             _bounded(key, value, 0.7, 0.99)
             return value
         if key == "enable_fuzz":
@@ -75,10 +113,7 @@ def parse_value(key: str, text: str) -> object:
                 raise SrsError("enable_fuzz is true or false")
             return text.lower() in ("true", "on", "yes", "1")
         if key == "parameters":
-            values = [float(v) for v in text.replace(",", " ").split()]
-            if len(values) not in (19, 21):
-                raise SrsError("parameters are 21 numbers (FSRS-6)")
-            return values
+            return parse_parameters(text)
         value = int(text)
     except ValueError:
         raise SrsError(f"'{text}' is not a valid value for {key}") from None
@@ -91,7 +126,7 @@ def _apply(settings: Settings, values: dict[str, object]) -> Settings:
     changes = {}
     for key, value in values.items():
         if key in ("learning_steps", "relearning_steps"):
-            changes[key] = parse_steps(str(value))
+            changes[key] = parse_steps(str(value), strict=False)
         elif key == "parameters":
             changes[key] = tuple(float(v) for v in value)  # type: ignore[union-attr]
         elif key in {f.name for f in fields(Settings)}:

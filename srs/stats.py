@@ -15,10 +15,9 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from srs.clock import day_start, local_zone, study_day, utc_now
 from srs.errors import SrsError
+from srs.model import Decay, Scope, TagRow
 from srs.review import SettingsBook, check_deck
 from srs.storage import Store, quiz_store, stats_store
-from srs.storage.review_store import Scope
-from srs.storage.stats_store import Decay, TagRow
 from srs.storage.timecodec import from_us, to_us
 
 TOPICS: dict[str, str] = {
@@ -257,8 +256,8 @@ def compute_stats(
     period_start = to_us(day_start(today - timedelta(days=days - 1), zone, hour))
     decays = {deck_id: decay_of(book.for_deck_id(deck_id).parameters) for deck_id in book.deck_names}
     now_us = to_us(now)
-    # One read transaction: every figure comes from the same snapshot even while answers are written.
-    with store.read() as conn, conn.begin():
+    # One read transaction (Store.read): every figure comes from the same snapshot even while answers are written.
+    with store.read() as conn:
         stats = {
             "today": _today(conn, scope, today, today_start, today_end),
             "cards": stats_store.card_counts(conn, scope, now_us, MATURE_DAYS),

@@ -60,7 +60,18 @@ def test_decks_are_organised_for_choosing() -> None:
 def test_code_blocks_name_their_language() -> None:
     _, cards = bundled_cards()
     for card in cards:
-        for text in (card.front, card.back, card.extra):
+        for text in (card.front, card.back, card.cloze, card.extra):
             fences = [line.strip() for line in text.splitlines() if line.strip().startswith("```")]
             openers = fences[0::2]
             assert all(len(opener) > 3 for opener in openers), f"{card.uid}: a code block without a language"
+
+
+def test_some_cards_are_cloze_deletions_or_reversed_and_the_readme_lists_them() -> None:
+    from pathlib import Path
+
+    _, cards = bundled_cards()
+    converted = [card for card in cards if card.cloze or card.reverse]
+    assert 10 <= len(converted) <= 20
+    assert sum(bool(card.cloze) for card in converted) >= 5 and sum(card.reverse for card in converted) >= 3
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert all(f"`{card.uid}`" in readme for card in converted), [card.uid for card in converted if f"`{card.uid}`" not in readme]

@@ -18,13 +18,13 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRe
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.anki import notetype, render, render_cache
+from exporters.anki import cloze, notetype, render, render_cache
 from exporters import default_filename, export_anki
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.errors import SrsError
+from srs.model import Scope
 from srs.storage import open_store
 from srs.storage.card_store import list_cards
-from srs.storage.review_store import Scope
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 LATER = T0 + timedelta(minutes=5)
@@ -318,7 +318,7 @@ def test_hostile_text_comes_through_escaped(tmp_path, col):
     sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
     # The deck loader refuses control characters, so put Anki's field separator in through the DB.
     with store.write() as conn:
-        conn.exec_driver_sql("UPDATE card SET front = replace(front, 'SEP', char(31))")
+        conn.execute("UPDATE card SET front = replace(front, 'SEP', char(31))")
     import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
     store.close()
 
@@ -378,8 +378,8 @@ def test_fast_path_matches_markdown_it_on_every_bundled_card():
     taken = 0
     for path in sorted(bundled_decks_dir().rglob("*.yaml")):
         for card in yaml.safe_load(path.read_text(encoding="utf-8"))["cards"]:
-            for side in ("front", "back", "extra"):
-                text = render.clean_text(card.get(side) or "")
+            for side in ("front", "back", "cloze", "extra"):
+                text = render.clean_text(cloze.protect(card.get(side) or "") if side == "cloze" else card.get(side) or "")
                 fast = render._fast_markdown(text)
                 if fast is not None:
                     taken += 1
@@ -509,7 +509,7 @@ def test_an_edited_text_misses_the_cache(store, tmp_path, decks_dir):
 def test_a_renderer_change_misses_every_row_and_drops_the_old_ones(store, tmp_path, monkeypatch):
     export_anki(store, tmp_path / "v1.apkg", now=T0)
     with store.write() as conn:  # a stale rendering under the old renderer must never be served
-        conn.exec_driver_sql("UPDATE render_cache SET html = 'STALE'")
+        conn.execute("UPDATE render_cache SET html = 'STALE'")
     monkeypatch.setattr(render_cache, "RENDERER", "0123456789abcdef")
 
     result = export_anki(store, tmp_path / "v2.apkg", now=T0)
@@ -517,14 +517,14 @@ def test_a_renderer_change_misses_every_row_and_drops_the_old_ones(store, tmp_pa
     assert result.rendered == 2 and result.reused == 0
     assert not any("STALE" in field for fields in package_fields(tmp_path / "v2.apkg").values() for field in fields)
     with store.read() as conn:
-        assert {row[0] for row in conn.exec_driver_sql("SELECT DISTINCT renderer FROM render_cache")} == {"0123456789abcdef"}
+        assert {row[0] for row in conn.execute("SELECT DISTINCT renderer FROM render_cache")} == {"0123456789abcdef"}
 
 
 def test_the_renderer_version_covers_the_libraries_and_the_rendering_modules():
     import markdown_it
     import pygments
 
-    source = Path(render.__file__).read_bytes() + Path(notetype.__file__).read_bytes()
+    source = Path(render.__file__).read_bytes() + Path(notetype.__file__).read_bytes() + Path(cloze.__file__).read_bytes()
     expected = f"markdown-it-py {markdown_it.__version__}|pygments {pygments.__version__}|".encode() + source
     assert render_cache.RENDERER == hashlib.blake2b(expected, digest_size=8).hexdigest()
     assert render_cache.render_key("a", render_cache.RENDERER) != render_cache.render_key("a", "0123456789abcdef")
@@ -535,7 +535,7 @@ def test_hostile_text_comes_through_the_cache_escaped(tmp_path):
     store = open_store(tmp_path / "srs.db")
     sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
     with store.write() as conn:
-        conn.exec_driver_sql("UPDATE card SET front = replace(front, 'SEP', char(31))")
+        conn.execute("UPDATE card SET front = replace(front, 'SEP', char(31))")
     cold = export_anki(store, tmp_path / "cold.apkg", now=T0)
     warm = export_anki(store, tmp_path / "warm.apkg", now=T0)
     store.close()

@@ -26,12 +26,11 @@ from srs import scheduling
 from srs import settings as srs_settings
 from srs.clock import study_day
 from srs.decks import sync_paths
-from srs.model import MemoryState, Rating, State
+from srs.model import Flags, MemoryState, Rating, Scope, State
 from srs.review import answer
 from srs.storage import Store, open_store
 from srs.storage import review_store as rs
 from srs.storage.optimize_store import card_states, pack_answer
-from srs.storage.review_store import Flags, Scope
 from srs.storage.timecodec import from_us, to_us
 
 UTC = timezone.utc
@@ -325,7 +324,7 @@ def test_rescheduled_collection_stays_consistent_for_doctor_and_undo(history: St
     report = examine(history, zone=UTC)
     assert [f.message for f in report.findings if f.severity == "error"] == []
     with history.read() as conn:
-        newest = conn.exec_driver_sql("SELECT card_id FROM review ORDER BY id DESC LIMIT 1").scalar()
+        newest = conn.execute("SELECT card_id FROM review ORDER BY id DESC LIMIT 1").fetchone()[0]
     change = next((c for c in plan.changes if c.card_id == newest), None)
     card_id, restored = undo(history)
     assert card_id == newest

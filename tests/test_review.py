@@ -9,11 +9,10 @@ import pytest
 
 from srs.decks import sync_paths
 from srs.errors import CardUnavailable, NothingToUndo
-from srs.model import MemoryState, Rating, State
+from srs.model import MemoryState, Rating, Scope, State
 from srs.review import Session, answer, build_queue, bury, find_card, set_suspended, undo, _spread
 from srs.settings import set_value
 from srs.storage import review_store
-from srs.storage.review_store import Scope
 from tests.conftest import T0, simple_deck
 
 UTC = timezone.utc

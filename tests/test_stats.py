@@ -73,13 +73,13 @@ def set_card(store, uid: str, state: State, *, last: datetime | None = None, due
     columns |= {key: to_us(value) if isinstance(value, datetime) else value for key, value in flags.items()}
     with store.write() as conn:
         assignments = ", ".join(f"{key} = ?" for key in columns)
-        conn.exec_driver_sql(f"UPDATE card SET {assignments} WHERE uid = ?", (*columns.values(), uid))
+        conn.execute(f"UPDATE card SET {assignments} WHERE uid = ?", (*columns.values(), uid))
 
 
 def add_review(store, uid: str, at: datetime, rating: int = 3, state_before: int = 2, interval_before: float | None = 10.0, duration_ms: int = 1000) -> None:
     """Append one answer to the log directly."""
     with store.write() as conn:
-        conn.exec_driver_sql(
+        conn.execute(
             "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after) "
             "VALUES ((SELECT id FROM card WHERE uid = ?), ?, ?, ?, ?, ?, '[]', '[]')",
             (uid, rating, to_us(at), duration_ms, state_before, interval_before),
@@ -433,7 +433,7 @@ def test_empty_collection(store) -> None:
 
 def test_stats_indexes_exist(store) -> None:
     with store.read() as conn:
-        rows = conn.exec_driver_sql("SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'").all()
+        rows = conn.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'").fetchall()
     names = {(table, name) for table, name in rows}
     assert {("review", "ix_review_stats"), ("review", "ix_review_card_stats"), ("review", "ix_review_card"), ("card", "ix_card_stats")} <= names
     assert ("review", "ix_review_time") not in names

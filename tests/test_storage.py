@@ -1,12 +1,12 @@
-"""The store: schema matches the models, migrations, refusal of newer or broken files, aware datetimes."""
+"""The store: connection settings, migrations, refusal of newer or broken files, aware datetimes, no ORM in the commands."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timezone
 
 import pytest
-from sqlmodel import SQLModel
 
 from srs.errors import DatabaseError
 from srs.storage import open_store
@@ -15,22 +15,93 @@ from srs.storage.migrations import LATEST_VERSION, MIGRATIONS
 from srs.storage.timecodec import from_us, to_us
 
 
-def test_migrated_schema_has_exactly_the_model_columns(store) -> None:
-    conn = sqlite3.connect(store.path)
-    try:
-        for table in SQLModel.metadata.sorted_tables:
-            actual = {row[1]: (row[2], bool(row[3])) for row in conn.execute(f"PRAGMA table_info({table.name})")}
-            assert set(actual) == {c.name for c in table.columns}, table.name
-    finally:
-        conn.close()
-
-
 def test_pragmas(store) -> None:
     with store.read() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
-        assert conn.exec_driver_sql("PRAGMA user_version").scalar() == LATEST_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+
+
+def test_the_write_connection_is_durable_and_checks_foreign_keys(store) -> None:
+    with store.write() as conn:
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("INSERT INTO card (uid, deck_id, origin, line, position, front, back, content_hash, created_at) "
+                         "VALUES ('x', 999, 'f', 1, 0, 'q', 'a', 'h', 0)")
+
+
+def test_a_failed_write_leaves_nothing_and_the_store_keeps_working(store) -> None:
+    with pytest.raises(ZeroDivisionError):
+        with store.write() as conn:
+            conn.execute("INSERT INTO deck (name) VALUES ('Gone')")
+            1 / 0
+    with store.write() as conn:
+        conn.execute("INSERT INTO deck (name) VALUES ('Kept')")
+    with store.read() as conn:
+        assert [row[0] for row in conn.execute("SELECT name FROM deck")] == ["Kept"]
+
+
+def test_a_read_refuses_to_write(store) -> None:
+    # A write in read() would be rolled back silently at the end of the block: it must fail loudly instead.
+    with store.read() as conn, pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("INSERT INTO deck (name) VALUES ('No')")
+
+
+def test_a_write_nested_in_a_write_is_an_error_not_a_deadlock(store) -> None:
+    with store.write(), pytest.raises(RuntimeError, match="nested"):
+        with store.write():
+            pass
+
+
+def test_a_read_sees_one_snapshot_while_another_thread_writes(store) -> None:
+    import threading
+
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM deck").fetchone()[0] == 0
+
+        def add() -> None:
+            with store.write() as w:
+                w.execute("INSERT INTO deck (name) VALUES ('New')")
+
+        writer = threading.Thread(target=add)
+        writer.start()
+        writer.join()
+        assert conn.execute("SELECT count(*) FROM deck").fetchone()[0] == 0
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM deck").fetchone()[0] == 1
+
+
+def test_store_is_a_context_manager_that_closes_its_connections(tmp_path) -> None:
+    with open_store(tmp_path / "srs.db") as store:
+        with store.write() as conn:
+            conn.execute("INSERT INTO deck (name) VALUES ('A')")
+        with store.read() as reader:
+            pass
+    with pytest.raises(sqlite3.ProgrammingError):
+        conn.execute("SELECT 1")  # the write connection was closed
+    with pytest.raises(sqlite3.ProgrammingError):
+        reader.execute("SELECT 1")  # and so were the pooled readers
+    # The last connection closed: SQLite folded the WAL into the file and removed it.
+    assert not (tmp_path / "srs.db-wal").exists()
+    with store.read() as conn:  # a closed Store opens connections again when used
+        assert conn.execute("SELECT name FROM deck").fetchone()[0] == "A"
+    store.close()
+
+
+@pytest.mark.parametrize("name", ["a#b.db", "q?mode=rwc.db", "p%41.db", "sp ace.db", "ü.db"])
+def test_file_uri_names_exactly_the_file(tmp_path, name) -> None:
+    from srs.storage.connection import file_uri
+
+    path = tmp_path / name
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True)
+    try:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchone()[0] == "t"
+    finally:
+        conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
 def test_migration_from_v1_keeps_data_and_backs_up_first(tmp_path) -> None:
@@ -44,8 +115,8 @@ def test_migration_from_v1_keeps_data_and_backs_up_first(tmp_path) -> None:
     try:
         assert store.migrated_from == 1 and not store.created
         with store.read() as c:
-            assert c.exec_driver_sql("SELECT name FROM deck").scalar() == "Kept"
-            assert c.exec_driver_sql("SELECT count(*) FROM sync_file").scalar() == 0
+            assert c.execute("SELECT name FROM deck").fetchone()[0] == "Kept"
+            assert c.execute("SELECT count(*) FROM sync_file").fetchone()[0] == 0
     finally:
         store.close()
     backups = list_backups(path)
@@ -72,7 +143,7 @@ def test_cards_from_before_v9_are_dated_when_migrated(tmp_path) -> None:
     store = open_store(path)
     try:
         with store.read() as c:
-            stamp = from_us(c.exec_driver_sql("SELECT content_changed_at FROM card").scalar())
+            stamp = from_us(c.execute("SELECT content_changed_at FROM card").fetchone()[0])
     finally:
         store.close()
     assert before <= stamp <= datetime.now(timezone.utc)
@@ -104,6 +175,55 @@ def test_datetimes_round_trip_aware_utc() -> None:
     assert from_us(to_us(moment)) == moment and from_us(to_us(moment)).tzinfo == timezone.utc
     with pytest.raises(ValueError):
         to_us(datetime(2026, 1, 1))
+
+
+ORM_MODULES = ("sqlalchemy", "sqlmodel", "pydantic")
+
+
+def _command_modules() -> list[str]:
+    import pkgutil
+
+    import srs.cli
+
+    return sorted(m.name for m in pkgutil.iter_modules(srs.cli.__path__) if m.name != "app")
+
+
+@pytest.mark.parametrize("command", _command_modules())
+def test_no_command_imports_an_orm(command) -> None:
+    # The local collection is plain sqlite3: SQLAlchemy alone cost every command 0.2-0.4 s of start-up.
+    import subprocess
+    import sys
+
+    code = (
+        f"import sys; sys.argv = ['srs', {command!r}]\n"
+        f"import srs.cli.{command}, srs.tui.app\n"
+        f"print(','.join(m for m in {ORM_MODULES!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_commands_run_on_the_local_collection_without_an_orm(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: print('ORM:' + ','.join(m for m in {ORM_MODULES!r} if m in sys.modules)))\n"
+        "from srs.cli import main\nmain()"
+    )
+    db = str(tmp_path / "srs.db")
+
+    def run(*args: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-c", code, *args, "--db", db], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        *output, loaded = result.stdout.strip().splitlines()
+        assert loaded == "ORM:", args
+        return output
+
+    first = json.loads("\n".join(run("due", "--json")))["cards"][0]["id"]
+    for args in (["answer", first, "good"], ["stats", "--json"], ["undo"], ["show", first], ["doctor"], []):
+        run(*args)
 
 
 def test_core_imports_no_ui_libraries() -> None:

@@ -30,7 +30,7 @@ from srs.errors import SrsError
 
 
 class NoteRow(NamedTuple):
-    """One note with its one card, ready for the package."""
+    """One note and its cards, ready for the package."""
 
     guid: str
     deck_id: int
@@ -38,13 +38,22 @@ class NoteRow(NamedTuple):
     sort_field: str
     tags: str  # " a b " as Anki stores them
     mod: int  # seconds: when the note's content last changed (Anki updates its copy only if this is newer)
+    model_id: int = 0  # the note type; 0 is the package's main one
+    ords: tuple[int, ...] = (0,)  # the note's cards, by template (or cloze number - 1)
 
 
-def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes: Sequence[NoteRow], timestamp: float, notetype_time: float) -> bytes:
-    """The package's ``collection.anki2``: ``decks`` and the note type (dated ``notetype_time``), and ``notes``.
+def collection_bytes(
+    model: genanki.Model,
+    decks: Sequence[genanki.Deck],
+    notes: Sequence[NoteRow],
+    timestamp: float,
+    notetype_time: float,
+    more_models: Sequence[genanki.Model] = (),
+) -> bytes:
+    """The package's ``collection.anki2``: ``decks`` and the note types (dated ``notetype_time``), and ``notes``.
 
-    Each note has one new card; Anki introduces them in the order of ``notes``. Note and card ids count
-    up from ``timestamp`` in milliseconds, as genanki numbers them.
+    Each note has new cards for its ``ords`` (most have the one card 0); Anki introduces them in the
+    order of ``notes``. Note and card ids count up from ``timestamp`` in milliseconds, as genanki numbers them.
     """
     db = sqlite3.connect(":memory:")
     try:
@@ -52,7 +61,8 @@ def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes:
         # Notes of ~1 KB fill 16 KiB pages better than the default 4 KiB: a 10% smaller file, built and zipped faster.
         cursor.execute("PRAGMA page_size = 16384")
         for deck in decks:
-            deck.add_model(model)
+            for each in (model, *more_models):
+                deck.add_model(each)
         genanki.Package(list(decks)).write_to_db(cursor, notetype_time, itertools.count())
         first = int(timestamp * 1000)
         # Constants are written into the SQL (fewer values to bind: a third less time for 10k notes).
@@ -61,6 +71,8 @@ def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes:
             f"INSERT INTO notes VALUES (?, ?, {int(model.model_id)}, ?, -1, ?, ?, ?, 0, 0, '')",
             ((first + 2 * i, note.guid, note.mod, note.tags, note.fields, note.sort_field) for i, note in enumerate(notes)),
         )
+        if more_models:
+            cursor.executemany("UPDATE notes SET mid = ? WHERE id = ?", [(note.model_id, first + 2 * i) for i, note in enumerate(notes) if note.model_id])
         # Each note's card, made by SQLite from the note rows, one statement per run of notes in the same deck.
         # cards: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid flags data
         start = 0
@@ -72,10 +84,29 @@ def collection_bytes(model: genanki.Model, decks: Sequence[genanki.Deck], notes:
                 (deck_id, first, first + 2 * start, first + 2 * end),
             )
             start = end
+        _add_sibling_cards(cursor, notes, first)
         db.commit()
         return db.serialize()
     finally:
         db.close()
+
+
+def _add_sibling_cards(cursor: sqlite3.Cursor, notes: Sequence[NoteRow], first: int) -> None:
+    """Give notes whose cards are not just card 0 (cloze, reversed) their cards; siblings share the note's new position."""
+    # The card made above (id + 1) takes the note's first ord; the others get ids past every note's.
+    next_id = first + 2 * len(notes) + 1
+    for i, note in enumerate(notes):
+        if note.ords == (0,):
+            continue
+        note_id = first + 2 * i
+        cursor.execute("UPDATE cards SET ord = ? WHERE id = ?", (note.ords[0], note_id + 1))
+        for ordinal in note.ords[1:]:
+            cursor.execute(
+                "INSERT INTO cards SELECT ?, nid, did, ?, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data "
+                "FROM cards WHERE id = ?",
+                (next_id, ordinal, note_id + 1),
+            )
+            next_id += 2
 
 
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # PKZIP APPNOTE 4.3.7

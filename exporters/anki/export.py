@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import genanki
 
 from exporters.anki.apkg import NoteRow, collection_bytes, write_apkg
-from exporters.anki.notetype import make_model, note_guid, stable_id
+from exporters.anki import cloze, notetype
+from exporters.anki.notetype import make_cloze_model, make_model, make_reversed_model, note_guid, stable_id
 from exporters.anki.render import markdown_html, note_tags, sources_html
-from exporters.anki.render_cache import card_texts, render_with_cache
+from exporters.anki.render_cache import RENDERER, card_texts, is_cloze, render_with_cache
+from srs.decks.cloze import card_kind
 from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
+from srs.model import ListedCard, Scope
 from srs.review import check_deck
 from srs.storage import Store
-from srs.storage.card_store import ListedCard, deck_descriptions, list_cards
-from srs.storage.review_store import Scope
+from srs.storage.card_store import deck_descriptions, list_cards
+from srs.storage.render_store import clamp_future_export_dates, renderer_since
+
+FUTURE_SLACK = timedelta(hours=1)  # dates this far ahead of the clock were made by a clock that ran ahead
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,11 @@ class AnkiExport:
     path: Path
     decks: int
     notes: int
+    cards: int = 0  # a cloze note has a card per deletion, a reversed note two
     rendered: int = 0  # distinct texts rendered by markdown-it (render cache misses)
     reused: int = 0  # distinct texts whose HTML came from the render cache
     fast: int = 0  # distinct short plain-paragraph texts (fast path, not cached)
+    redated: int = 0  # card content dates and renderer dates found in the future (a clock ran ahead), dated now
 
 
 def default_filename(deck: str | None = None, tag: str | None = None) -> str:
@@ -72,16 +79,66 @@ def make_decks(names: set[str], descriptions: dict[str, str]) -> list[genanki.De
     return [genanki.Deck(stable_id("deck", name), name, markdown_html(descriptions.get(name, ""))) for name in with_parents(names)]
 
 
+CLOZE_MODEL_ID = stable_id("model", notetype.CLOZE_MODEL_NAME)
+REVERSED_MODEL_ID = stable_id("model", notetype.REVERSED_MODEL_NAME)
+
+
 def note_rows(cards: list[ListedCard], html: dict[str, str], deck_ids: dict[str, int], since: datetime) -> list[NoteRow]:
-    """One row per card, in ``cards`` order (Anki's new-card order); no note is dated before ``since``."""
+    """One row per note, in ``cards`` order (Anki's new-card order); no note is dated before ``since``.
+
+    A card is one note, except the cards generated from one deck entry: a cloze entry's cards are one
+    cloze note, a card and its reverse one reversed note, placed where the first of them is. Their
+    GUIDs come from the entry's id, marked by kind (see ``entry_guid``).
+    """
     floor = int(since.timestamp())
-    rows = []
+    siblings: dict[str, list[ListedCard]] = {}
     for card in cards:
-        front = html[card.front]
-        fields = "\x1f".join((front, html[card.back], html[card.extra], sources_html(card.sources) if card.sources else ""))
-        mod = max(int(card.content_changed_at.timestamp()), floor)
-        rows.append(NoteRow(note_guid(card.uid), deck_ids[card.deck], fields, front, note_tags(card.tags, card.difficulty), mod))
+        if "#" in card.uid:
+            siblings.setdefault(card_kind(card.uid).entry, []).append(card)
+    rows = []
+    done: set[str] = set()
+    for card in cards:
+        if "#" not in card.uid and card.uid not in siblings:
+            front = html[card.front]
+            fields = "\x1f".join((front, html[card.back], html[card.extra], sources_html(card.sources) if card.sources else ""))
+            mod = max(int(card.content_changed_at.timestamp()), floor)
+            rows.append(NoteRow(note_guid(card.uid), deck_ids[card.deck], fields, front, note_tags(card.tags, card.difficulty), mod))
+            continue
+        entry = card_kind(card.uid).entry
+        if entry in done:
+            continue
+        done.add(entry)
+        group = siblings[entry]
+        if not is_cloze(group[0].uid):
+            group = [c for c in (card, *group) if c.uid == entry] + group  # the forward card, if listed, then its reverse
+        rows.append(_generated_note(group, entry, html, deck_ids, floor))
     return rows
+
+
+def entry_guid(entry: str, cloze_note: bool) -> str:
+    """The GUID of the note of a cloze entry, or of a card with its reverse.
+
+    Marked by kind, so that turning a plain card into a cloze or giving it a reverse makes a new note
+    in Anki rather than a note whose type changed, which Anki's import refuses to update.
+    """
+    return note_guid(entry + ("#cloze" if cloze_note else "#reversed"))
+
+
+def _generated_note(group: list[ListedCard], entry: str, html: dict[str, str], deck_ids: dict[str, int], floor: int) -> NoteRow:
+    first = group[0]
+    source = sources_html(first.sources) if first.sources else ""
+    mod = max(max(int(card.content_changed_at.timestamp()) for card in group), floor)
+    tags = note_tags(first.tags, first.difficulty)
+    if is_cloze(first.uid):
+        text = cloze.restore(html[cloze.protect(first.front)])
+        ords = tuple(card_kind(card.uid).ordinal - 1 for card in group)
+        fields = "\x1f".join((text, html[first.extra], source))
+        return NoteRow(entry_guid(entry, True), deck_ids[first.deck], fields, text, tags, mod, CLOZE_MODEL_ID, ords)
+    forward = next((card for card in group if card.uid == entry), group[0])
+    ords = tuple(1 if card.uid.endswith("#rev") else 0 for card in group)
+    front, back = (html[forward.front], html[forward.back]) if forward.uid == entry else (html[forward.back], html[forward.front])
+    fields = "\x1f".join((front, back, html[forward.extra], source))
+    return NoteRow(entry_guid(entry, False), deck_ids[first.deck], fields, front, tags, mod, REVERSED_MODEL_ID, ords)
 
 
 def export_anki(
@@ -100,11 +157,32 @@ def export_anki(
         scope = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"
         raise SrsError(f"nothing to export: {scope} has no finished, live cards (drafts and retired cards are never exported)")
     path = resolve_output(output, deck, tag)
+    cards, redated = _no_future_dates(store, cards, now)
     with gc_paused():
         rendered = render_with_cache(store, card_texts(cards), now, prune=deck is None and tag is None)
         decks = make_decks({card.deck for card in cards}, descriptions)
         rows = note_rows(cards, rendered.html, {d.name: d.deck_id for d in decks}, rendered.since)
-        write_apkg(path, collection_bytes(make_model(), decks, rows, now.timestamp(), rendered.since.timestamp()), now.timestamp())
+        used = {row.model_id for row in rows}
+        more = [model for model in (make_cloze_model(), make_reversed_model()) if model.model_id in used]
+        write_apkg(path, collection_bytes(make_model(), decks, rows, now.timestamp(), rendered.since.timestamp(), more), now.timestamp())
     return AnkiExport(
-        path=path, decks=len(decks), notes=len(cards), rendered=rendered.rendered, reused=rendered.reused, fast=rendered.fast
+        path=path, decks=len(decks), notes=len(rows), cards=len(cards), rendered=rendered.rendered, reused=rendered.reused, fast=rendered.fast,
+        redated=redated,
     )
+
+
+def _no_future_dates(store: Store, cards: list[ListedCard], now: datetime) -> tuple[list[ListedCard], int]:
+    """Date ``now`` what a clock running ahead dated in the future (card edits, the renderer's first export).
+
+    A note dated in 2100 would stay newer than every later edit, so Anki would never take one again. Returns the
+    cards (re-dated where needed) and how many dates were moved.
+    """
+    latest = now + FUTURE_SLACK
+    with store.read() as conn:
+        since = renderer_since(conn, RENDERER)
+    if (since is None or since <= latest) and all(card.content_changed_at <= latest for card in cards):
+        return cards, 0
+    with store.write() as conn:
+        changed, renderers = clamp_future_export_dates(conn, now, latest)
+    return [card._replace(content_changed_at=now) if card.content_changed_at > latest else card for card in cards], changed + renderers
+

@@ -109,3 +109,48 @@ def note_guid(uid: str) -> str:
         pairs.append(_BASE91_PAIRS[pair])
     # genanki writes no leading zero digit; a pair can only add one in front.
     return "".join(reversed(pairs)).lstrip(_BASE91[0])
+
+
+# Cloze notes and reversed pairs (issue #19). Each is its own note type with a fixed id; their cards
+# look like the "srs" ones (same CSS, and the reversed type's first card is the "srs" card itself).
+CLOZE_MODEL_NAME = "srs: Cloze"
+CLOZE_FIELDS = ("Text", "Back Extra", "Source")  # Anki's own Cloze type has Text and Back Extra
+REVERSED_MODEL_NAME = "srs: Front/Back/Extra/Source (and reversed card)"
+CLOZE_CSS = CARD_CSS + (
+    f".cloze {{ font-weight: bold; color: #0969da; }}\n{_night('.cloze')}, .card.nightMode .cloze, .card.night_mode .cloze {{ color: #58a6ff; }}\n"
+)
+CLOZE_FRONT_TEMPLATE = '<div class="srs front">{{cloze:Text}}</div>'
+CLOZE_BACK_TEMPLATE = (
+    '<div class="srs front">{{cloze:Text}}</div>\n'
+    '{{#Back Extra}}<div class="srs extra">{{Back Extra}}</div>{{/Back Extra}}\n'
+    '{{#Source}}<div class="srs source">{{Source}}</div>{{/Source}}'
+)
+# Card 2 asks the back and answers the front ({{FrontSide}} is then the back, as Anki does it).
+REVERSE_FRONT_TEMPLATE = FRONT_TEMPLATE.replace("{{Front}}", "{{Back}}")
+REVERSE_BACK_TEMPLATE = BACK_TEMPLATE.replace("{{Back}}", "{{Front}}")
+
+
+def make_cloze_model() -> genanki.Model:
+    """Anki's Cloze shape: fields Text/Back Extra/Source, one card per {{cN::...}} in Text."""
+    return genanki.Model(
+        stable_id("model", CLOZE_MODEL_NAME),
+        CLOZE_MODEL_NAME,
+        fields=[{"name": name} for name in CLOZE_FIELDS],
+        templates=[{"name": "Cloze", "qfmt": CLOZE_FRONT_TEMPLATE, "afmt": CLOZE_BACK_TEMPLATE}],
+        css=CLOZE_CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+
+
+def make_reversed_model() -> genanki.Model:
+    """Anki's "Basic (and reversed card)" shape: the "srs" fields, card 1 front to back, card 2 back to front."""
+    return genanki.Model(
+        stable_id("model", REVERSED_MODEL_NAME),
+        REVERSED_MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[
+            {"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE},
+            {"name": "Card 2", "qfmt": REVERSE_FRONT_TEMPLATE, "afmt": REVERSE_BACK_TEMPLATE},
+        ],
+        css=CARD_CSS,
+    )

@@ -19,10 +19,11 @@ from pathlib import Path
 import markdown_it
 import pygments
 
-from exporters.anki import notetype, render
+from exporters.anki import cloze, notetype, render
 from exporters.anki.render import fast_markdown_html, markdown_html
+from srs.decks.cloze import card_kind
+from srs.model import ListedCard
 from srs.storage import Store
-from srs.storage.card_store import ListedCard
 from srs.storage.render_store import (
     cached_html,
     keep_only,
@@ -37,7 +38,7 @@ from srs.storage.render_store import (
 # show makes every cached row a miss and every note newer.
 RENDERER = hashlib.blake2b(
     f"markdown-it-py {markdown_it.__version__}|pygments {pygments.__version__}|".encode()
-    + b"".join(Path(module.__file__).read_bytes() for module in (render, notetype)),
+    + b"".join(Path(module.__file__).read_bytes() for module in (render, notetype, cloze)),
     digest_size=8,
 ).hexdigest()
 
@@ -59,12 +60,17 @@ class Rendered:
 
 
 def card_texts(cards: Iterable[ListedCard]) -> set[str]:
-    """The distinct non-empty Markdown texts (fronts, backs, extras) of ``cards``."""
+    """The distinct non-empty Markdown texts (fronts, backs, extras) of ``cards``; a cloze card's text as ``cloze.protect`` gives it."""
     texts = set()
     for card in cards:
-        texts.update((card.front, card.back, card.extra))
+        texts.update((cloze.protect(card.front) if is_cloze(card.uid) else card.front, card.back, card.extra))
     texts.discard("")
     return texts
+
+
+def is_cloze(uid: str) -> bool:
+    """Whether a listed card is a cloze card (cheap test first: this runs for every card of an export)."""
+    return "#c" in uid and card_kind(uid).is_cloze
 
 
 # Short plain texts render on the fast path in about the time a digest and lookup take, so they skip

@@ -8,8 +8,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-import sqlalchemy.exc
-
 from srs.cli import app as app_module
 from srs.errors import SrsError
 
@@ -59,7 +57,7 @@ def main() -> None:
         app()
     except SrsError as exc:
         _fail(str(exc))
-    except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
+    except sqlite3.DatabaseError as exc:
         _fail(_database_failure(exc))
     except (OSError, UnicodeError) as exc:  # after the SQLite errors: a full disk for the output, a closed pipe...
         app_module.silence_stdout()
@@ -94,14 +92,9 @@ def _os_failure(exc: OSError | UnicodeError) -> str:
     return f"could not write the output or a file: {exc.strerror or exc}"
 
 
-def _database_failure(exc: Exception) -> str:
-    """A user-facing message for an SQLite failure that escaped the library."""
+def _database_failure(exc: sqlite3.Error) -> str:
+    """A user-facing message for an SQLite failure that escaped the library: its cause, and what to do."""
     from srs.storage import db, default_db_path
-    from srs.storage.backup import newest_backup
+    from srs.storage.failures import explain
 
-    detail = str(getattr(exc, "orig", exc))
-    if "locked" in detail or "busy" in detail:
-        return f"the collection is busy in another process for too long ({detail}); try again"
-    backup = newest_backup(db.last_opened or default_db_path())
-    hint = f"the newest backup is {backup}; restore it with: srs restore {backup}" if backup else "run 'srs doctor' to see what is wrong"
-    return f"the collection could not be read or written ({detail}); {hint}"
+    return explain(exc, db.last_opened or default_db_path())

@@ -30,12 +30,9 @@ def answer(
 ) -> None:
     """Answer a card now and print when it is due next. Answering early is allowed."""
     grade = parse_rating(rating)
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         card = find_card(store, card_id)
         result = answer_card(store, card.id, grade)
-    finally:
-        store.close()
     note = " (answered early: it was not due yet)" if result.early else ""
     lines = [f"{card_id}: {grade.label} -> {result.after.state.label}, due {_local(result.after.due)} (in {format_interval(result.after.due - result.reviewed_at)}){note}"]
     if result.became_leech:
@@ -46,44 +43,32 @@ def answer(
 @app.command()
 def undo(db: DbOption = None) -> None:
     """Undo the newest answer, restoring the card's exact previous state."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         card_id, memory = undo_answer(store)
         with store.read() as conn:
             uid = review_store.fetch_cards(conn, [card_id])[card_id].uid
-    finally:
-        store.close()
     echo_saved(f"undid the last answer of {uid} (back to {memory.state.label})")
 
 
 @app.command()
 def bury(card_ids: CardIds, db: DbOption = None) -> None:
     """Hide cards until the next day starts."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         until = bury_cards(store, [find_card(store, uid).id for uid in card_ids])
-    finally:
-        store.close()
     echo_saved(f"buried {len(card_ids)} card(s) until {_local(until)}")
 
 
 @app.command()
 def suspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Suspend cards: they are not shown until unsuspended."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         set_suspended(store, [find_card(store, uid).id for uid in card_ids], True)
-    finally:
-        store.close()
     echo_saved(f"suspended {len(card_ids)} card(s)")
 
 
 @app.command()
 def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Unsuspend cards so they are scheduled again."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         set_suspended(store, [find_card(store, uid).id for uid in card_ids], False)
-    finally:
-        store.close()
     echo_saved(f"unsuspended {len(card_ids)} card(s)")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from srs.errors import SrsError
+from srs.errors import BackupError, SrsError
 from srs.storage import Store, open_store
 from srs.storage.backup import backup_dir, daily_backup
 
@@ -34,15 +35,25 @@ def open_collection(db: Path | None) -> Store:
     from srs.decks import refresh_bundled
 
     store = open_store(db)
-    if not store.created:
-        try:
-            daily_backup(store.path)
-        except OSError as exc:  # e.g. `backups` is a file: the collection is fine, and studying must go on
-            folder = backup_dir(store.path)
-            reason = f"{folder} is a file, not a folder" if folder.exists() and not folder.is_dir() else f"{exc.filename or folder}: {exc.strerror or exc}"
-            warn(f"no daily backup was made ({reason})")
-    refresh_bundled(store, first_use=store.created)
+    try:
+        if not store.created:
+            _daily_backup(store.path)
+        refresh_bundled(store, first_use=store.created)
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+def _daily_backup(path: Path) -> None:
+    """Today's backup; one that cannot be made is a warning, never a reason to refuse today's study."""
+    try:
+        daily_backup(path)
+    except BackupError as exc:
+        check = "; run 'srs doctor'" if exc.damaged else ""
+        typer.echo(f"srs: warning: today's backup was not made: {exc}{check}", err=True)
+    except (OSError, sqlite3.Error) as exc:
+        typer.echo(f"srs: warning: could not back up the collection into {backup_dir(path)}: {exc}", err=True)
 
 
 def _is_terminal(stream) -> bool:

@@ -9,6 +9,7 @@ import typer
 
 from srs.cli.app import app, echo
 from srs.decks import bundled_decks_dir, check_paths
+from srs.decks.cloze import generate_cards
 from srs.errors import SrsError
 
 
@@ -20,9 +21,9 @@ def check(
     loaded = check_paths(paths or [bundled_decks_dir()])
     for problem in loaded.problems:
         typer.echo(str(problem), err=problem.severity == "error")
-    cards = sum(len(deck.cards) for deck in loaded.decks)
-    drafts = sum(card.draft for deck in loaded.decks for card in deck.cards)
+    cards = [card for deck in loaded.decks for entry in deck.cards for card in generate_cards(entry)]  # each cloze number, each reverse
+    drafts = sum(card.draft for card in cards)
     warnings = len(loaded.problems) - len(loaded.errors)
-    echo(f"{len(loaded.decks)} file(s), {cards} card(s), {drafts} draft(s): {len(loaded.errors)} error(s), {warnings} warning(s)")
+    echo(f"{len(loaded.decks)} file(s), {len(cards)} card(s), {drafts} draft(s): {len(loaded.errors)} error(s), {warnings} warning(s)")
     if loaded.errors:
         raise SrsError("deck files have errors")

@@ -21,8 +21,7 @@ def config(
     as_json: JsonOption = False,
 ) -> None:
     """Show settings, or set one: srs config new_per_day 30 [--deck NAME]."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         if key and unset:
             removed = settings_lib.unset_value(store, key, deck)
             echo(f"{key}: {'override removed' if removed else 'was not set'}" + (f" for {deck}" if deck else ""))
@@ -33,8 +32,6 @@ def config(
             return
         effective = settings_lib.display(settings_lib.load(store, deck))
         overrides = settings_lib.load_all(store)
-    finally:
-        store.close()
     if key:
         if key not in effective:
             from srs.errors import SrsError

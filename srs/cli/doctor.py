@@ -19,8 +19,7 @@ def doctor(
     db: DbOption = None,
 ) -> None:
     """Check the collection: integrity, foreign keys, card states, and each card's review log."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         report = examine(store)
         echo(f"checked {report.cards_checked} cards and {report.reviews_checked} reviews")
         if report.integrity:
@@ -39,11 +38,13 @@ def doctor(
         if not fix:
             echo("run 'srs doctor --fix' to repair what can be repaired")
             raise typer.Exit(1)
-        count, backup = repair(store, report)
-        echo(f"repaired {count} card(s); backup before repair: {backup}")
-        left = [f for f in report.findings if f.repair is None and f.severity == "error"]
+        done = repair(store, report)
+        echo(f"repaired {done.count} card(s); backup before repair: {done.backup}")
+        left = [f for f in done.report.findings if f.repair is None and f.severity == "error"]
+        seen = {(f.card_uid, f.message) for f in report.findings}
+        for finding in left:
+            if (finding.card_uid, finding.message) not in seen:  # changed while the doctor ran (an answer in between)
+                echo(f"  problem: {finding.card_uid + ': ' if finding.card_uid else ''}{finding.message}")
         if left:
             echo(f"{len(left)} problem(s) could not be repaired safely (see above); 'srs restore' can bring back a backup")
             raise typer.Exit(1)
-    finally:
-        store.close()

@@ -9,8 +9,8 @@ import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
 from srs.clock import local_zone, utc_now
+from srs.model import Scope
 from srs.review import build_queue, cards
-from srs.storage.review_store import Scope
 
 
 @app.command()
@@ -21,14 +21,11 @@ def due(
     as_json: JsonOption = False,
 ) -> None:
     """List today's queue with its counts (new, learning, review)."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         now = utc_now()
         queue = build_queue(store, Scope(deck, tag), now)
         order = [card_id for _, card_id in queue.learning] + list(queue.main)
         found = cards(store, order)
-    finally:
-        store.close()
     counts = queue.counts()
     listed = [found[card_id] for card_id in order]
     if as_json:

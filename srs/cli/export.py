@@ -38,9 +38,12 @@ def anki(
     """
     from exporters import export_anki
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
-    finally:
-        store.close()
-    echo(f"wrote {result.path}: {result.notes} note(s) in {result.decks} deck(s)")
+    cards = f" ({result.cards} cards)" if result.cards != result.notes else ""
+    echo(f"wrote {result.path}: {result.notes} note(s){cards} in {result.decks} deck(s)")
+    if result.redated:
+        echo(
+            f"note: {result.redated} date(s) in the collection were in the future (the clock was ahead when they were "
+            "synced or exported); they are dated now, so later edits reach Anki again"
+        )

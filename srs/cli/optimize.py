@@ -27,8 +27,7 @@ def optimize(
     """Fit FSRS parameters to your review history; keep them only if they predict it better than the current ones."""
     if retention and reschedule:
         raise SrsError("--retention only suggests a retention; run --reschedule separately")
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         if retention:
             _show_retention(opt.suggest_retention(store, deck), deck)
             return
@@ -36,8 +35,6 @@ def optimize(
         _show_fit(result)
         if reschedule:
             _reschedule(store, result.fitted if result.saved else result.current, deck, yes)
-    finally:
-        store.close()
 
 
 def _where(deck: str | None) -> str:

@@ -30,8 +30,7 @@ def quiz(
     count: Annotated[int, typer.Option("--count", min=1, help=f"Number of questions; the mix keeps the outline's proportions (default {DEFAULT_COUNT}: {MIX}).")] = DEFAULT_COUNT,
     db: DbOption = None,
 ) -> None:
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         check_deck(store, deck)
         plan = plan_quiz(store, count, deck, topic)
         for shortfall in plan.shortfalls:
@@ -41,5 +40,3 @@ def quiz(
         from srs.tui.screens.quiz import QuizRequest
 
         SrsApp(store, quiz=QuizRequest(deck, topic, count, plan)).run()
-    finally:
-        store.close()

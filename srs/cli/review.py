@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, open_collection, require_terminal
+from srs.model import Scope
 from srs.review import check_deck
-from srs.storage.review_store import Scope
 
 
 @app.command()
@@ -18,13 +18,10 @@ def review(
     db: DbOption = None,
 ) -> None:
     """Open the review screen: the deck list, then cards one at a time (press ? for every key)."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         check_deck(store, deck)
         require_terminal("review")
         from srs.tui.app import SrsApp
 
         scope = Scope(deck=deck, tag=tag) if deck or tag else None
         SrsApp(store, scope).run()
-    finally:
-        store.close()

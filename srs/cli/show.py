@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.decks.cloze import card_kind, render_deletions
 from srs.review import find_card
 from srs.storage import review_store
 
@@ -23,16 +24,18 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a card: content, state, stability, difficulty, due, reps, lapses and history."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         card = find_card(store, card_id)
         with store.read() as conn:
             history = review_store.card_history(conn, card.id)
-    finally:
-        store.close()
     m = card.memory
+    kind = card_kind(card.uid)
+    front, back = card.front, card.back
+    if kind.is_cloze:  # what the card asks and answers; the whole cloze text is under "cloze"
+        front, back = (render_deletions(card.front, kind.ordinal, reveal) for reveal in (False, True))
     data = {
-        "id": card.uid, "deck": card.deck, "front": card.front, "back": card.back, "extra": card.extra,
+        "id": card.uid, "kind": "cloze" if kind.is_cloze else "reversed" if kind.reversed else "basic",
+        "deck": card.deck, "front": front, "back": back, **({"cloze": card.front} if kind.is_cloze else {}), "extra": card.extra,
         "tags": list(card.tags), "difficulty": card.difficulty, "sources": list(card.sources),
         "draft": card.draft, "retired": card.retired,
         "state": m.state.label, "step": m.step, "stability": m.stability, "difficulty_fsrs": m.difficulty,
@@ -47,7 +50,7 @@ def show(
     if as_json:
         echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    for key in ("id", "deck", "front", "back", "extra", "tags", "difficulty", "sources", "state", "stability", "difficulty_fsrs",
+    for key in ("id", "kind", "deck", "front", "back", "extra", "tags", "difficulty", "sources", "state", "stability", "difficulty_fsrs",
                 "due", "last_review", "reps", "lapses", "suspended", "leech", "buried_until", "draft", "retired"):
         value = data[key]
         if isinstance(value, list):

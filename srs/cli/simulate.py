@@ -24,11 +24,8 @@ def simulate(
     as_json: JsonOption = False,
 ) -> None:
     """Forecast your daily reviews and how many cards you will know, studying every day from today."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         result = opt.forecast(store, days=days, new_per_day=new_per_day, retention=retention, deck=deck)
-    finally:
-        store.close()
     if as_json:
         echo(json.dumps({
             "days": result.days, "retention": result.retention, "new_per_day": result.new_per_day,

@@ -23,11 +23,8 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """Show progress: today, cards, due forecast, true retention, streak and calendar, topics, memory."""
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         figures = compute_stats(store, deck=deck, days=days)
-    finally:
-        store.close()
     if as_json:
         echo(json.dumps(figures, indent=2))
         return

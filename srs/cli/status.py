@@ -18,11 +18,8 @@ def status(ctx: typer.Context, db: DbOption = None, as_json: JsonOption = False)
             # `srs --db X CMD`: the subcommand's own --db reads SRS_DB, parsed after this callback.
             os.environ["SRS_DB"] = str(db)
         return
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         rows = deck_overview(store)
-    finally:
-        store.close()
     if as_json:
         import json
 

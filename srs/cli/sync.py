@@ -22,15 +22,13 @@ def sync(
 
     If any file has an error, every error is printed as path:line:col and nothing changes.
     """
-    store = open_collection(db)
-    try:
-        report = sync_paths(store, paths or [bundled_decks_dir()], force=force)
-    except DeckError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise SrsError(f"{len(exc.problems)} error(s) in deck files; the collection was not changed") from None
-    finally:
-        store.close()
+    with open_collection(db) as store:
+        try:
+            report = sync_paths(store, paths or [bundled_decks_dir()], force=force)
+        except DeckError as exc:
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            raise SrsError(f"{len(exc.problems)} error(s) in deck files; the collection was not changed") from None
     echo(
         f"added {len(report.added)}, updated {len(report.updated)}, retired {len(report.retired)}, "
         f"restored {len(report.restored)}, unchanged {report.unchanged}"

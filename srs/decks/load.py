@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from srs.decks.cloze import ClozeProblem, scan
 from srs.errors import Problem
 from srs.model import DIFFICULTIES, CardSpec, DeckFile
 
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover - libyaml missing: slower, same behaviou
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 12  # a deck is 4 levels deep; anything far deeper is hostile or broken
 TOP_KEYS = {"deck", "description", "cards"}
-CARD_KEYS = {"id", "front", "back", "extra", "tags", "difficulty", "source", "draft"}
+CARD_KEYS = {"id", "front", "back", "cloze", "extra", "reverse", "tags", "difficulty", "source", "draft"}
 TEXT_KEYS = ("front", "back", "extra")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$")
 TAG_PATTERN = re.compile(r"^[^\s,\[\]{}]+$")
@@ -34,13 +35,15 @@ NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 LONG_BACK_CHARS = 600
 LONG_BACK_LINES = 20
+MAX_CLOZE_PROBLEMS = 10  # a hostile cloze can hold thousands of broken braces; past a few, the rest is noise
 
 
 class _Collector:
     """Gathers problems for one file."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str = "") -> None:
         self.path = path
+        self.text = text  # the whole file, to place problems found inside a scalar's value
         self.problems: list[Problem] = []
 
     def error(self, node_or_line, message: str, col: int = 1) -> None:
@@ -220,29 +223,81 @@ def _derived_id(deck: str, front: str) -> str:
     return "auto-" + hashlib.blake2b(f"{deck}\x00{front}".encode(), digest_size=6).hexdigest()
 
 
+def _flag(items: dict, key: str, out: _Collector) -> bool:
+    """A true/false card key (``draft``, ``reverse``); absent is false."""
+    if key not in items:
+        return False
+    value_node = items[key][1]
+    if not (isinstance(value_node, yaml.ScalarNode) and value_node.tag == BOOL_TAG):
+        out.error(value_node, f"'{key}' must be true or false")
+        return False
+    return value_node.value.lower() in ("true", "yes", "on")
+
+
+def _cloze(items: dict, draft: bool, reverse: bool, out: _Collector) -> str | None:
+    """The checked ``cloze`` text of an entry (its deletions located in the file on error), or None."""
+    key_node, node = items["cloze"]
+    for other in ("front", "back"):
+        if other in items:
+            hint = "its text is the question" if other == "front" else "put what the answer adds in 'extra'"
+            out.error(items[other][0], f"a card has either 'cloze' or '{other}', not both ({hint})")
+    if reverse:
+        out.error(items["reverse"][0], "'reverse' applies to front/back cards; a cloze card has no back to ask from")
+    text = _string(node, out, "cloze", allow_empty=draft)
+    if text is None:
+        return None
+    deletions, problems = scan(text)
+    for problem in problems[:MAX_CLOZE_PROBLEMS]:
+        line, col = _place_in_scalar(node, text, problem, out.text)
+        out.error(line, problem.message, col)
+    if len(problems) > MAX_CLOZE_PROBLEMS:
+        out.error(node, f"{len(problems) - MAX_CLOZE_PROBLEMS} more problems in this cloze (the first {MAX_CLOZE_PROBLEMS} are listed)")
+    if not deletions and not problems and not draft:
+        out.error(node, "cloze has no deletion: mark what to hide as {{c1::text}} (or {{c1::text::hint}})")
+    return text if not problems else None
+
+
+def _place_in_scalar(node, value: str, problem: ClozeProblem, file_text: str) -> tuple[int, int]:
+    """Line and column in the file of ``problem`` (an offset in the scalar's value).
+
+    The value may be quoted, folded or a block, so offsets do not map directly: the k-th brace pair
+    in the value is found as the k-th one in the scalar's source. Falls back to the scalar's start.
+    """
+    token = value[problem.offset : problem.offset + 2]
+    fallback = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if token not in ("{{", "}}") or not file_text:
+        return fallback
+    nth = value.count(token, 0, problem.offset)
+    source = file_text[node.start_mark.index : node.end_mark.index]
+    index = -1
+    for _ in range(nth + 1):
+        index = source.find(token, index + 1)
+        if index < 0:
+            return fallback
+    absolute = node.start_mark.index + index
+    line_start = file_text.rfind("\n", 0, absolute) + 1
+    return file_text.count("\n", 0, absolute) + 1, absolute - line_start + 1
+
+
 def _card(node, deck: str, out: _Collector) -> CardSpec | None:
     if not isinstance(node, yaml.MappingNode):
-        out.error(node, "each card must be a mapping with at least 'front' and 'back'")
+        out.error(node, "each card must be a mapping with at least 'front' and 'back', or 'cloze'")
         return None
     before = len(out.problems)
     items = _mapping_items(node, out, "a card")
     for key, (key_node, _) in items.items():
         if key not in CARD_KEYS:
             out.error(key_node, f"unknown card key '{key}' (known: {', '.join(sorted(CARD_KEYS))})")
-    draft = False
-    if "draft" in items:
-        draft_node = items["draft"][1]
-        if not (isinstance(draft_node, yaml.ScalarNode) and draft_node.tag == BOOL_TAG):
-            out.error(draft_node, "'draft' must be true or false")
-        else:
-            draft = draft_node.value.lower() in ("true", "yes", "on")
+    draft = _flag(items, "draft", out)
+    reverse = _flag(items, "reverse", out)
+    cloze = _cloze(items, draft, reverse, out) if "cloze" in items else ""
     text = {}
     for field in TEXT_KEYS:
         if field in items:
             required = field != "extra" and not draft
             text[field] = _string(items[field][1], out, field, allow_empty=not required)
-        elif field != "extra" and not draft:
-            out.error(node, f"card has no '{field}'")
+        elif field != "extra" and not draft and "cloze" not in items:
+            out.error(node, f"card has no '{field}'" + (" (or write a 'cloze' instead)" if field == "front" else ""))
     uid = None
     if "id" in items:
         uid = _string(items["id"][1], out, "id", allow_empty=False)
@@ -262,7 +317,7 @@ def _card(node, deck: str, out: _Collector) -> CardSpec | None:
         return None
     front = text.get("front") or ""
     return CardSpec(
-        uid=uid or _derived_id(deck, front),
+        uid=uid or _derived_id(deck, front or cloze or ""),
         front=front,
         back=text.get("back") or "",
         extra=text.get("extra") or "",
@@ -272,6 +327,8 @@ def _card(node, deck: str, out: _Collector) -> CardSpec | None:
         draft=draft,
         line=node.start_mark.line + 1,
         explicit_id=uid is not None,
+        cloze=cloze or "",
+        reverse=reverse,
     )
 
 
@@ -281,6 +338,7 @@ def parse_deck(path: str, data: bytes) -> tuple[DeckFile | None, list[Problem]]:
     text = _decode(data, out)
     if text is None or out.problems:
         return None, out.problems
+    out.text = text
     root = _compose(text, out)
     if root is None:
         if not out.problems:
@@ -332,6 +390,8 @@ def _warn(cards: list[CardSpec], out: _Collector) -> None:
             out.warn(card.line, f"card has no 'id'; it gets '{card.uid}' from its text, so editing its front will reset its progress")
         if card.draft:
             missing = [side for side in ("front", "back") if not getattr(card, side).strip()]
+            if card.cloze:
+                missing = [] if scan(card.cloze)[0] else ["deletion"]
             out.warn(card.line, "draft (not scheduled until finished)" + (f": no {' or '.join(missing)} yet" if missing else ""))
         if is_long_back(card.back):
             out.warn(card.line, f"back is long ({len(card.back)} chars, {card.back.count(chr(10)) + 1} lines); one fact per card recalls best: split it or move detail to 'extra'")

@@ -2,15 +2,19 @@
 
 New cards arrive as new; edited cards keep their scheduling and history; cards that left the
 synced files are retired (never queued again, history kept); retired cards that come back return.
+A deck entry may stand for several cards (its cloze deletions, or itself and its reverse: see
+``cloze.py``); each is an ordinary card with its own uid and schedule.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from srs.decks.cloze import generate_cards
 from srs.decks.load import MAX_FILE_BYTES, file_digest, parse_deck
 from srs.errors import DeckError, Problem, SrsError
 from srs.model import CardSpec, DeckFile, SyncReport
@@ -141,6 +145,19 @@ def check_paths(paths: list[Path]) -> Loaded:
     return load_sources(sources)
 
 
+def placed_cards(entries: tuple[CardSpec, ...]) -> Iterator[tuple[int, CardSpec]]:
+    """Each entry's cards with their new-card position in the file.
+
+    An entry's first card keeps the entry's place; its siblings (``#c2``..., ``#rev``) come after every
+    entry's first card, as Anki's default "card type, then order gathered" does: ``#c2`` is never
+    introduced right after ``#c1`` has shown its answer. A file of plain cards keeps positions 0..n-1.
+    """
+    count = len(entries)
+    for index, entry in enumerate(entries):
+        for rank, card in enumerate(generate_cards(entry)):
+            yield rank * count + index, card
+
+
 def content_hash(card: CardSpec, deck: str) -> str:
     """Hash of what the user wrote for a card; a change means the card was edited."""
     return hashlib.blake2b(repr((deck,) + card.content_key()).encode(), digest_size=12).hexdigest()
@@ -190,7 +207,7 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
         present: set[str] = set()
         for deck in loaded.decks:
             origin = origin_of_shown[deck.path]
-            for position, card in enumerate(deck.cards):
+            for position, card in placed_cards(deck.cards):
                 present.add(card.uid)
                 digest = content_hash(card, deck.deck)
                 row = _content_row(card, deck_ids[deck.deck], origin, position, digest)
@@ -239,7 +256,7 @@ def _check_foreign_duplicates(loaded: Loaded, stored: dict, sources: list[DeckSo
     problems = []
     for deck in loaded.decks:
         origin = origin_of[deck.path]
-        for card in deck.cards:
+        for card in (card for entry in deck.cards for card in generate_cards(entry)):
             old = stored.get(card.uid)
             if old is None or old.retired or old.origin == origin or old.origin in reparsed:
                 continue

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from srs.errors import SrsError
 from srs.ingest import answers, notes, questions, quiz
+from srs.ingest.cloze import propose_cloze
 from srs.ingest.detect import detect
 from srs.ingest.ids import check_prefix, file_prefix, full_id
 from srs.ingest.model import SHAPE_HELP, Finding, Parsed, Shape, plural
@@ -76,8 +77,24 @@ def ingest_source(source: Source, shape: Shape | None = None, prefix: str | None
         )
         for item in parsed.items
     ]
+    groups = [item.group for item in parsed.items]
+    if found is Shape.NOTES:
+        cards, groups = _with_cloze_proposals(cards, groups)
     findings = source.findings + sorted(parsed.findings, key=lambda f: f.line)
-    return IngestedFile(source, found, shape is None, chosen, parsed.title, cards, parsed.groups, [item.group for item in parsed.items], findings)
+    return IngestedFile(source, found, shape is None, chosen, parsed.title, cards, parsed.groups, groups, findings)
+
+
+def _with_cloze_proposals(cards: list[CardSpec], groups: list[int]) -> tuple[list[CardSpec], list[int]]:
+    """Each note card whose answer is one key term, followed by its cloze draft."""
+    out_cards, out_groups = [], []
+    for card, group in zip(cards, groups):
+        out_cards.append(card)
+        out_groups.append(group)
+        proposal = propose_cloze(card)
+        if proposal is not None:
+            out_cards.append(proposal)
+            out_groups.append(group)
+    return out_cards, out_groups
 
 
 def ingest_file(path: Path, shape: Shape | None = None, prefix: str | None = None) -> IngestedFile:

@@ -88,8 +88,12 @@ def _quiz_deck(base: str, number: int, title: str) -> str:
 
 
 def _drafts_note(cards: list[CardSpec]) -> str:
-    drafts = sum(card.draft for card in cards)
-    return f" {plural(drafts, 'draft')}: write the empty side, then remove 'draft: true'." if drafts else ""
+    sides = sum(card.draft and not card.cloze for card in cards)
+    clozes = sum(card.draft and bool(card.cloze) for card in cards)
+    notes = [f"{plural(sides, 'draft')}: write the empty side" if sides else "",
+             f"{plural(clozes, 'cloze draft')}: check the sentence" if clozes else ""]
+    said = "; ".join(note for note in notes if note)
+    return f" {said}, then remove 'draft: true'." if said else ""
 
 
 def _quiz_sections(ingested: IngestedFile, with_file: bool) -> list[Section]:
@@ -172,15 +176,33 @@ def write(plan: DeckPlan) -> Written:
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, so a crash never leaves half a deck."""
+    """Write via a temporary file in the same folder, so a crash never leaves half a deck.
+
+    A symlink is followed (its target is written, the link stays); an existing file keeps its mode, and a new one
+    gets the mode any tool would give it (0666 less the umask), not the temp file's private 0600.
+    """
+    target = Path(os.path.realpath(target))
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o7777)
+        os.chmod(temp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(temp, target)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+
+
+def _umask() -> int:
+    """The process umask (read from /proc where it can be, since setting it to read it is not thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

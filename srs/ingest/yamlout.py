@@ -73,8 +73,13 @@ def card_lines(card: CardSpec, dash: int = 2, key: int | None = None) -> list[st
     lines = [" " * dash + "-" + " " * (key - dash - 1) + f"id: {plain_or_quoted(card.uid)}"]
     if card.draft:
         lines.append(f"{pad}draft: true")
-    lines += text_field("front", card.front, key)
-    lines += text_field("back", card.back, key)
+    if card.cloze:
+        lines += text_field("cloze", card.cloze, key)
+    else:
+        lines += text_field("front", card.front, key)
+        lines += text_field("back", card.back, key)
+    if card.reverse:
+        lines.append(f"{pad}reverse: true")
     if card.extra:
         lines += text_field("extra", card.extra, key)
     if card.tags:

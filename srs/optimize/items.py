@@ -14,10 +14,9 @@ import fsrs_rs_python as fsrs_rs
 from srs import settings as srs_settings
 from srs.clock import day_start, local_zone, study_day
 from srs.gcpause import gc_paused
-from srs.model import Rating, State
+from srs.model import Rating, Scope, State
 from srs.storage import Store, optimize_store
 from srs.storage.optimize_store import pack_answer
-from srs.storage.review_store import Scope
 from srs.storage.timecodec import from_us, to_us
 
 # Anki refuses to optimize below 400 reviews: "You must have at least 400 reviews for this operation"

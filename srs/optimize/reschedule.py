@@ -12,12 +12,12 @@ from operator import itemgetter
 from srs import scheduling
 from srs import settings as srs_settings
 from srs.clock import day_bounds, local_zone, study_day, utc_now
-from srs.model import MemoryState, Rating
+from srs.model import MemoryState, Rating, Scope
 from srs.review import check_deck
 from srs.scheduling import Settings
 from srs.storage import Store, optimize_store
 from srs.storage.backup import make_backup
-from srs.storage.review_store import Scope, deck_names, memory_from_json, memory_to_json
+from srs.storage.review_store import deck_names, memory_from_json, memory_to_json
 from srs.storage.timecodec import from_us
 
 

@@ -13,13 +13,12 @@ import fsrs_rs_python as fsrs_rs
 from srs import settings as srs_settings
 from srs.clock import local_zone, study_day, utc_now
 from srs.errors import SrsError
-from srs.model import State
+from srs.model import Scope, State
 from srs.optimize.items import MIN_REVIEWS
 from srs.optimize.reschedule import settings_by_deck
 from srs.review import check_deck
 from srs.scheduling import Settings
 from srs.storage import Store, optimize_store
-from srs.storage.review_store import Scope
 from srs.storage.timecodec import from_us
 
 _MAX_ANSWER_MS = 1_200_000  # fsrs-rs ignores answer times of 20 minutes or more when it measures costs

@@ -5,38 +5,21 @@ listed: a draft is unfinished and a retired card has left its deck file.
 """
 
 from __future__ import annotations
+from sqlite3 import Connection
 
-from datetime import datetime
-from typing import NamedTuple
-
-from sqlalchemy import Connection
-
-from srs.storage.review_store import Scope
+from srs.model import ListedCard, Scope
+from srs.storage.rows import scope_filter
 from srs.storage.timecodec import from_us
-
-
-class ListedCard(NamedTuple):
-    """A card's content and placement: what an export writes of it."""
-
-    uid: str
-    deck: str
-    front: str
-    back: str
-    extra: str
-    tags: tuple[str, ...]
-    difficulty: str | None
-    sources: tuple[str, ...]
-    content_changed_at: datetime  # the last sync that changed what the card says (text, tags, deck, sources)
 
 
 def list_cards(conn: Connection, scope: Scope) -> list[ListedCard]:
     """Finished, live cards in ``scope`` (deck with subdecks, and/or tag), by deck name then file order."""
-    where, params = scope.where()
+    where, params = scope_filter(scope)
     sql = (
         "SELECT c.uid, d.name, c.front, c.back, c.extra, c.tags, c.difficulty, c.sources, c.content_changed_at, c.origin, c.position "
         f"FROM card c JOIN deck d ON d.id = c.deck_id WHERE c.draft = 0 AND c.retired = 0{where}"
     )
-    rows = conn.connection.driver_connection.execute(sql, params).fetchall()
+    rows = conn.execute(sql, params).fetchall()
     # Sorted here rather than by ORDER BY: SQLite's sorter would carry every row's text along (~35 ms at 10k cards).
     rows.sort(key=lambda row: (row[1], row[9], row[10]))
     # Built positionally, with one time conversion per card: this runs for every card of an export.
@@ -51,4 +34,4 @@ def list_cards(conn: Connection, scope: Scope) -> list[ListedCard]:
 
 def deck_descriptions(conn: Connection) -> dict[str, str]:
     """Every deck's name -> description (parents of nested decks included)."""
-    return dict(conn.connection.driver_connection.execute("SELECT name, description FROM deck").fetchall())
+    return dict(conn.execute("SELECT name, description FROM deck").fetchall())

@@ -1,7 +1,9 @@
-"""Opening the DB: location, version checks, migrations, connection settings.
+"""Opening the collection (location, checks, migrations) and the ``Store`` that hands out connections.
 
-Every write goes through ``Store.write()``: one ``BEGIN IMMEDIATE`` transaction, so a writer takes
-the lock up front and waits (busy_timeout) instead of failing "database is locked" on upgrade.
+``Store.read()`` and ``Store.write()`` yield a plain ``sqlite3.Connection`` (see ``connection.py`` for its
+settings). Every write is one ``BEGIN IMMEDIATE`` transaction on the Store's one write connection: a writer
+takes the lock up front and waits (busy timeout) instead of failing "database is locked" on upgrade, and
+an answer pays for no pool, no checkout, nothing but its statements and the durable commit.
 """
 
 from __future__ import annotations
@@ -9,20 +11,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
 from srs.errors import DatabaseError
-from srs.storage.backup import make_backup, newest_backup
+from srs.storage.backup import make_backup
+from srs.storage.connection import connect, ensure_wal, read_only, remove_side_files, side_files
+from srs.storage.failures import explain, is_damage, restore_hint
 from srs.storage.migrations import LATEST_VERSION, migrate, user_version
 
-BUSY_TIMEOUT_MS = 30_000
+IDLE_READERS = 4  # read connections kept open for reuse (the TUI reads from a few worker threads at once)
 last_opened: Path | None = None  # for error messages that escape a command: which file failed
 
 
@@ -34,173 +33,218 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("srs", appauthor=False)) / "srs.db"
 
 
-def _configure(dbapi_conn: sqlite3.Connection) -> None:
-    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-    dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    dbapi_conn.execute("PRAGMA foreign_keys = ON")
-    dbapi_conn.execute("PRAGMA journal_mode = WAL")
-    # FULL: an answer is on disk when the call returns, even across a power cut.
-    dbapi_conn.execute("PRAGMA synchronous = FULL")
-
-
-def _restore_hint(path: Path) -> str:
-    backup = newest_backup(path)
-    if backup is None:
-        return "No backup of it exists."
-    return f"The newest backup is {backup}; restore it with: srs restore {backup}"
+# Tables every srs collection has from schema v1 on: a file at v1 or later without them is something else.
+CORE_TABLES = frozenset({"deck", "card", "review"})
 
 
 def check_readable(path: Path) -> int:
-    """Return the file's schema version without changing the file; raise DatabaseError if unusable."""
+    """Return the file's schema version without changing the file; raise DatabaseError if it is not usable.
+
+    Refused: a file that is not SQLite or is damaged, a collection of a newer srs, and any other SQLite database
+    that holds something (an Anki ``collection.anki2``, say): srs never converts a database it did not make. An
+    empty SQLite database (no tables) is fine: it becomes a new collection.
+    """
+    existed = side_files(path)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = read_only(path)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"cannot open {path}: {exc}") from None
+        raise DatabaseError(explain(exc, path)) from None
     try:
         version = user_version(conn)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path} is not a usable srs database ({exc}). {_restore_hint(path)}") from None
+        if is_damage(exc):
+            raise DatabaseError(f"{path} is not a usable srs database ({exc}). {restore_hint(path)}") from None
+        raise DatabaseError(explain(exc, path)) from None
     finally:
         conn.close()
     if version > LATEST_VERSION:
+        remove_side_files(path, existed)
         raise DatabaseError(
             f"{path} was written by a newer srs (schema v{version}; this srs knows up to v{LATEST_VERSION}). "
             "Upgrade srs to open it; the file was left untouched."
         )
+    foreign = tables - {"sqlite_sequence"} if version == 0 else CORE_TABLES - tables
+    if foreign:
+        remove_side_files(path, existed)
+        listed = ", ".join(sorted(tables)[:8]) or "none"
+        raise DatabaseError(
+            f"{path} is a SQLite database but not an srs collection (schema v{version}, tables: {listed}); "
+            "srs left it untouched. Give --db a new file name (or an srs collection)."
+        )
     return version
 
 
-@dataclass
 class Store:
-    """An open, migrated DB. ``created`` is true when this call made a new, empty collection."""
+    """An open, migrated collection: ``with store.read() as conn`` / ``with store.write() as conn``.
 
-    path: Path
-    engine: Engine
-    created: bool = False
-    migrated_from: int = LATEST_VERSION
-    backups: list[Path] = field(default_factory=list)
-    _answer_held: tuple[PoolProxiedConnection, int] | None = field(default=None, init=False, repr=False, compare=False)
-    _answer_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
+    A context manager: ``with open_store(path) as store:`` closes every connection at the end. A closed
+    Store can still be used; it opens connections again as needed. Safe to share between threads: each
+    read gets a connection of its own, and writes take turns on the write connection.
+    """
 
-    def __post_init__(self) -> None:
-        # Store.close() and a caller's engine.dispose() both end the answer connection with the pool's others.
-        event.listen(self.engine, "engine_disposed", lambda _engine: self._on_dispose())
+    def __init__(
+        self, path: Path, created: bool = False, migrated_from: int = LATEST_VERSION,
+        backups: list[Path] | None = None, writer: sqlite3.Connection | None = None,
+    ) -> None:
+        self.path = path
+        self.created = created  # this open made a new, empty collection
+        self.migrated_from = migrated_from
+        self.backups = backups if backups is not None else []
+        self._pool_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._generation = 0  # bumped by close(): connections of an older generation are closed when returned
+        self._pid = os.getpid()
+        self._write_lock = threading.RLock()
+        self._writer = writer
 
-    def _on_dispose(self) -> None:
-        with self._answer_lock:
-            self._drop_answer_connection()
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
 
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A connection for reads (a deferred transaction, rolled back at the end)."""
-        with self.engine.connect() as conn:
-            yield conn
+    def __enter__(self) -> Store:
+        return self
 
-    @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction, committed on success and rolled back on any error."""
-        with self.engine.connect().execution_options(immediate=True) as conn:
-            with conn.begin():
-                yield conn
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close()
 
-    def write_raw(self) -> _RawWrite:
-        """``write()`` for the answer hot path, yielding the sqlite3 connection itself.
+    def read(self) -> _Read:
+        """A connection for reads: one snapshot (a deferred transaction, rolled back at the end). Writes are refused."""
+        return _Read(self)
 
-        The same durable transaction (BEGIN IMMEDIATE, COMMIT with synchronous=FULL, WAL, normal locking) on one
-        connection this Store keeps checked out of its pool for answers, so an answer skips the pool checkout and
-        return (a quarter of its CPU). A lock lets one thread at a time use it; other processes wait on SQLite's
-        lock as with any connection.
-        """
-        return _RawWrite(self)
-
-    def _answer_connection(self) -> sqlite3.Connection:
-        """The dedicated connection, opened through the engine so its connect hooks (pragmas) apply."""
-        held = self._answer_held
-        if held is not None and held[1] == os.getpid():
-            return held[0].driver_connection
-        # None, or inherited across fork: a SQLite connection must not be used in a child, nor closed there.
-        fairy = self.engine.raw_connection()
-        self._answer_held = (fairy, os.getpid())
-        return fairy.driver_connection
-
-    def _drop_answer_connection(self) -> None:
-        """Close the dedicated connection (after a failed rollback, or when the engine is disposed)."""
-        held, self._answer_held = self._answer_held, None
-        if held is not None and held[1] == os.getpid():
-            try:
-                held[0].invalidate()
-            except sqlite3.Error:  # closing a broken connection may fail too; it is gone either way
-                pass
+    def write(self) -> _Write:
+        """One ``BEGIN IMMEDIATE`` transaction, committed (durably) on success and rolled back on any error."""
+        return _Write(self)
 
     def close(self) -> None:
-        """Release every connection."""
-        self.engine.dispose()  # its engine_disposed hook drops the answer connection
+        """Close every connection this Store holds (those in use are closed when their block ends)."""
+        with self._write_lock:
+            writer, self._writer = self._writer, None
+            if writer is not None and self._pid == os.getpid():
+                _close_quietly(writer)
+        with self._pool_lock:
+            idle, self._idle = self._idle, []
+            self._generation += 1
+            same_process = self._pid == os.getpid()
+        for conn in idle if same_process else ():
+            _close_quietly(conn)
+
+    def _forget_inherited(self) -> None:
+        """After a fork: connections belong to the parent and must be neither used nor closed here."""
+        self._idle, self._writer, self._pid = [], None, os.getpid()
+        self._generation += 1
+
+    def _checkout(self) -> tuple[sqlite3.Connection, int]:
+        with self._pool_lock:
+            if self._pid != os.getpid():
+                self._forget_inherited()
+            generation = self._generation
+            if self._idle:
+                return self._idle.pop(), generation
+        conn = connect(self.path)
+        conn.execute("PRAGMA query_only = ON")
+        return conn, generation
+
+    def _checkin(self, conn: sqlite3.Connection, generation: int) -> None:
+        try:
+            if conn.in_transaction:
+                conn.rollback()
+        except sqlite3.Error:
+            _close_quietly(conn)
+            return
+        with self._pool_lock:
+            keep = generation == self._generation and self._pid == os.getpid() and len(self._idle) < IDLE_READERS
+            if keep:
+                self._idle.append(conn)
+        if not keep:
+            _close_quietly(conn)
+
+    def _write_connection(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():
+            with self._pool_lock:
+                self._forget_inherited()
+        if self._writer is None:
+            self._writer = connect(self.path)
+        return self._writer
+
+    def _drop_writer(self) -> None:
+        """Close the write connection (after a failed rollback); the next write opens a fresh one."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            _close_quietly(writer)
 
 
-class _RawWrite:
-    """Context manager of ``Store.write_raw``: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on any error."""
+def _close_quietly(conn: sqlite3.Connection) -> None:
+    try:
+        conn.close()
+    except sqlite3.Error:  # closing a broken connection may fail too; it is gone either way
+        pass
 
-    __slots__ = ("store", "driver")
+
+class _Read:
+    """Context manager of ``Store.read``."""
+
+    __slots__ = ("store", "conn", "generation")
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.driver: sqlite3.Connection | None = None
 
     def __enter__(self) -> sqlite3.Connection:
-        self.store._answer_lock.acquire()
+        self.conn, self.generation = self.store._checkout()
         try:
-            self.driver = self.store._answer_connection()
-            self.driver.execute("BEGIN IMMEDIATE")
+            self.conn.execute("BEGIN")
         except BaseException:
-            try:
-                self._abandon()
-            finally:
-                self.store._answer_lock.release()
+            _close_quietly(self.conn)
             raise
-        return self.driver
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.store._checkin(self.conn, self.generation)
+
+
+class _Write:
+    """Context manager of ``Store.write``: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on any error."""
+
+    __slots__ = ("store", "conn")
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn: sqlite3.Connection | None = None
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self.store
+        store._write_lock.acquire()
+        try:
+            conn = store._write_connection()
+            if conn.in_transaction:  # only a write nested in a write of the same thread gets here
+                raise RuntimeError("Store.write() nested in another Store.write() of the same thread")
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            store._write_lock.release()
+            raise
+        self.conn = conn
+        return conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if exc_type is None:
                 try:
-                    self.driver.commit()
+                    self.conn.commit()
                 except BaseException:
                     self._abandon()
                     raise
             else:
                 self._abandon()
         finally:
-            self.store._answer_lock.release()
+            self.store._write_lock.release()
 
     def _abandon(self) -> None:
-        """Roll back; a connection that cannot roll back is closed, and the next answer opens a fresh one."""
-        driver = self.driver
-        if driver is None:
-            return
+        """Roll back; a connection that cannot roll back is closed, and the next write opens a fresh one."""
         try:
-            if driver.in_transaction:
-                driver.rollback()
+            if self.conn.in_transaction:
+                self.conn.rollback()
         except BaseException:
-            self.store._drop_answer_connection()
+            self.store._drop_writer()
             raise
-
-
-def _make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool if os.environ.get("SRS_NULLPOOL") else None)
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_conn, _record) -> None:
-        _configure(dbapi_conn)
-
-    @event.listens_for(engine, "begin")
-    def on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get("immediate", False)
-        # Straight to the driver: the same statement without a trip through SQLAlchemy's execution
-        # pipeline, which cost more than the BEGIN itself on every read and every answer.
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
 
 
 def open_store(path: Path | str | None = None) -> Store:
@@ -221,17 +265,20 @@ def open_store(path: Path | str | None = None) -> Store:
         except OSError as exc:
             raise DatabaseError(f"cannot create {path.parent}: {exc}") from None
     backups = []
-    if existed and version < LATEST_VERSION:
+    if existed and 0 < version < LATEST_VERSION:  # version 0: an empty database, nothing to keep
         backups.append(make_backup(path, f"before-migration-v{version}"))
     try:
-        raw = sqlite3.connect(path)
+        writer = connect(path)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"cannot open {path}: {exc}") from None
+        raise DatabaseError(explain(exc, path)) from None
     try:
-        _configure(raw)
-        migrate(raw)
+        ensure_wal(writer)
+        if version < LATEST_VERSION:
+            migrate(writer)
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"cannot migrate {path}: {exc}. {_restore_hint(path)}") from None
-    finally:
-        raw.close()
-    return Store(path=path, engine=_make_engine(path), created=version == 0, migrated_from=version, backups=backups)
+        _close_quietly(writer)
+        raise DatabaseError(f"cannot {'migrate' if version < LATEST_VERSION else 'open'} {path}: {explain(exc, path)}") from None
+    except BaseException:
+        _close_quietly(writer)
+        raise
+    return Store(path, created=version == 0, migrated_from=version, backups=backups, writer=writer)

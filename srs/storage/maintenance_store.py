@@ -1,46 +1,26 @@
-"""SQL for maintenance: integrity checks, per-card logs for the doctor, restoring from a backup."""
+"""SQL for maintenance: integrity checks, per-card logs for the doctor."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from sqlite3 import Connection
 
-from sqlalchemy import Connection
-
-from srs.storage.review_store import STATE_COLUMNS, _cursor, _memory
-from srs.storage.review_store import Flags
+from srs.storage.rows import STATE_COLUMNS, flags_from_row, memory_from_row
 from srs.storage.timecodec import from_us
 
 
 def integrity_problems(conn: Connection) -> list[str]:
     """Messages from ``PRAGMA integrity_check`` and ``foreign_key_check`` (empty when healthy)."""
-    raw = _cursor(conn)
-    found = [row[0] for row in raw.execute("PRAGMA integrity_check") if row[0] != "ok"]
-    for table, rowid, parent, _ in raw.execute("PRAGMA foreign_key_check"):
+    found = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
         found.append(f"{table} row {rowid} points to a missing {parent}")
     return found
 
 
 def cards_with_logs(conn: Connection):
     """Yield (card id, uid, deck_id, state, flags, [(review id, rating, reviewed_at, before, after), ...]) for every card."""
-    raw = _cursor(conn)
     logs: dict[int, list] = {}
-    for row in raw.execute("SELECT card_id, id, rating, reviewed_at, before, after FROM review ORDER BY card_id, id"):
+    for row in conn.execute("SELECT card_id, id, rating, reviewed_at, before, after FROM review ORDER BY card_id, id"):
         logs.setdefault(row[0], []).append((row[1], row[2], from_us(row[3]), row[4], row[5]))
-    for row in raw.execute(f"SELECT id, uid, deck_id, {STATE_COLUMNS} FROM card ORDER BY id"):
-        flags = Flags(bool(row[11]), bool(row[12]), from_us(row[13]))
-        yield row[0], row[1], row[2], _memory(row[3:]), flags, logs.get(row[0], [])
+    for row in conn.execute(f"SELECT id, uid, deck_id, {STATE_COLUMNS} FROM card ORDER BY id"):
+        yield row[0], row[1], row[2], memory_from_row(row[3:]), flags_from_row(row[3:]), logs.get(row[0], [])
 
-
-def restore_into(source: Path, target: Path) -> None:
-    """Copy the DB at ``source`` over ``target`` with SQLite's backup API (target's WAL included)."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            dest.execute("PRAGMA busy_timeout = 30000")
-            src.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        src.close()

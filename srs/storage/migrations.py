@@ -6,6 +6,7 @@ crash mid-migration leaves the DB at the previous version, never half-migrated.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
@@ -159,6 +160,27 @@ CREATE TABLE export_renderer (
 """
 
 
+def _review_ids_never_reused(conn: sqlite3.Connection) -> None:
+    """V10: ``review.id`` becomes AUTOINCREMENT, so an id is never given to a second answer.
+
+    Without it SQLite hands out max(id) + 1, and an answer undone in one process (``srs undo``) freed its id for
+    the next answer (``srs answer``), which an open review window then undid by that id. SQLite cannot add
+    AUTOINCREMENT to a table: the table is rebuilt from its own DDL (whatever columns earlier steps gave it), rows
+    copied with their ids (which seeds ``sqlite_sequence``), and every index on it recreated.
+    """
+    table_sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'review'").fetchone()[0]
+    index_sql = [row[0] for row in conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' AND sql IS NOT NULL")]
+    rebuilt, count = re.subn(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b(?!\s+AUTOINCREMENT)", "id INTEGER PRIMARY KEY AUTOINCREMENT", table_sql, count=1, flags=re.I)
+    if not count:
+        return  # already AUTOINCREMENT
+    conn.execute(re.sub(r"^CREATE TABLE\s+\"?review\"?", "CREATE TABLE review_v10", rebuilt, count=1, flags=re.I))
+    conn.execute("INSERT INTO review_v10 SELECT * FROM review")
+    conn.execute("DROP TABLE review")
+    conn.execute("ALTER TABLE review_v10 RENAME TO review")
+    for sql in index_sql:
+        conn.execute(sql)
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
         for statement in sql.split(";"):
@@ -178,6 +200,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V7_RENDER_CACHE),
     _script(V8_DROP_DECK_COUNTS_INDEX),
     _script(V9_CONTENT_CHANGED_AT),
+    _review_ids_never_reused,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

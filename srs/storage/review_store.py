@@ -1,96 +1,51 @@
 """SQL on the review hot paths: the queue, one answer, undo, bury, suspend.
 
-Plain SQL through the DB-API cursor here: the ORM costs about a millisecond per call, and these
-run on every key press.
+Plain SQL on the ``sqlite3`` connection: these run on every key press.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import Connection
+from sqlite3 import Connection
 
 from srs.errors import CardNotFound, NothingToUndo
-from srs.model import MemoryState, Rating, State
+from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
+from srs.storage.rows import STATE_COLUMNS, flags_from_row, memory_from_row, scope_filter
 from srs.storage.timecodec import from_us, to_us
 
-STATE_COLUMNS = "state, step, stability, fsrs_difficulty, due, last_review, reps, lapses, suspended, leech, buried_until"
 CARD_COLUMNS = "c.id, c.uid, d.name, c.front, c.back, c.extra, c.tags, c.difficulty, c.sources, c.draft, c.retired, " + ", ".join(
     "c." + col for col in STATE_COLUMNS.split(", ")
 )
 
 
-@dataclass(frozen=True)
-class CardRow:
-    """A card as the review screen and ``srs show`` need it."""
-
-    id: int
-    uid: str
-    deck: str
-    front: str
-    back: str
-    extra: str
-    tags: tuple[str, ...]
-    difficulty: str | None
-    sources: tuple[str, ...]
-    draft: bool
-    retired: bool
-    memory: MemoryState
-    suspended: bool
-    leech: bool
-    buried_until: datetime | None
-
-
-@dataclass(frozen=True)
-class Flags:
-    """Per-card flags saved with each review so undo restores them exactly."""
-
-    suspended: bool = False
-    leech: bool = False
-    buried_until: datetime | None = None
-
-
-def _memory(row) -> MemoryState:
-    state, step, stability, difficulty, due, last_review, reps, lapses = row[:8]
-    return MemoryState(State(state), step, stability, difficulty, from_us(due), from_us(last_review), reps, lapses)
-
-
 def _card_row(row) -> CardRow:
-    memory = _memory(row[11:])
     return CardRow(
         id=row[0], uid=row[1], deck=row[2], front=row[3], back=row[4], extra=row[5],
         tags=tuple(row[6].split()), difficulty=row[7], sources=tuple(s for s in row[8].split("\n") if s),
-        draft=bool(row[9]), retired=bool(row[10]), memory=memory,
+        draft=bool(row[9]), retired=bool(row[10]), memory=memory_from_row(row[11:]),
         suspended=bool(row[19]), leech=bool(row[20]), buried_until=from_us(row[21]),
     )
-
-
-def _cursor(conn: Connection | sqlite3.Connection) -> sqlite3.Connection:
-    """The driver connection: from a SQLAlchemy Connection, or as given (``Store.write_raw``)."""
-    return conn if isinstance(conn, sqlite3.Connection) else conn.connection.driver_connection
 
 
 def fetch_cards(conn: Connection, card_ids: list[int]) -> dict[int, CardRow]:
     """Cards by internal id."""
     if not card_ids:
         return {}
-    raw = _cursor(conn)
     found = {}
     for start in range(0, len(card_ids), 900):
         chunk = card_ids[start : start + 900]
         marks = ",".join("?" * len(chunk))
-        for row in raw.execute(f"SELECT {CARD_COLUMNS} FROM card c JOIN deck d ON d.id = c.deck_id WHERE c.id IN ({marks})", chunk):
+        for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM card c JOIN deck d ON d.id = c.deck_id WHERE c.id IN ({marks})", chunk):
             found[row[0]] = _card_row(row)
     return found
 
 
 def card_by_uid(conn: Connection, uid: str) -> CardRow:
     """One card by its deck-file id."""
-    row = _cursor(conn).execute(f"SELECT {CARD_COLUMNS} FROM card c JOIN deck d ON d.id = c.deck_id WHERE c.uid = ?", (uid,)).fetchone()
+    row = conn.execute(f"SELECT {CARD_COLUMNS} FROM card c JOIN deck d ON d.id = c.deck_id WHERE c.uid = ?", (uid,)).fetchone()
     if row is None:
         raise CardNotFound(f"no card with id '{uid}'")
     return _card_row(row)
@@ -114,42 +69,15 @@ def memory_from_json(text: str) -> tuple[MemoryState, Flags]:
     return MemoryState(State(v[0]), v[1], v[2], v[3], from_us(v[4]), from_us(v[5]), v[6], v[7]), Flags(bool(v[8]), bool(v[9]), from_us(v[10]))
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which cards a queue covers: a deck (with its subdecks) and/or a tag."""
-
-    deck: str | None = None
-    tag: str | None = None
-
-    def where(self, deck_index: bool = True) -> tuple[str, list]:
-        """SQL (" AND ...") and parameters selecting the scope's cards ``c``.
-
-        ``deck_index=False`` keeps SQLite from driving the query by ix_card_deck: the queue queries walk
-        ix_card_due / ix_card_new in order and stop early, which a deck lookup plus sort cannot do.
-        """
-        clauses, params = [], []
-        if self.deck:
-            column = "c.deck_id" if deck_index else "+c.deck_id"
-            clauses.append(f"{column} IN (SELECT id FROM deck WHERE name = ? OR substr(name, 1, ?) = ?)")
-            params += [self.deck, len(self.deck) + 2, self.deck + "::"]
-        if self.tag:
-            if self.tag == "leech":
-                clauses.append("c.leech = 1")
-            else:
-                clauses.append("instr(c.tags, ?) > 0")
-                params.append(f" {self.tag} ")
-        return (" AND " + " AND ".join(clauses)) if clauses else "", params
-
-
 LIVE = "c.draft = 0 AND c.retired = 0 AND c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= ?)"
 
 
 def learning_due(conn: Connection, scope: Scope, until: datetime, now: datetime) -> list[tuple[int, int, int]]:
     """(id, deck_id, due_us) of learning/relearning cards due by ``until``, soonest first."""
-    where, params = scope.where(deck_index=False)
+    where, params = scope_filter(scope, deck_index=False)
     # `c.state > 0` repeats ix_card_due's WHERE: SQLite uses a partial index only when the query states its condition.
     sql = f"SELECT c.id, c.deck_id, c.due FROM card c WHERE c.state IN (1, 3) AND c.state > 0 AND c.due <= ? AND {LIVE}{where} ORDER BY c.due"
-    return _cursor(conn).execute(sql, [to_us(until), to_us(now), *params]).fetchall()
+    return conn.execute(sql, [to_us(until), to_us(now), *params]).fetchall()
 
 
 def reviews_due(conn: Connection, scope: Scope, before: datetime, now: datetime, limit: int) -> Iterator[tuple[int, int, int]]:
@@ -157,16 +85,16 @@ def reviews_due(conn: Connection, scope: Scope, before: datetime, now: datetime,
 
     Rows are read lazily from the index: a caller that stops after the cards it needs reads no more.
     """
-    where, params = scope.where(deck_index=False)
+    where, params = scope_filter(scope, deck_index=False)
     sql = f"SELECT c.id, c.deck_id, c.due FROM card c WHERE c.state = 2 AND c.state > 0 AND c.due < ? AND {LIVE}{where} ORDER BY c.due LIMIT ?"
-    return _lazy(_cursor(conn).execute(sql, [to_us(before), to_us(now), *params, limit]))
+    return _lazy(conn.execute(sql, [to_us(before), to_us(now), *params, limit]))
 
 
 def new_cards(conn: Connection, scope: Scope, now: datetime, limit: int) -> Iterator[tuple[int, int]]:
     """(id, deck_id) of new cards in deck order (file, then position), read lazily."""
-    where, params = scope.where(deck_index=False)
+    where, params = scope_filter(scope, deck_index=False)
     sql = f"SELECT c.id, c.deck_id FROM card c WHERE c.state = 0 AND {LIVE}{where} ORDER BY c.origin, c.position LIMIT ?"
-    return _lazy(_cursor(conn).execute(sql, [to_us(now), *params, limit]))
+    return _lazy(conn.execute(sql, [to_us(now), *params, limit]))
 
 
 def _lazy(cursor) -> Iterator[tuple]:
@@ -179,7 +107,7 @@ def _lazy(cursor) -> Iterator[tuple]:
 
 def done_today(conn: Connection, day_start: datetime) -> tuple[dict[int, int], dict[int, int]]:
     """Per deck id: new cards introduced and review cards answered since ``day_start``."""
-    rows = _cursor(conn).execute(
+    rows = conn.execute(
         "SELECT c.deck_id, r.state_before, count(DISTINCT r.card_id) FROM review r JOIN card c ON c.id = r.card_id "
         "WHERE r.reviewed_at >= ? AND r.state_before IN (0, 2) GROUP BY c.deck_id, r.state_before",
         (to_us(day_start),),
@@ -195,8 +123,7 @@ def record_answer(
     before: MemoryState, before_flags: Flags, after: MemoryState, after_flags: Flags,
 ) -> int:
     """Update the card and append the log entry (the caller's transaction makes them one). Returns the log id."""
-    raw = _cursor(conn)
-    raw.execute(
+    conn.execute(
         "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
         "suspended=?, leech=?, buried_until=? WHERE id=?",
         (int(after.state), after.step, after.stability, after.difficulty, to_us(after.due), to_us(after.last_review),
@@ -205,7 +132,7 @@ def record_answer(
     interval = None
     if before.due is not None and before.last_review is not None:
         interval = (to_us(before.due) - to_us(before.last_review)) / 86_400_000_000
-    cur = raw.execute(
+    cur = conn.execute(
         "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after) VALUES (?,?,?,?,?,?,?,?)",
         (card_id, int(rating), to_us(reviewed_at), duration_ms, int(before.state), interval,
          memory_to_json(before, before_flags), memory_to_json(after, after_flags)),
@@ -232,31 +159,35 @@ def load_state(conn: Connection, card_id: int) -> tuple[MemoryState, Flags]:
 
 def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Flags, int, Availability]:
     """A card's current scheduling state, flags, deck id and availability, in one query (the answer path)."""
-    row = _cursor(conn).execute(f"SELECT {STATE_COLUMNS}, deck_id, uid, draft, retired FROM card WHERE id = ?", (card_id,)).fetchone()
+    row = conn.execute(f"SELECT {STATE_COLUMNS}, deck_id, uid, draft, retired FROM card WHERE id = ?", (card_id,)).fetchone()
     if row is None:
         raise CardNotFound(f"no card with internal id {card_id}")
-    flags = Flags(bool(row[8]), bool(row[9]), from_us(row[10]))
-    return _memory(row), flags, row[11], Availability(row[12], bool(row[13]), bool(row[14]), flags.suspended, flags.buried_until)
+    flags = flags_from_row(row)
+    return memory_from_row(row), flags, row[11], Availability(row[12], bool(row[13]), bool(row[14]), flags.suspended, flags.buried_until)
 
 
 def availability(conn: Connection, card_id: int) -> Availability:
     """Whether a card is retired, a draft, suspended or buried, as stored now."""
-    row = _cursor(conn).execute("SELECT uid, draft, retired, suspended, buried_until FROM card WHERE id = ?", (card_id,)).fetchone()
+    row = conn.execute("SELECT uid, draft, retired, suspended, buried_until FROM card WHERE id = ?", (card_id,)).fetchone()
     if row is None:
         raise CardNotFound(f"no card with internal id {card_id}")
     return Availability(row[0], bool(row[1]), bool(row[2]), bool(row[3]), from_us(row[4]))
 
 
-def last_review_entry(conn: Connection, review_id: int | None = None) -> tuple[int, int, str]:
-    """(review id, card id, before-JSON) of the newest answer, or of ``review_id``."""
-    raw = _cursor(conn)
+def last_review_entry(conn: Connection, review_id: int | None = None, card_id: int | None = None) -> tuple[int, int, str]:
+    """(review id, card id, before-JSON) of the newest answer, or of ``review_id`` (which must be ``card_id``'s).
+
+    Review ids are never reused (AUTOINCREMENT), so an id held by an open session names that answer or nothing.
+    """
     if review_id is None:
-        row = raw.execute("SELECT id, card_id, before FROM review ORDER BY id DESC LIMIT 1").fetchone()
+        row = conn.execute("SELECT id, card_id, before FROM review ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise NothingToUndo("there is no answer to undo")
     else:
-        row = raw.execute("SELECT id, card_id, before FROM review WHERE id = ?", (review_id,)).fetchone()
-    if row is None:
-        raise NothingToUndo("there is no answer to undo")
-    newer = raw.execute("SELECT 1 FROM review WHERE card_id = ? AND id > ? LIMIT 1", (row[1], row[0])).fetchone()
+        row = conn.execute("SELECT id, card_id, before FROM review WHERE id = ?", (review_id,)).fetchone()
+        if row is None or (card_id is not None and row[1] != card_id):
+            raise NothingToUndo("that answer was already undone elsewhere (by 'srs undo' or another window)")
+    newer = conn.execute("SELECT 1 FROM review WHERE card_id = ? AND id > ? LIMIT 1", (row[1], row[0])).fetchone()
     if newer:
         raise NothingToUndo("that card was answered again since; undo its newer answer first")
     return row
@@ -264,7 +195,7 @@ def last_review_entry(conn: Connection, review_id: int | None = None) -> tuple[i
 
 def restore_state(conn: Connection, card_id: int, memory: MemoryState, flags: Flags) -> None:
     """Put back a card's exact scheduling state."""
-    _cursor(conn).execute(
+    conn.execute(
         "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
         "suspended=?, leech=?, buried_until=? WHERE id=?",
         (int(memory.state), memory.step, memory.stability, memory.difficulty, to_us(memory.due), to_us(memory.last_review),
@@ -274,20 +205,19 @@ def restore_state(conn: Connection, card_id: int, memory: MemoryState, flags: Fl
 
 def delete_review(conn: Connection, review_id: int) -> None:
     """Remove one log entry (undo)."""
-    _cursor(conn).execute("DELETE FROM review WHERE id = ?", (review_id,))
+    conn.execute("DELETE FROM review WHERE id = ?", (review_id,))
 
 
 def set_flags(conn: Connection, card_ids: list[int], **values) -> int:
     """Set suspended / buried_until on cards; returns how many exist."""
     assignments = ", ".join(f"{name} = ?" for name in values)
     params = [to_us(v) if isinstance(v, datetime) else v for v in values.values()]
-    raw = _cursor(conn)
-    return sum(raw.execute(f"UPDATE card SET {assignments} WHERE id = ?", (*params, card_id)).rowcount for card_id in card_ids)
+    return sum(conn.execute(f"UPDATE card SET {assignments} WHERE id = ?", (*params, card_id)).rowcount for card_id in card_ids)
 
 
 def card_history(conn: Connection, card_id: int) -> list[tuple]:
     """(id, rating, reviewed_at, duration_ms, before, after) of a card's answers, oldest first."""
-    rows = _cursor(conn).execute(
+    rows = conn.execute(
         "SELECT id, rating, reviewed_at, duration_ms, before, after FROM review WHERE card_id = ? ORDER BY id", (card_id,)
     ).fetchall()
     return [(r[0], Rating(r[1]), from_us(r[2]), r[3], r[4], r[5]) for r in rows]
@@ -295,13 +225,13 @@ def card_history(conn: Connection, card_id: int) -> list[tuple]:
 
 def deck_names(conn: Connection) -> dict[int, str]:
     """Deck id -> name."""
-    return dict(_cursor(conn).execute("SELECT id, name FROM deck").fetchall())
+    return dict(conn.execute("SELECT id, name FROM deck").fetchall())
 
 
 def next_due_after(conn: Connection, scope: Scope, moment: datetime) -> datetime | None:
     """When the next scheduled card falls due after ``moment``."""
-    where, params = scope.where()
-    row = _cursor(conn).execute(
+    where, params = scope_filter(scope)
+    row = conn.execute(
         f"SELECT min(c.due) FROM card c WHERE c.state > 0 AND c.due > ? AND c.draft = 0 AND c.retired = 0 AND c.suspended = 0{where}",
         [to_us(moment), *params],
     ).fetchone()
@@ -310,7 +240,7 @@ def next_due_after(conn: Connection, scope: Scope, moment: datetime) -> datetime
 
 def counts_by_deck(conn: Connection, day_end: datetime, now: datetime) -> dict[int, tuple[int, int, int]]:
     """deck id -> (new available, learning due today, reviews due today), before daily limits."""
-    rows = _cursor(conn).execute(
+    rows = conn.execute(
         "SELECT c.deck_id, sum(c.state = 0), sum(c.state IN (1, 3) AND c.due < ?), sum(c.state = 2 AND c.due < ?) "
         f"FROM card c WHERE {LIVE} GROUP BY c.deck_id",
         (to_us(day_end), to_us(day_end), to_us(now)),

@@ -1,17 +1,60 @@
-"""The tables, as SQLModel classes.
+"""The tables, as SQLModel classes: the one description of the schema.
 
-The DDL that creates them lives in ``migrations.py`` as ordered steps; ``tests/test_storage.py``
-checks that a migrated DB has exactly the columns declared here.
+Every table, column (type, nullability, server default), key, foreign key and index of a collection is
+declared here. The DDL that builds a local collection is ``migrations.py`` (ordered steps, run by plain
+``sqlite3``); ``tests/test_schema.py`` compares these classes with the database the migrations build, so
+a step that is not reflected here (or a change here that no step makes) fails the suite. The commands
+never import this module (SQLAlchemy's import alone costs a command a quarter of a second); the remote
+store is to be built on it.
+
+Times are integer microseconds since the epoch (``UTCDateTime``), as in ``timecodec.py``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import BigInteger, Column, Index, false, text
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from srs.storage.timecodec import UTCDateTime
+from srs.storage.timecodec import from_us, to_us
+
+
+class UTCDateTime(TypeDecorator):
+    """Column type for aware UTC datetimes stored as integer microseconds since the epoch."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> int | None:
+        return to_us(value)
+
+    def process_result_value(self, value: int | None, dialect) -> datetime | None:
+        return from_us(value)
+
+
+def _text(default: str) -> Any:
+    """A NOT NULL text column with a default, in Python and in the DDL."""
+    return Field(default=default, sa_column_kwargs={"server_default": default})
+
+
+def _number(default: int) -> Any:
+    """A NOT NULL integer column with a default, in Python and in the DDL."""
+    return Field(default=default, sa_column_kwargs={"server_default": text(str(default))})
+
+
+def _flag() -> Any:
+    """A NOT NULL boolean column, false by default."""
+    return Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+def _moment(nullable: bool, server_default: int | None = None) -> Any:
+    """A time column (``UTCDateTime``)."""
+    default = None if server_default is None else text(str(server_default))
+    column = Column(UTCDateTime(), nullable=nullable, server_default=default)
+    return Field(default=None, sa_column=column) if nullable else Field(sa_column=column)
 
 
 class Deck(SQLModel, table=True):
@@ -19,11 +62,22 @@ class Deck(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
-    description: str = ""
+    description: str = _text("")
 
 
 class Card(SQLModel, table=True):
     """A card's content (from its deck file) and its FSRS state."""
+
+    __table_args__ = (
+        # Today's queue: learning and review cards by due time, new cards in deck order.
+        Index("ix_card_due", "state", "due", sqlite_where=text("state > 0"), postgresql_where=text("state > 0")),
+        Index("ix_card_new", "origin", "position", sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
+        # `srs stats` and the deck list read every card's scheduling columns without the card text.
+        Index(
+            "ix_card_stats", "id", "tags", "deck_id", "draft", "retired", "state", "due", "last_review", "stability",
+            "suspended", "leech", "buried_until",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
@@ -33,35 +87,43 @@ class Card(SQLModel, table=True):
     position: int  # order within its file: the order new cards are introduced
     front: str
     back: str
-    extra: str = ""
-    tags: str = ""  # " tag1 tag2 " (padded so instr(tags, ' x ') finds whole tags)
+    extra: str = _text("")
+    tags: str = _text("")  # " tag1 tag2 " (padded so instr(tags, ' x ') finds whole tags)
     difficulty: str | None = None
-    sources: str = ""  # newline-separated
-    draft: bool = False
-    retired: bool = False
+    sources: str = _text("")  # newline-separated
+    draft: bool = _flag()
+    retired: bool = _flag()
     content_hash: str
-    state: int = 0
+    state: int = _number(0)
     step: int | None = None
     stability: float | None = None
     fsrs_difficulty: float | None = None
-    due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    last_review: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    reps: int = 0
-    lapses: int = 0
-    suspended: bool = False
-    leech: bool = False
-    buried_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    content_changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))  # last sync that changed content_hash
+    due: datetime | None = _moment(nullable=True)
+    last_review: datetime | None = _moment(nullable=True)
+    reps: int = _number(0)
+    lapses: int = _number(0)
+    suspended: bool = _flag()
+    leech: bool = _flag()
+    buried_until: datetime | None = _moment(nullable=True)
+    created_at: datetime = _moment(nullable=False)
+    content_changed_at: datetime = _moment(nullable=False, server_default=0)  # last sync that changed content_hash
 
 
 class Review(SQLModel, table=True):
-    """One answer. Append-only, except that undo removes the newest entry of a card."""
+    """One answer. Append-only, except that undo removes the newest entry of a card. Ids are never reused."""
+
+    __table_args__ = (
+        Index("ix_review_card", "card_id", "id"),
+        # Covering indexes for `srs stats`: answers by time, and by card.
+        Index("ix_review_stats", "reviewed_at", "state_before", "rating", "interval_before", "card_id"),
+        Index("ix_review_card_stats", "card_id", "state_before", "reviewed_at", "rating"),
+        {"sqlite_autoincrement": True},  # an id is never given to a second answer (undo by id stays safe)
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="card.id")
     rating: int
-    reviewed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    reviewed_at: datetime = _moment(nullable=False)
     duration_ms: int | None = None
     state_before: int  # copied out of ``before`` so stats need not parse JSON
     interval_before: float | None = None  # days between last review and due, before this answer
@@ -75,7 +137,7 @@ class SyncFile(SQLModel, table=True):
     __tablename__ = "sync_file"
     path: str = Field(primary_key=True)
     digest: str
-    synced_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    synced_at: datetime = _moment(nullable=False)
 
 
 class Setting(SQLModel, table=True):
@@ -90,21 +152,23 @@ class Quiz(SQLModel, table=True):
     """A timed quiz (``srs quiz``): its scope and result."""
 
     id: int | None = Field(default=None, primary_key=True)
-    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    started_at: datetime = _moment(nullable=False)
+    finished_at: datetime | None = _moment(nullable=True)
     deck: str | None = None
     topic: str | None = None
     planned: int
-    answered: int = 0
-    correct: int = 0
-    time_used_ms: int = 0
-    budget_ms: int = 0
+    answered: int = _number(0)
+    correct: int = _number(0)
+    time_used_ms: int = _number(0)
+    budget_ms: int = _number(0)
 
 
 class QuizItem(SQLModel, table=True):
     """One question of a quiz and how it went; ``review_id`` is the answer it recorded."""
 
     __tablename__ = "quiz_item"
+    __table_args__ = (Index("ix_quiz_item_quiz", "quiz_id", "position"),)
+
     id: int | None = Field(default=None, primary_key=True)
     quiz_id: int = Field(foreign_key="quiz.id")
     card_id: int = Field(foreign_key="card.id")
@@ -132,11 +196,7 @@ class ExportRenderer(SQLModel, table=True):
 
     __tablename__ = "export_renderer"
     renderer: str = Field(primary_key=True)
-    since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    since: datetime = _moment(nullable=False)
 
 
-deck_table = Deck.__table__
-card_table = Card.__table__
-review_table = Review.__table__
-sync_file_table = SyncFile.__table__
-setting_table = Setting.__table__
+metadata = SQLModel.metadata

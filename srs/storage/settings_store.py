@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-
-from sqlalchemy import Connection
+from sqlite3 import Connection
 
 
 def all_settings(conn: Connection) -> dict[str, dict[str, object]]:
     """scope -> {key: value}."""
     found: dict[str, dict[str, object]] = {}
-    for scope, key, value in conn.exec_driver_sql("SELECT scope, key, value FROM setting").all():
+    for scope, key, value in conn.execute("SELECT scope, key, value FROM setting").fetchall():
         found.setdefault(scope, {})[key] = json.loads(value)
     return found
 
 
 def put_setting(conn: Connection, scope: str, key: str, value: object) -> None:
     """Set one value."""
-    conn.exec_driver_sql(
+    conn.execute(
         "INSERT INTO setting (scope, key, value) VALUES (?, ?, ?) ON CONFLICT(scope, key) DO UPDATE SET value = excluded.value",
         (scope, key, json.dumps(value)),
     )
@@ -25,4 +24,4 @@ def put_setting(conn: Connection, scope: str, key: str, value: object) -> None:
 
 def delete_setting(conn: Connection, scope: str, key: str) -> bool:
     """Remove one value (back to the inherited one). Returns whether it existed."""
-    return conn.exec_driver_sql("DELETE FROM setting WHERE scope = ? AND key = ?", (scope, key)).rowcount > 0
+    return conn.execute("DELETE FROM setting WHERE scope = ? AND key = ?", (scope, key)).rowcount > 0

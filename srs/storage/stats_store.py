@@ -11,54 +11,26 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import dataclass
+from sqlite3 import Connection
 
-from sqlalchemy import Connection
-
-from srs.storage.review_store import Scope
+from srs.model import Decay, Scope, TagRow
+from srs.storage.rows import scope_filter
 
 DAY_US = 86_400_000_000
 
 
-@dataclass(frozen=True)
-class Decay:
-    """FSRS forgetting-curve constants: R = (1 + factor * elapsed_days / stability) ** decay."""
-
-    decay: float
-    factor: float
-
-
-@dataclass(frozen=True)
-class TagRow:
-    """Figures for the live cards sharing one exact tag string (e.g. ' autograd tensor-ops ')."""
-
-    tags: str
-    cards: int
-    studied: int
-    reviews: int
-    passed: int
-    with_memory: int
-    retrievability_sum: float
-    known: int
-
-
-def _cursor(conn: Connection) -> sqlite3.Connection:
-    raw = conn.connection.driver_connection
-    _ensure_pow(raw)
-    return raw
-
-
-def _ensure_pow(raw: sqlite3.Connection) -> None:
-    # SQLite's math functions are a compile-time option; fall back to Python's pow where they are missing.
+def _with_pow(conn: Connection) -> Connection:
+    """``conn``, with a ``pow`` SQL function: SQLite's math functions are a compile-time option."""
     try:
-        raw.execute("SELECT pow(2.0, 0.5)").fetchone()
+        conn.execute("SELECT pow(2.0, 0.5)").fetchone()
     except sqlite3.OperationalError:
-        raw.create_function("pow", 2, math.pow, deterministic=True)
+        conn.create_function("pow", 2, math.pow, deterministic=True)
+    return conn
 
 
 def _review_scope(scope: Scope) -> tuple[str, list]:
     """A filter on review rows ``r`` for the cards in ``scope`` (the card ids are collected once)."""
-    where, params = scope.where()
+    where, params = scope_filter(scope)
     if not where:
         return "", []
     # The unary + keeps the planner on the time index: probing each of a deck's cards through a
@@ -69,7 +41,7 @@ def _review_scope(scope: Scope) -> tuple[str, list]:
 def today_totals(conn: Connection, scope: Scope, start_us: int, end_us: int) -> dict[str, int]:
     """Answers in [start, end): count, distinct cards, new cards seen, time spent, and count per rating."""
     where, params = _review_scope(scope)
-    row = _cursor(conn).execute(
+    row = _with_pow(conn).execute(
         "SELECT count(*), count(DISTINCT r.card_id), count(DISTINCT CASE WHEN r.state_before = 0 THEN r.card_id END), "
         "coalesce(sum(r.duration_ms), 0), coalesce(sum(r.rating = 1), 0), coalesce(sum(r.rating = 2), 0), "
         "coalesce(sum(r.rating = 3), 0), coalesce(sum(r.rating = 4), 0) "
@@ -82,16 +54,15 @@ def today_totals(conn: Connection, scope: Scope, start_us: int, end_us: int) -> 
 
 def card_counts(conn: Connection, scope: Scope, now_us: int, mature_days: int) -> dict[str, int]:
     """Live cards (not draft, not retired) by state and flag, then drafts and retired cards."""
-    where, params = scope.where()
-    raw = _cursor(conn)
-    live = raw.execute(
+    where, params = scope_filter(scope)
+    live = conn.execute(
         "SELECT count(*), sum(c.state = 0), sum(c.state = 1), sum(c.state = 2), sum(c.state = 3), "
         "sum(c.state = 2 AND c.due - c.last_review >= ?), sum(c.suspended), sum(c.buried_until > ?), sum(c.leech) "
         f"FROM card c WHERE c.draft = 0 AND c.retired = 0{where}",
         [mature_days * DAY_US, now_us, *params],
     ).fetchone()
     total, new, learning, review, relearning, mature, suspended, buried, leeches = (value or 0 for value in live)
-    drafts, retired = raw.execute(
+    drafts, retired = conn.execute(
         f"SELECT sum(c.draft AND NOT c.retired), sum(c.retired) FROM card c WHERE 1{where}", params
     ).fetchone()
     return {
@@ -106,10 +77,10 @@ def due_buckets(conn: Connection, scope: Scope, until_us: int, width_us: int) ->
 
     Buckets are ``width_us`` wide and aligned to the epoch, so the caller can map them onto study days.
     """
-    where, params = scope.where()
+    where, params = scope_filter(scope)
     # "+c.state": one pass over the compact ix_card_stats beats ix_card_due plus a lookup of each
     # due card's wide row for its flags (3x on 100k cards).
-    return _cursor(conn).execute(
+    return _with_pow(conn).execute(
         "SELECT (c.due / ?) * ?, count(*) FROM card c "
         f"WHERE +c.state > 0 AND c.due < ? AND c.draft = 0 AND c.retired = 0 AND c.suspended = 0{where} "
         "GROUP BY 1 ORDER BY 1",
@@ -120,7 +91,7 @@ def due_buckets(conn: Connection, scope: Scope, until_us: int, width_us: int) ->
 def first_review_us(conn: Connection, scope: Scope) -> int | None:
     """When the first answer in ``scope`` was given."""
     where, params = _review_scope(scope)
-    return _cursor(conn).execute(f"SELECT min(r.reviewed_at) FROM review r WHERE 1{where}", params).fetchone()[0]
+    return _with_pow(conn).execute(f"SELECT min(r.reviewed_at) FROM review r WHERE 1{where}", params).fetchone()[0]
 
 
 def daily_review_counts(conn: Connection, scope: Scope, boundaries_us: list[int]) -> list[int]:
@@ -132,7 +103,7 @@ def daily_review_counts(conn: Connection, scope: Scope, boundaries_us: list[int]
         return []
     where, params = _review_scope(scope)
     days = json.dumps([[lo, hi] for lo, hi in zip(boundaries_us, boundaries_us[1:])])
-    rows = _cursor(conn).execute(
+    rows = _with_pow(conn).execute(
         "SELECT d.key, (SELECT count(*) FROM review r "
         "WHERE r.reviewed_at >= json_extract(d.value, '$[0]') AND r.reviewed_at < json_extract(d.value, '$[1]')"
         f"{where}) FROM json_each(?) d ORDER BY d.key",
@@ -144,7 +115,7 @@ def daily_review_counts(conn: Connection, scope: Scope, boundaries_us: list[int]
 def true_retention_counts(conn: Connection, scope: Scope, start_us: int, end_us: int, mature_days: int) -> dict[str, int]:
     """Passed/failed answers to cards in review state (Anki's true retention) in [start, end), young vs mature."""
     where, params = _review_scope(scope)
-    row = _cursor(conn).execute(
+    row = _with_pow(conn).execute(
         "SELECT count(*), coalesce(sum(r.rating > 1), 0), coalesce(sum(m), 0), coalesce(sum(m AND r.rating > 1), 0) FROM "
         "(SELECT r.rating, coalesce(r.interval_before, 0) >= ? AS m FROM review r "
         f"WHERE r.state_before = 2 AND r.reviewed_at >= ? AND r.reviewed_at < ?{where}) r",
@@ -190,9 +161,9 @@ def tag_rows(
     One pass: cards in rowid order, each joined to its answers through ix_review_card_stats, so
     grouping per card needs no sort; only the ~100k per-card rows are grouped by tag string.
     """
-    where, params = scope.where()
+    where, params = scope_filter(scope)
     r_sql, r_params = _retrievability_sql(now_us, decays, default)
-    rows = _cursor(conn).execute(
+    rows = _with_pow(conn).execute(
         "SELECT tags, count(*), sum(state > 0), coalesce(sum(n), 0), coalesce(sum(ok), 0), count(r), coalesce(sum(r), 0.0), "
         "coalesce(sum(r >= ?), 0) FROM ("
         f"  SELECT c.tags AS tags, c.state AS state, {r_sql} AS r, count(v.card_id) AS n, sum(v.rating > 1) AS ok"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import Connection
+from sqlite3 import Connection
 
 from srs.storage.timecodec import from_us, to_us
 
@@ -23,25 +22,20 @@ class StoredCard:
     retired: bool
 
 
-def _raw(conn: Connection):
-    return conn.connection.driver_connection
-
-
 def file_digests(conn: Connection) -> dict[str, str]:
     """Path -> content hash of every file synced before."""
-    return dict(_raw(conn).execute("SELECT path, digest FROM sync_file").fetchall())
+    return dict(conn.execute("SELECT path, digest FROM sync_file").fetchall())
 
 
 def stored_cards(conn: Connection) -> dict[str, StoredCard]:
     """Every card in the DB by uid (retired ones included, so they can come back)."""
-    rows = _raw(conn).execute("SELECT id, uid, origin, line, content_hash, content_changed_at, retired FROM card")
+    rows = conn.execute("SELECT id, uid, origin, line, content_hash, content_changed_at, retired FROM card")
     return {row[1]: StoredCard(row[0], row[1], row[2], row[3], row[4], from_us(row[5]), bool(row[6])) for row in rows}
 
 
 def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, int]:
     """Create missing decks (and their '::' parents); update descriptions. Return name -> id for all decks."""
-    raw = _raw(conn)
-    existing = dict(raw.execute("SELECT name, id FROM deck").fetchall())
+    existing = dict(conn.execute("SELECT name, id FROM deck").fetchall())
     wanted: dict[str, str | None] = {}
     for name, description in descriptions.items():
         parts = name.split("::")
@@ -50,9 +44,9 @@ def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, in
         wanted[name] = description
     for name, description in wanted.items():
         if name not in existing:
-            existing[name] = raw.execute("INSERT INTO deck (name, description) VALUES (?, ?)", (name, description or "")).lastrowid
+            existing[name] = conn.execute("INSERT INTO deck (name, description) VALUES (?, ?)", (name, description or "")).lastrowid
         elif description is not None:
-            raw.execute("UPDATE deck SET description = ? WHERE name = ?", (description, name))
+            conn.execute("UPDATE deck SET description = ? WHERE name = ?", (description, name))
     return existing
 
 
@@ -62,7 +56,7 @@ def insert_cards(conn: Connection, rows: list[dict]) -> None:
         return
     columns = list(rows[0])
     sql = f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    conn.connection.driver_connection.executemany(sql, [tuple(_bindable(row[c]) for c in columns) for row in rows])
+    conn.executemany(sql, [tuple(_bindable(row[c]) for c in columns) for row in rows])
 
 
 def update_cards(conn: Connection, rows: list[dict]) -> None:
@@ -71,7 +65,7 @@ def update_cards(conn: Connection, rows: list[dict]) -> None:
         return
     columns = [key for key in rows[0] if key != "card_id"]
     sql = f"UPDATE card SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
-    conn.connection.driver_connection.executemany(sql, [tuple(_bindable(row[c]) for c in columns) + (row["card_id"],) for row in rows])
+    conn.executemany(sql, [tuple(_bindable(row[c]) for c in columns) + (row["card_id"],) for row in rows])
 
 
 def _bindable(value):
@@ -81,7 +75,7 @@ def _bindable(value):
 def set_retired(conn: Connection, card_ids: list[int], retired: bool) -> None:
     """Retire cards (never queued again, history kept) or bring them back."""
     if card_ids:
-        _raw(conn).executemany("UPDATE card SET retired = ? WHERE id = ?", [(retired, card_id) for card_id in card_ids])
+        conn.executemany("UPDATE card SET retired = ? WHERE id = ?", [(retired, card_id) for card_id in card_ids])
 
 
 def record_file_digests(conn: Connection, digests: dict[str, str], now: datetime) -> None:
@@ -89,7 +83,7 @@ def record_file_digests(conn: Connection, digests: dict[str, str], now: datetime
     if not digests:
         return
     stamp = to_us(now)
-    _raw(conn).executemany(
+    conn.executemany(
         "INSERT INTO sync_file (path, digest, synced_at) VALUES (?, ?, ?) "
         "ON CONFLICT(path) DO UPDATE SET digest = excluded.digest, synced_at = excluded.synced_at",
         [(path, digest, stamp) for path, digest in digests.items()],
@@ -99,4 +93,4 @@ def record_file_digests(conn: Connection, digests: dict[str, str], now: datetime
 def forget_file_digests(conn: Connection, paths: list[str]) -> None:
     """Drop the hashes of files that are gone, so a file that comes back is parsed again."""
     if paths:
-        _raw(conn).executemany("DELETE FROM sync_file WHERE path = ?", [(path,) for path in paths])
+        conn.executemany("DELETE FROM sync_file WHERE path = ?", [(path,) for path in paths])

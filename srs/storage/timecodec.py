@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import BigInteger
-from sqlalchemy.types import TypeDecorator
-
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -28,16 +25,3 @@ def from_us(value: int | None) -> datetime | None:
     if value is None:
         return None
     return EPOCH + timedelta(microseconds=value)
-
-
-class UTCDateTime(TypeDecorator):
-    """SQLAlchemy column type for aware UTC datetimes stored as integer microseconds."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> int | None:
-        return to_us(value)
-
-    def process_result_value(self, value: int | None, dialect) -> datetime | None:
-        return from_us(value)

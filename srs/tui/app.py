@@ -9,12 +9,13 @@ from textual.app import App
 from textual.binding import Binding
 
 from srs.clock import local_zone, utc_now
+from srs.model import Scope
 from srs.storage import Store
-from srs.storage.review_store import Scope
-from srs.tui.screens.decks import DecksScreen
-from srs.tui.screens.help import HelpScreen
 from srs.tui.screens.quiz import QuizRequest, QuizScreen
 from srs.tui.screens.review import ReviewScreen
+
+# The deck list (with the statistics behind it) and the help are imported when first opened: `srs review --deck D`
+# shows its first card without paying for them.
 
 
 class SrsApp(App[None]):
@@ -46,9 +47,13 @@ class SrsApp(App[None]):
     def on_mount(self) -> None:
         # With a scope or a quiz, that screen opens at once; the deck list is built only when asked for (q).
         if self.start_quiz is not None:
-            self.push_screen(QuizScreen(self.start_quiz))
+            self.quiz(self.start_quiz)
+        elif self.start_scope is None:
+            from srs.tui.screens.decks import DecksScreen
+
+            self.push_screen(DecksScreen())
         else:
-            self.push_screen(DecksScreen() if self.start_scope is None else ReviewScreen(self.start_scope))
+            self.push_screen(ReviewScreen(self.start_scope))
 
     def study(self, scope: Scope) -> None:
         """Open a review session over ``scope`` on top of the deck list."""
@@ -60,6 +65,8 @@ class SrsApp(App[None]):
 
     def back_to_decks(self) -> None:
         """Close the current screen and show the deck list (creating it if the app started in a review)."""
+        from srs.tui.screens.decks import DecksScreen
+
         if len(self.screen_stack) > 1 and isinstance(self.screen_stack[-2], DecksScreen):
             self.pop_screen()
         else:
@@ -67,6 +74,8 @@ class SrsApp(App[None]):
 
     def show_help(self) -> None:
         """The list of every key."""
+        from srs.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 from textual.dom import DOMNode
@@ -23,6 +24,11 @@ def describe(exc: BaseException) -> str:
     """An exception as one line for the user."""
     if isinstance(exc, SrsError):
         return str(exc)
+    if isinstance(exc, sqlite3.Error):  # the real cause (disk full, read-only, busy), not a bare SQLite message
+        from srs.storage import db, default_db_path
+        from srs.storage.failures import explain
+
+        return explain(exc, db.last_opened or default_db_path())
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -78,7 +78,7 @@ def test_missing_wal_loses_only_uncheckpointed_data_and_stays_consistent(tmp_pat
     try:
         report = examine(store)
         with store.read() as conn:
-            reviews = conn.exec_driver_sql("SELECT count(*) FROM review").scalar()
+            reviews = conn.execute("SELECT count(*) FROM review").fetchone()[0]
     finally:
         store.close()
     assert report.integrity == [] and [f for f in report.findings if f.severity == "error"] == []

@@ -97,7 +97,7 @@ class Collection(RuleBasedStateMachine):
         assert report.integrity == []
         assert [f.message for f in report.findings if f.severity == "error"] == []
         with self.store.read() as conn:
-            rows = conn.exec_driver_sql("SELECT card_id, reviewed_at FROM review ORDER BY id").all()
+            rows = conn.execute("SELECT card_id, reviewed_at FROM review ORDER BY id").fetchall()
         assert len(rows) == self.answers
         last: dict[int, int] = {}
         for card_id, at in rows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta, timezone
 
-from srs.storage.review_store import Scope
+from srs.model import Scope
 from srs.tui.app import SrsApp
 from srs.tui.screens.decks import DecksScreen
 from srs.tui.screens.done import DoneScreen, Summary, summary_content

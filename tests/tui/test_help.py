@@ -6,7 +6,7 @@ from datetime import timezone
 
 from textual.binding import Binding
 
-from srs.storage.review_store import Scope
+from srs.model import Scope
 from srs.tui.app import SrsApp
 from srs.tui.screens.decks import DecksScreen
 from srs.tui.screens.done import DoneScreen

@@ -6,11 +6,10 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from srs.model import Rating, State
+from srs.model import Rating, Scope, State
 from srs.review import find_card
 from srs.settings import set_value
 from srs.storage import review_store
-from srs.storage.review_store import Scope
 from srs.tui.app import SrsApp
 from srs.tui.screens import review as review_module
 from srs.tui.screens.done import DoneScreen

@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
 from srs.activity import Activity, today_activity
+from srs.model import Scope
 from srs.overview import DeckRow, deck_overview
 from srs.review import Counts, build_queue
 from srs.storage import Store
-from srs.storage.review_store import Scope
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.screens.quiz import QuizRequest
 from srs.tui.screens.stats import StatsScreen

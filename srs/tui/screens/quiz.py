@@ -25,10 +25,9 @@ from textual.widgets import Footer, Static
 
 from srs import scheduling
 from srs.errors import CardUnavailable
-from srs.model import Rating
+from srs.model import CardRow, Rating
 from srs.quiz import DEFAULT_COUNT, Plan, Question, QuizRun, Result, plan_quiz, suggest_rating, summarize
 from srs.storage import Store
-from srs.storage.review_store import CardRow
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.screens.quiz_summary import QuizOutcome, QuizSummaryScreen
 from srs.tui.text import plain

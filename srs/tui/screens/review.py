@@ -23,10 +23,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from srs.errors import CardUnavailable
-from srs.model import Rating, State
+from srs.decks.cloze import question_text
+from srs.errors import CardUnavailable, NothingToUndo
+from srs.model import CardRow, Rating, Scope, State
 from srs.review import LEARN_AHEAD, Answer, Counts, Session, Skipped
-from srs.storage.review_store import CardRow, Scope
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.screens.done import DoneScreen, Summary
 from srs.tui.text import one_line, plain, when
@@ -177,7 +177,7 @@ class ReviewScreen(Screen[None]):
             self.answers[answer.review_id] = (answer.rating, message.duration_ms or 0)
             if answer.became_leech:
                 card = self.step.card
-                text = one_line(card.front) if card is not None and card.id == answer.card_id else ""
+                text = one_line(question_text(card.uid, card.front)) if card is not None and card.id == answer.card_id else ""
                 self.notify(text, title="Leech: card suspended", severity="warning", timeout=8, markup=False)
         elif message.event == "undone" and answer is not None:
             self.answers.pop(answer.review_id, None)
@@ -344,7 +344,15 @@ class ReviewScreen(Screen[None]):
         if not self.answers:
             self.notify("Nothing to undo in this session", timeout=2)
             return
-        self._run("undone", lambda session, now: session.undo())
+        self._run("undone", lambda session, now: self._undo(session))
+
+    def _undo(self, session: Session) -> Answer | None:
+        """Undo in the worker; an answer already undone elsewhere (``srs undo``) is a notice, not a failure."""
+        try:
+            return session.undo()
+        except NothingToUndo as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Nothing to undo", severity="warning", timeout=6, markup=False)
+            return None
 
     def action_bury(self) -> None:
         if self._ready("question", "answer") and self.step.card is not None:

@@ -29,8 +29,10 @@ from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, Visual
 from textual.widgets import Rule, Static
 
-from srs.storage.review_store import CardRow
+from srs.decks.cloze import card_kind
+from srs.model import CardRow
 from srs.tui.text import clean
+from srs.tui.widgets.cloze import cloze_renderable, cloze_source
 
 # [ \t], not \s: \s also matches newlines, which made this quadratic on a back of blank lines.
 FENCE_LANGUAGE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*([\w+#.-]+)", re.MULTILINE)
@@ -204,6 +206,13 @@ class CardField(Static):
             self._serial += 1
             self._render_in_worker()
 
+    def show_cloze(self, text: str, ordinal: int, reveal: bool) -> None:
+        """Display cloze card ``ordinal`` of ``text``: its deletion hidden, or revealed and highlighted."""
+        self._serial += 1  # a long render still in flight is for other text
+        self._long_text = None
+        dark = self.app.current_theme.dark
+        self.update(cloze_renderable(markdown(cloze_source(text, ordinal, reveal), dark), dark))
+
 
 class CardView(VerticalScroll):
     """The card on screen: the front, and on reveal the back and extra below a rule."""
@@ -222,13 +231,14 @@ class CardView(VerticalScroll):
         """Render ``card``'s front; back and extra are rendered on ``reveal`` (half the work, when needed)."""
         self._card = card
         self._set_answer_visible(False)
-        self.query_one("#front", CardField).show_markdown(shown_text(card.front, card.uid))
+        self._show_front(card, reveal=False)
         self.scroll_home(animate=False)
 
     def reveal(self) -> None:
         """Render and show back and extra."""
         if self._card is None:
             return
+        self._show_front(self._card, reveal=True)
         self.query_one("#back", CardField).show_markdown(shown_text(self._card.back, self._card.uid))
         self.query_one("#extra", CardField).show_markdown(shown_text(self._card.extra, self._card.uid))
         self._set_answer_visible(True)
@@ -238,10 +248,19 @@ class CardView(VerticalScroll):
         """Whether a long field is still being rendered off the UI thread."""
         return any(field.rendering for field in self.query(CardField))
 
+    def _show_front(self, card: CardRow, reveal: bool) -> None:
+        # A cloze card's answer is its own text with the deletion filled in (as in Anki); other
+        # cards keep the front as it is, so revealing them renders nothing twice.
+        ordinal = card_kind(card.uid).ordinal
+        if ordinal is not None:
+            self.query_one("#front", CardField).show_cloze(card.front, ordinal, reveal)
+        elif not reveal:
+            self.query_one("#front", CardField).show_markdown(shown_text(card.front, card.uid))
+
     def _set_answer_visible(self, visible: bool) -> None:
         # Inline display rather than a CSS class on this container: a class change restyles
         # everything below it.
         has_extra = self._card is not None and bool(self._card.extra.strip())
         self.query_one("#divider").display = visible
-        self.query_one("#back").display = visible
+        self.query_one("#back").display = visible and not (self._card is not None and card_kind(self._card.uid).is_cloze)
         self.query_one("#extra").display = visible and has_extra
