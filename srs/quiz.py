@@ -173,7 +173,7 @@ class QuizRun:
         retired or suspended the card during the quiz.
         """
         try:
-            review = answer(self.store, question.card_id, rating, now, elapsed_ms, self.book, zone)
+            review = answer(self.store, question.card_id, rating, now, elapsed_ms, self.book, zone, allow_suspended=False)
         except CardUnavailable:
             self.skipped.append(question)
             raise

@@ -192,13 +192,17 @@ class Answer:
     early: bool
 
 
-def unavailable_reason(card: Availability, now: datetime, allow_buried: bool = True) -> str | None:
-    """Why a card may not be answered at ``now`` (None: it may). Buried cards may be, unless ``allow_buried`` is off."""
+def unavailable_reason(card: Availability, now: datetime, allow_suspended: bool = True, allow_buried: bool = True) -> str | None:
+    """Why a card may not be answered at ``now`` (None: it may).
+
+    Drafts and retired cards never may. Suspended and buried cards may be answered on purpose (``srs
+    answer``; a leech stays suspended), but not in a session that queued them before they were.
+    """
     if card.retired:
         return "it was retired (no synced deck file has it any more)"
     if card.draft:
         return "it is a draft (draft: true in its deck file); finish it and run srs sync"
-    if card.suspended:
+    if not allow_suspended and card.suspended:
         return f"it is suspended; unsuspend it first: srs unsuspend {card.uid}"
     if not allow_buried and card.buried_until is not None and card.buried_until > now:
         return "it is buried until the next day"
@@ -207,21 +211,21 @@ def unavailable_reason(card: Availability, now: datetime, allow_buried: bool = T
 
 def answer(
     store: Store, card_id: int, rating: Rating, now: datetime | None = None, duration_ms: int | None = None,
-    book: SettingsBook | None = None, zone: tzinfo | None = None, allow_buried: bool = True,
+    book: SettingsBook | None = None, zone: tzinfo | None = None, allow_suspended: bool = True, allow_buried: bool = True,
 ) -> Answer:
     """Answer a card: new state and log entry in one durable ``BEGIN IMMEDIATE`` transaction.
 
     ``zone`` (default: the machine's) sets the study days that elapsed time is counted in. The
-    card's flags are read inside the transaction: a card retired, made a draft or suspended by
-    another process (a sync, ``srs suspend``) since it was queued raises ``CardUnavailable`` and
-    nothing is written; so does a buried card when ``allow_buried`` is off (a review session).
+    card's flags are read inside the transaction: a draft or a card retired by a sync raises
+    ``CardUnavailable`` and nothing is written; so does a suspended or buried card when
+    ``allow_suspended`` / ``allow_buried`` are off (a review session, which queued it before).
     """
     now = now or utc_now()
     zone = zone or local_zone()
     book = book or SettingsBook.load(store)
     with store.write() as conn:
         before, flags, deck_id, available = rs.load_state_and_deck(conn, card_id)
-        reason = unavailable_reason(available, now, allow_buried)
+        reason = unavailable_reason(available, now, allow_suspended, allow_buried)
         if reason is not None:
             raise CardUnavailable(available.uid, reason)
         settings = book.for_deck_id(deck_id)
@@ -344,7 +348,7 @@ class Session:
         """The card to show now; queued cards that may no longer be answered are skipped on the way."""
         while (card_id := self.queue.next_card(now)) is not None:
             with self.store.read() as conn:
-                reason = unavailable_reason(rs.availability(conn, card_id), now, allow_buried=False)
+                reason = unavailable_reason(rs.availability(conn, card_id), now, allow_suspended=False, allow_buried=False)
             if reason is None:
                 return self.card(card_id)
             self._skip(card_id, reason)
@@ -375,7 +379,7 @@ class Session:
         if another process retired, suspended or buried the card since it was shown.
         """
         try:
-            result = answer(self.store, card_id, rating, now, duration_ms, self.book, self.zone, allow_buried=False)
+            result = answer(self.store, card_id, rating, now, duration_ms, self.book, self.zone, allow_suspended=False, allow_buried=False)
         except CardUnavailable as exc:
             self._skip(card_id, exc.reason)
             raise

