@@ -24,6 +24,7 @@ class Activity:
     """What was studied today."""
 
     answers: int
+    cards: int  # distinct cards answered (a card answered twice counts once)
     seconds: float
     streak: int
 
@@ -59,4 +60,4 @@ def today_activity(store: Store, now: datetime | None = None, zone: tzinfo | Non
     start, end = (to_us(day_start(today + timedelta(days=i), zone, hour)) for i in (0, 1))
     with store.read() as conn:
         totals = stats_store.today_totals(conn, Scope(), start, end)
-    return Activity(answers=totals["reviews"], seconds=totals["time_ms"] / 1000, streak=current_streak(store, now, zone, hour))
+    return Activity(answers=totals["reviews"], cards=totals["cards"], seconds=totals["time_ms"] / 1000, streak=current_streak(store, now, zone, hour))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from srs.clock import day_bounds, local_zone, utc_now
-from srs.review import SettingsBook
+from srs.review import DailyLimits, SettingsBook
 from srs.storage import Store
 from srs.storage import review_store as rs
 
@@ -24,7 +24,11 @@ class DeckRow:
 
 
 def deck_overview(store: Store, now: datetime | None = None, zone: tzinfo | None = None) -> list[DeckRow]:
-    """Every deck (parents before children, alphabetical) with new / learning / due counts for today."""
+    """Every deck (parents before children, alphabetical) with new / learning / due counts for today.
+
+    Each deck's counts are what studying that deck would queue (``srs.review.DailyLimits``): its
+    own cards and its subdecks' counts, capped by its own limit; decks above it do not limit it.
+    """
     now = now or utc_now()
     zone = zone or local_zone()
     book = SettingsBook.load(store)
@@ -33,23 +37,19 @@ def deck_overview(store: Store, now: datetime | None = None, zone: tzinfo | None
         raw = rs.counts_by_deck(conn, end, now)
         new_done, reviews_done = rs.done_today(conn, start)
     names = book.deck_names
-    by_name = {name: deck_id for deck_id, name in names.items()}
+    own: dict[str, tuple[int, int, int]] = {name: raw.get(deck_id, (0, 0, 0)) for deck_id, name in names.items()}
+    new_limits = DailyLimits(book, None, new_done, "new_per_day")
+    review_limits = DailyLimits(book, None, reviews_done, "reviews_per_day")
+    ordered = sorted(names.values(), key=lambda n: n.split("::"))
+    counts: dict[str, tuple[int, int, int]] = {}
+    for name in reversed(ordered):  # children before their parents
+        new, learning, review = own[name]
+        for child in (other for other in counts if other.rpartition("::")[0] == name):
+            new, learning, review = new + counts[child][0], learning + counts[child][1], review + counts[child][2]
+        counts[name] = (min(new, new_limits.room(name)), learning, min(review, review_limits.room(name)))
     rows = []
-    for name in sorted(names.values(), key=lambda n: n.split("::")):
-        new = learning = review = 0
-        new_done_here = reviews_done_here = 0
-        for deck_id, other in names.items():
-            if other == name or other.startswith(name + "::"):
-                n, l, r = raw.get(deck_id, (0, 0, 0))
-                settings = book.for_deck_id(deck_id)
-                new += min(n, max(0, settings.new_per_day - new_done.get(deck_id, 0)))
-                review += min(r, max(0, settings.reviews_per_day - reviews_done.get(deck_id, 0)))
-                learning += l
-                new_done_here += new_done.get(deck_id, 0)
-                reviews_done_here += reviews_done.get(deck_id, 0)
-        own = book.for_deck_id(by_name[name])
-        new = min(new, max(0, own.new_per_day - new_done_here))
-        review = min(review, max(0, own.reviews_per_day - reviews_done_here))
+    for name in ordered:
         parts = name.split("::")
+        new, learning, review = counts[name]
         rows.append(DeckRow(name, parts[-1], len(parts) - 1, new, learning, review))
     return rows

@@ -18,6 +18,7 @@ from srs.review import SettingsBook, answer
 from srs.storage import Store
 from srs.storage import quiz_store
 from srs.storage import review_store as rs
+from srs.text import plural
 
 LEVELS = ("easy", "medium", "hard")
 TARGET_MIX = {"easy": 10, "medium": 16, "hard": 6}  # the outline's 32-question quiz
@@ -106,11 +107,11 @@ def plan_quiz(store: Store, count: int = DEFAULT_COUNT, deck: str | None = None,
                 filled_from.append(f"{len(take)} {other}")
             if missing == 0:
                 break
-        message = f"only {len(pools[level])} {level} card(s) available for {wanted[level]} wanted"
+        message = f"only {plural(len(pools[level]), level + ' card')} available for {wanted[level]} wanted"
         if filled_from:
             message += f"; filled with {', '.join(filled_from)}"
         if missing:
-            message += f"; {missing} question(s) short"
+            message += f"; {plural(missing, 'question')} short"
         shortfalls.append(message)
     questions = [q for level in LEVELS for q in chosen[level]]
     if not questions:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
@@ -18,7 +18,7 @@ from srs.errors import CardNotFound, CardUnavailable, SrsError
 from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
 from srs.scheduling import Settings
 from srs.settings import resolve
-from srs.storage import Store, settings_store
+from srs.storage import Store, event_store, settings_store
 from srs.storage import review_store as rs
 from srs.storage.review_store import Availability
 from srs.storage.timecodec import from_us, to_us
@@ -138,25 +138,78 @@ def _spread(reviews: list[int], new: list[int]) -> deque[int]:
     return deque(merged)
 
 
-def _capped(rows: Iterable[tuple], total_left: int, deck_left: Callable[[int], int]) -> list[int]:
-    """The first ``total_left`` card ids of ``rows`` whose deck still has room; reads no further rows than that."""
+def ancestors(name: str) -> list[str]:
+    """'A::B::C' -> ['A', 'A::B', 'A::B::C']."""
+    parts = name.split("::")
+    return ["::".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def done_by_subtree(done: dict[int, int], names: dict[int, str]) -> dict[str, int]:
+    """Deck name -> cards done today in that deck and its subdecks (a deck's limit counts its subdecks' cards)."""
+    totals: dict[str, int] = {}
+    for deck_id, count in done.items():
+        for name in ancestors(names.get(deck_id, "")) if deck_id in names else ():
+            totals[name] = totals.get(name, 0) + count
+    return totals
+
+
+class DailyLimits:
+    """Room left today under the daily limits, as Anki's v3 scheduler applies them.
+
+    Studying deck S (``None``: all decks, under the global settings): S's limit caps the total, and
+    each deck below S caps what comes from it and its subdecks; limits of decks above S do not apply.
+    A deck's limit counts the cards done today in it and its subdecks. ``kind`` is "new_per_day" or
+    "reviews_per_day". The deck list (``srs.overview``) counts with the same rules.
+    """
+
+    def __init__(self, book: SettingsBook, selected: str | None, done: dict[int, int], kind: str) -> None:
+        self.book, self.selected, self.kind = book, selected, kind
+        self.done = done_by_subtree(done, book.deck_names)
+        self.done_everywhere = sum(done.values())
+        self._room: dict[str | None, int] = {}
+        self._paths: dict[int, list[str | None]] = {}
+
+    def room(self, deck: str | None) -> int:
+        """What is left of ``deck``'s own limit today (``None``: the global limit over every deck)."""
+        if deck not in self._room:
+            done = self.done_everywhere if deck is None else self.done.get(deck, 0)
+            self._room[deck] = max(0, getattr(self.book.for_deck(deck), self.kind) - done)
+        return self._room[deck]
+
+    def path(self, deck_id: int) -> list[str | None]:
+        """The limits a card of ``deck_id`` falls under: the selected deck's, then each deck down to its own."""
+        below = [name for name in ancestors(self.book.deck_names.get(deck_id, "")) if self.selected is None or len(name) > len(self.selected)]
+        return [self.selected, *below]
+
+    def take(self, deck_id: int) -> bool:
+        """Count one card of ``deck_id`` against every limit on its path, if each has room."""
+        path = self._paths.get(deck_id)
+        if path is None:
+            path = self._paths[deck_id] = self.path(deck_id)
+        if any(self.room(deck) <= 0 for deck in path):
+            return False
+        for deck in path:
+            self._room[deck] -= 1
+        return True
+
+    @property
+    def exhausted(self) -> bool:
+        return self.room(self.selected) <= 0
+
+
+def _capped(rows: Iterable[tuple], limits: DailyLimits) -> list[int]:
+    """The card ids of ``rows`` (id, deck_id, ...) that fit under ``limits``; stops reading once the selected deck's limit is used up."""
     chosen: list[int] = []
-    per_deck_left: dict[int, int] = {}
     for row in rows:
-        if len(chosen) >= total_left:
+        if limits.exhausted:
             break
-        card_id, deck_id = row[0], row[1]
-        if deck_id not in per_deck_left:
-            per_deck_left[deck_id] = deck_left(deck_id)
-        if per_deck_left[deck_id] <= 0:
-            continue
-        per_deck_left[deck_id] -= 1
-        chosen.append(card_id)
+        if limits.take(row[1]):
+            chosen.append(row[0])
     return chosen
 
 
 def build_queue(store: Store, scope: Scope = Scope(), now: datetime | None = None, zone: tzinfo | None = None, book: SettingsBook | None = None) -> Queue:
-    """Today's queue for ``scope``, with daily limits applied (globally, per deck, and for the scope's deck)."""
+    """Today's queue for ``scope``, with daily limits applied as Anki does (``DailyLimits``)."""
     now = now or utc_now()
     zone = zone or local_zone()
     book = book or SettingsBook.load(store)
@@ -165,16 +218,10 @@ def build_queue(store: Store, scope: Scope = Scope(), now: datetime | None = Non
     with store.read() as conn:
         new_done, reviews_done = rs.done_today(conn, start)
         learning = rs.learning_due(conn, scope, end, now)
-        reviews_left = max(0, top.reviews_per_day - sum(reviews_done.values()))
-        new_left = max(0, top.new_per_day - sum(new_done.values()))
-        reviews = _capped(
-            rs.reviews_due(conn, scope, end, now, reviews_left * 4 + 50), reviews_left,
-            lambda deck_id: book.for_deck_id(deck_id).reviews_per_day - reviews_done.get(deck_id, 0),
-        )
-        new = _capped(
-            rs.new_cards(conn, scope, now, new_left * 4 + 50), new_left,
-            lambda deck_id: book.for_deck_id(deck_id).new_per_day - new_done.get(deck_id, 0),
-        )
+        # No row limit: rows are read lazily and reading stops when the selected deck's limit is used
+        # up; a subdeck at its own limit only makes the scan skip its cards.
+        reviews = _capped(rs.reviews_due(conn, scope, end, now, -1), DailyLimits(book, scope.deck, reviews_done, "reviews_per_day"))
+        new = _capped(rs.new_cards(conn, scope, now, -1), DailyLimits(book, scope.deck, new_done, "new_per_day"))
     return Queue(learning=sorted((row[2], row[0]) for row in learning), main=_spread(reviews, new), new_ids=set(new), day_end=end)
 
 
@@ -254,7 +301,10 @@ def undo(store: Store, review_id: int | None = None, card_id: int | None = None)
         review_id, card_id, before_json = rs.last_review_entry(conn, review_id, card_id)
         memory, flags = rs.memory_from_json(before_json)
         rs.restore_state(conn, card_id, memory, flags)
+        sent_uid = event_store.review_was_sent(conn, review_id)
         rs.delete_review(conn, review_id)
+        if sent_uid is not None:  # other devices have it: undo travels as an event, or it would come back from them
+            event_store.add_card_events(conn, "undo", [card_id], sent_uid, to_us(utc_now()))
     return card_id, memory
 
 
@@ -265,6 +315,7 @@ def bury(store: Store, card_ids: list[int], now: datetime | None = None, zone: t
     until = day_bounds(now, zone or local_zone(), book.for_deck(None).day_starts_at)[1]
     with store.write() as conn:
         rs.set_flags(conn, card_ids, buried_until=until)
+        event_store.add_card_events(conn, "bury", card_ids, str(to_us(until)), to_us(now))
     return until
 
 
@@ -272,6 +323,8 @@ def set_suspended(store: Store, card_ids: list[int], suspended: bool) -> None:
     """Suspend cards (never queued until unsuspended) or unsuspend them."""
     with store.write() as conn:
         found = rs.set_flags(conn, card_ids, suspended=suspended)
+        kind = "suspend" if suspended else "unsuspend"
+        event_store.add_card_events(conn, kind, card_ids, "", to_us(utc_now()))
     if found != len(card_ids):
         raise CardNotFound("some cards do not exist")
 

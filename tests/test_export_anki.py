@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import sqlite3
 import sys
@@ -157,6 +159,74 @@ def test_code_is_highlighted_and_styled_for_night_mode(store, col, tmp_path):
     assert ".card.nightMode" in css and ".night_mode .card" in css
     answer = note.cards()[0].answer()
     assert '<div class="srs back"><pre class="highlight">' in answer
+
+
+def _css_rules(css: str) -> list[tuple[list[str], str]]:
+    """(selectors, declarations) of each flat CSS rule."""
+    rules = []
+    for block in re.sub(r"/\*.*?\*/", "", css, flags=re.S).split("}"):
+        if "{" in block:
+            selectors, body = block.split("{", 1)
+            rules.append(([selector.strip() for selector in selectors.split(",")], body))
+    return rules
+
+
+def test_source_stays_a_field_but_is_not_printed_on_the_card(store, col, tmp_path):
+    import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
+    note = notes_by_guid(col)[guid("py-1")]
+    assert "notes.txt#4" in note["Source"]
+    answer = note.cards()[0].answer()
+    assert "notes.txt#4" not in answer and "docs.python.org" not in answer
+    assert "Works on any sized container." in answer
+
+
+def test_no_note_type_prints_the_source_or_shrinks_a_whole_box():
+    models = [notetype.make_model(), notetype.make_cloze_model(), notetype.make_reversed_model()]
+    for model in models:
+        for template in model.templates:
+            for side in (template["qfmt"], template["afmt"]):
+                assert "{{Source}}" not in side and "source" not in side, model.name
+                assert 'class="srs extra">{{' not in side, model.name  # Extra's text sits in an inner, smaller element
+        assert "Source" in [field["name"] for field in model.fields]
+
+
+def test_every_text_box_on_the_card_has_the_same_width(store, col, tmp_path):
+    """.srs boxes are 44em wide at most: a box with a smaller font would be narrower, so it would look indented."""
+    import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
+    note = notes_by_guid(col)[guid("py-1")]
+    answer = note.cards()[0].answer()
+    boxes = re.findall(r'<div class="(srs [^"]*)">', answer)
+    assert {"srs front", "srs back", "srs extra"} <= set(boxes)
+    sized = {selector for selectors, body in _css_rules(note.note_type()["css"]) if "font-size" in body for selector in selectors}
+    for box in boxes:
+        for name in box.split():
+            assert f".{name}" not in sized and f".srs.{name}" not in sized, f"{box} changes its own font size"
+    assert '<div class="srs extra"><div class="smaller">' in answer  # the smaller text is inside the box
+
+
+def test_night_mode_code_blocks_stand_out_from_the_page(store, col, tmp_path):
+    import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
+    css = notes_by_guid(col)[guid("py-2")].note_type()["css"]
+
+    def background(selector: str) -> str:
+        found = [re.search(r"background(?:-color)?:\s*([^;]+);", body) for selectors, body in _css_rules(css) if selector in selectors]
+        return [match.group(1).strip() for match in found if match][-1]  # the last rule wins
+
+    page, code = background(".card.nightMode"), background(".nightMode .highlight")
+    assert page.lower() != code.lower()
+    assert background(".night_mode .highlight").lower() == code.lower()
+
+
+def test_a_reimport_brings_the_new_templates_into_anki(store, col, tmp_path, monkeypatch):
+    old = "{{FrontSide}}<hr id=answer>{{Back}}{{#Source}}<div class=source>{{Source}}</div>{{/Source}}"
+    monkeypatch.setattr(notetype, "BACK_TEMPLATE", old)
+    monkeypatch.setattr(render_cache, "RENDERER", "0123456789abcdef")
+    import_package(col, export_anki(store, tmp_path / "v1.apkg", now=T0).path)
+    monkeypatch.undo()
+    import_package(col, export_anki(store, tmp_path / "v2.apkg", now=LATER).path)
+    model = col.models.by_name(notetype.MODEL_NAME)
+    assert model["tmpls"][0]["afmt"] == notetype.BACK_TEMPLATE
+    assert "notes.txt#4" not in notes_by_guid(col)[guid("py-1")].cards()[0].answer()
 
 
 def test_drafts_and_retired_cards_are_not_exported(store, col, tmp_path):
@@ -451,12 +521,12 @@ def test_cli_writes_the_default_file_and_prints_counts(store, tmp_path, monkeypa
     run_cli(monkeypatch, "--db", str(store.path), "export", "anki", "--deck", "Lang")
 
     out = capsys.readouterr().out
-    assert out.strip() == f"wrote {work / 'srs-Lang.apkg'}: 3 note(s) in 3 deck(s)"
+    assert out.strip() == f"wrote {work / 'srs-Lang.apkg'}: 3 notes in 3 decks"
     assert (work / "srs-Lang.apkg").is_file()
 
     run_cli(monkeypatch, "export", "anki", "--db", str(store.path), "-o", str(work), "--tag", "numbers")
     assert (work / "srs-tag-numbers.apkg").is_file()
-    assert "1 note(s) in 1 deck(s)" in capsys.readouterr().out
+    assert "1 note in 1 deck" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_plan_has_the_mix_and_each_card_once(quiz_store) -> None:
 def test_short_difficulty_is_said_and_filled_from_the_nearest(quiz_store) -> None:
     set_suspended(quiz_store, [find_card(quiz_store, f"h{i}").id for i in range(3, 8)], True)  # 3 hard cards left
     plan = plan_quiz(quiz_store, 32, now=T0)
-    assert plan.shortfalls == ["only 3 hard card(s) available for 6 wanted; filled with 3 medium"]
+    assert plan.shortfalls == ["only 3 hard cards available for 6 wanted; filled with 3 medium"]
     assert len({q.card_id for q in plan.questions}) == len(plan.questions) == 32
 
 

@@ -496,3 +496,100 @@ def test_quiz_history_is_counted_and_scored(tmp_path) -> None:
     assert quizzes["count"] == 2 and quizzes["average_score"] == 0.75
     assert [q["score"] for q in quizzes["history"]] == [1.0, 0.5] and quizzes["history"][0]["time_used_ms"] == 8000
     assert other["count"] == 2
+
+
+def _forecast_figures(counts: list[int]) -> dict:
+    first = date(2026, 3, 2)
+    return {"days": [{"date": (first + timedelta(days=i)).isoformat(), "due": n} for i, n in enumerate(counts)],
+            "next_7": sum(counts[:7]), "next_30": sum(counts), "overdue": 0}
+
+
+def _printed(render, *args, width: int = 100) -> str:
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    render(Console(file=out, width=width, color_system=None), *args)
+    return out.getvalue()
+
+
+def test_forecast_chart_counts_whole_cards_and_each_date_stands_under_its_bar() -> None:
+    from srs.charts import column_chart
+
+    counts = [0, 3, 0, 1, 12] + [0] * 24 + [7]
+    for width in (60, 80, 100):
+        chart = column_chart(counts, date(2026, 3, 2), width)
+        labels = [line[: chart.margin - 1].strip() for line in chart.rows]
+        assert all(label == "" or label.isdigit() for label in labels) and labels[0] == "12"  # whole cards, top = busiest day
+        bars = [line[chart.margin :] for line in chart.rows]
+        step = 3 if width - chart.margin >= 90 else 2
+        for day, count in enumerate(counts[: chart.days_shown]):
+            column = [row[day * step] if day * step < len(row) else " " for row in bars]
+            assert (set(column) != {" "}) == (count > 0), (width, day)  # every day has its own column
+            assert all(row[day * step + step - 1 : day * step + step] in ("", " ") for row in bars)  # a gap after each bar
+        assert max(len(line) for line in chart.lines) <= width
+        assert chart.labels[chart.margin : chart.margin + 5] == "03-02"  # today under the first bar
+        tomorrow = chart.labels.find("03-0", chart.margin + 5)
+        assert (tomorrow - chart.margin) % step == 0 and chart.axis[tomorrow] == "┬"  # each label over its own day's tick
+        day_of_label = (tomorrow - chart.margin) // step
+        assert chart.labels[tomorrow : tomorrow + 5] == (date(2026, 3, 2) + timedelta(days=day_of_label)).strftime("%m-%d")
+    assert column_chart(counts, date(2026, 3, 2), 100).days_shown == 30 and column_chart(counts, date(2026, 3, 2), 60).days_shown == 29
+
+
+def test_forecast_with_nothing_due_says_so_instead_of_an_empty_axis() -> None:
+    from srs.cli.stats import _print_forecast
+
+    text = _printed(_print_forecast, _forecast_figures([0] * 30))
+    assert "No cards due in the next 30 days." in text and "-1" not in text and "0.5" not in text
+
+
+def test_forecast_in_the_cli_is_drawn_with_integer_ticks() -> None:
+    from srs.cli.stats import _print_forecast
+
+    text = _printed(_print_forecast, _forecast_figures([1, 2] + [0] * 28), width=60)
+    ticks = [line.split("│")[0].strip() for line in text.splitlines() if "│" in line]
+    assert ticks and all(tick == "" or tick.isdigit() for tick in ticks) and "." not in "".join(ticks)
+    assert "03-02" in text and "03-03" not in text.split("03-02")[0]
+
+
+def test_state_table_fits_sixty_columns_and_every_topic_column_has_a_title(col) -> None:
+    from srs.cli.stats import _cards_table, _topics_table
+
+    figures = compute_stats(col, deck="Stats")
+    cards = _printed(lambda console: console.print(_cards_table(figures)), width=60)
+    assert max(len(line) for line in cards.splitlines()) <= 60 and "…" not in cards
+    assert "Relearning" in cards and "Suspended" in cards
+    topics = _topics_table(figures)
+    assert all(str(column.header).strip() for column in topics.columns)
+    narrow = _printed(lambda console: console.print(_topics_table(figures, 60)), width=60)
+    assert "…" not in narrow and "Retention" in narrow and max(len(line) for line in narrow.splitlines()) <= 60
+
+
+def test_calendar_month_labels_name_every_month_in_range() -> None:
+    from srs.charts import month_header as _month_header
+
+    for first in (date(2026, 8, 3), date(2026, 8, 31), date(2025, 12, 29)):
+        weeks = 18
+        header = _month_header(first, weeks)
+        last = first + timedelta(weeks=weeks) - timedelta(days=1)
+        month, wanted = date(first.year, first.month, 1), []
+        while month <= last:
+            wanted.append(month.strftime("%b"))
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        named = header.split()
+        assert named == wanted or named == wanted[1:], (first, header)  # a partial first week may give way
+        for label in named[1:]:  # each month's label sits over the week that holds its 1st
+            column = (header.index(label) - 4)
+            monday = first + timedelta(weeks=column)
+            assert any((monday + timedelta(days=d)).day == 1 and (monday + timedelta(days=d)).strftime("%b") == label for d in range(7))
+
+
+def test_plotext_charts_honour_no_color(monkeypatch) -> None:
+    from srs.cli import simulate
+
+    monkeypatch.setattr(simulate.sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert simulate.colour_wanted()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not simulate.colour_wanted()

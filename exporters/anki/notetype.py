@@ -17,6 +17,8 @@ FIELDS = ("Front", "Back", "Extra", "Source")
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
 NIGHT = (".nightMode", ".night_mode")  # Anki desktop / AnkiDroid put one of these on an ancestor of the card
+NIGHT_PAGE_BACKGROUND = "#0d1117"
+NIGHT_CODE_BACKGROUND = "#161b22"  # a step lighter than the page (github-dark's own is the page colour)
 
 
 def stable_id(kind: str, name: str) -> int:
@@ -55,7 +57,7 @@ CARD_CSS = f"""\
   font-size: 20px; line-height: 1.45; text-align: left;
   color: #1f2328; background-color: #ffffff;
 }}
-.card.nightMode, .card.night_mode, {_night(".card")} {{ color: #e6edf3; background-color: #0d1117; }}
+.card.nightMode, .card.night_mode, {_night(".card")} {{ color: #e6edf3; background-color: {NIGHT_PAGE_BACKGROUND}; }}
 .srs {{ max-width: 44em; margin: 0 auto; overflow-wrap: anywhere; }}
 .srs p {{ margin: 0.5em 0; }}
 .srs code {{ font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.88em;
@@ -68,17 +70,20 @@ CARD_CSS = f"""\
 .srs blockquote {{ margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid rgba(127, 127, 127, 0.45); }}
 .srs a {{ color: #0969da; }}
 {_night(".srs a")} {{ color: #58a6ff; }}
-.extra {{ font-size: 0.85em; margin-top: 1em; opacity: 0.85; }}
-.source {{ font-size: 0.7em; margin-top: 1em; opacity: 0.65; }}
+.extra {{ margin-top: 1em; opacity: 0.85; }}
+.extra .smaller {{ font-size: 0.85em; }}
 {_code_css()}
+{", ".join(f"{mode} .highlight" for mode in NIGHT)} {{ background-color: {NIGHT_CODE_BACKGROUND}; }}
 """
 
+# Each .srs box keeps the card's font size, so its 44em maximum width is the same as the others' and
+# the boxes line up; Extra's smaller text is an inner element. Source stays a note field (searchable,
+# shown in the browser) but is not printed on the card: a file name and item number mean nothing to a learner.
 FRONT_TEMPLATE = '<div class="srs front">{{Front}}</div>'
 BACK_TEMPLATE = (
     "{{FrontSide}}\n<hr id=answer>\n"
     '<div class="srs back">{{Back}}</div>\n'
-    '{{#Extra}}<div class="srs extra">{{Extra}}</div>{{/Extra}}\n'
-    '{{#Source}}<div class="srs source">{{Source}}</div>{{/Source}}'
+    '{{#Extra}}<div class="srs extra"><div class="smaller">{{Extra}}</div></div>{{/Extra}}'
 )
 
 
@@ -120,10 +125,9 @@ CLOZE_CSS = CARD_CSS + (
     f".cloze {{ font-weight: bold; color: #0969da; }}\n{_night('.cloze')}, .card.nightMode .cloze, .card.night_mode .cloze {{ color: #58a6ff; }}\n"
 )
 CLOZE_FRONT_TEMPLATE = '<div class="srs front">{{cloze:Text}}</div>'
-CLOZE_BACK_TEMPLATE = (
+CLOZE_BACK_TEMPLATE = (  # as BACK_TEMPLATE: Extra's smaller text inside its box, Source not printed
     '<div class="srs front">{{cloze:Text}}</div>\n'
-    '{{#Back Extra}}<div class="srs extra">{{Back Extra}}</div>{{/Back Extra}}\n'
-    '{{#Source}}<div class="srs source">{{Source}}</div>{{/Source}}'
+    '{{#Back Extra}}<div class="srs extra"><div class="smaller">{{Back Extra}}</div></div>{{/Back Extra}}'
 )
 # Card 2 asks the back and answers the front ({{FrontSide}} is then the back, as Anki does it).
 REVERSE_FRONT_TEMPLATE = FRONT_TEMPLATE.replace("{{Front}}", "{{Back}}")

@@ -7,13 +7,14 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, echo_saved, open_collection
-from srs.clock import local_zone
+from srs.clock import local_zone, utc_now
 from srs.review import answer as answer_card
 from srs.review import bury as bury_cards
 from srs.review import find_card, parse_rating, set_suspended
 from srs.review import undo as undo_answer
 from srs.scheduling import format_interval
 from srs.storage import review_store
+from srs.text import plural
 
 CardIds = Annotated[list[str], typer.Argument(help="Card ids (as in the deck files).", show_default=False)]
 
@@ -50,25 +51,45 @@ def undo(db: DbOption = None) -> None:
     echo_saved(f"undid the last answer of {uid} (back to {memory.state.label})")
 
 
+def _report(done: str | None, left: list[str], why: str) -> None:
+    """What changed ('suspended 2 cards'), then the cards that already were so: 'c3: already suspended, left as is'."""
+    lines = [done] if done else []
+    if left:
+        lines.append(f"{', '.join(left)}: {why}, {'left as is' if done else 'nothing to do'}")
+    echo_saved(*lines)
+
+
 @app.command()
 def bury(card_ids: CardIds, db: DbOption = None) -> None:
     """Hide cards until the next day starts."""
     with open_collection(db) as store:
-        until = bury_cards(store, [find_card(store, uid).id for uid in card_ids])
-    echo_saved(f"buried {len(card_ids)} card(s) until {_local(until)}")
+        cards = [find_card(store, uid) for uid in card_ids]
+        now = utc_now()
+        already = {card.uid for card in cards if card.buried_until is not None and card.buried_until > now}
+        todo = [card for card in cards if card.uid not in already]
+        until = bury_cards(store, [card.id for card in todo], now) if todo else None
+    done = f"buried {plural(len(todo), 'card')} until {_local(until)}" if until is not None else None
+    _report(done, [card.uid for card in cards if card.uid in already], "already buried until the next day")
+
+
+def _set_suspended(card_ids: list[str], db, suspended: bool) -> None:
+    with open_collection(db) as store:
+        cards = [find_card(store, uid) for uid in card_ids]
+        todo = [card for card in cards if card.suspended != suspended]
+        if todo:
+            set_suspended(store, [card.id for card in todo], suspended)
+    left = [card.uid for card in cards if card.suspended == suspended]
+    done = f"{'suspended' if suspended else 'unsuspended'} {plural(len(todo), 'card')}" if todo else None
+    _report(done, left, "already suspended" if suspended else "not suspended")
 
 
 @app.command()
 def suspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Suspend cards: they are not shown until unsuspended."""
-    with open_collection(db) as store:
-        set_suspended(store, [find_card(store, uid).id for uid in card_ids], True)
-    echo_saved(f"suspended {len(card_ids)} card(s)")
+    _set_suspended(card_ids, db, True)
 
 
 @app.command()
 def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Unsuspend cards so they are scheduled again."""
-    with open_collection(db) as store:
-        set_suspended(store, [find_card(store, uid).id for uid in card_ids], False)
-    echo_saved(f"unsuspended {len(card_ids)} card(s)")
+    _set_suspended(card_ids, db, False)

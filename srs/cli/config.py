@@ -10,6 +10,9 @@ import typer
 from srs import settings as settings_lib
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
 
+VALUE_WIDTH = 12
+PER_LINE = 7  # FSRS parameters per line (21 in 3 lines)
+
 
 @app.command()
 def config(
@@ -42,7 +45,15 @@ def config(
         echo(json.dumps(effective, indent=2))
         return
     scope = deck or ""
+    below = []
     for name, shown in effective.items():
         marker = "*" if name in overrides.get(scope, {}) else " "
-        echo(f"{marker} {name:<18} {shown!s:<12} {settings_lib.DESCRIPTIONS[name]}")
+        if len(str(shown)) > VALUE_WIDTH:  # the FSRS parameters: listed under the table, not across it
+            below.append((name, str(shown).split()))
+            shown = f"{len(str(shown).split())} below"
+        echo(f"{marker} {name:<18} {shown!s:<{VALUE_WIDTH}} {settings_lib.DESCRIPTIONS[name]}")
+    for name, words in below:
+        echo(f"\n{name}:")
+        for start in range(0, len(words), PER_LINE):
+            echo("  " + " ".join(words[start : start + PER_LINE]))
     echo("\n* set here; others are inherited. Change with: srs config KEY VALUE [--deck NAME]")

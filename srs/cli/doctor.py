@@ -11,6 +11,7 @@ from srs.doctor import examine, repair
 from srs.errors import SrsError
 from srs.storage import open_store
 from srs.storage.backup import newest_backup
+from srs.text import plural
 
 
 @app.command()
@@ -39,12 +40,12 @@ def doctor(
             echo("run 'srs doctor --fix' to repair what can be repaired")
             raise typer.Exit(1)
         done = repair(store, report)
-        echo(f"repaired {done.count} card(s); backup before repair: {done.backup}")
+        echo(f"repaired {plural(done.count, 'card')}; backup before repair: {done.backup}")
         left = [f for f in done.report.findings if f.repair is None and f.severity == "error"]
         seen = {(f.card_uid, f.message) for f in report.findings}
         for finding in left:
             if (finding.card_uid, finding.message) not in seen:  # changed while the doctor ran (an answer in between)
                 echo(f"  problem: {finding.card_uid + ': ' if finding.card_uid else ''}{finding.message}")
         if left:
-            echo(f"{len(left)} problem(s) could not be repaired safely (see above); 'srs restore' can bring back a backup")
+            echo(f"{plural(len(left), 'problem')} could not be repaired safely (see above); 'srs restore' can bring back a backup")
             raise typer.Exit(1)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, echo, open_collection
+from srs.text import plural
 
 export_app = typer.Typer(
     name="export",
@@ -40,10 +41,10 @@ def anki(
 
     with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag)
-    cards = f" ({result.cards} cards)" if result.cards != result.notes else ""
-    echo(f"wrote {result.path}: {result.notes} note(s){cards} in {result.decks} deck(s)")
+    cards = f" ({plural(result.cards, 'card')})" if result.cards != result.notes else ""
+    echo(f"wrote {result.path}: {plural(result.notes, 'note')}{cards} in {plural(result.decks, 'deck')}")
     if result.redated:
         echo(
-            f"note: {result.redated} date(s) in the collection were in the future (the clock was ahead when they were "
-            "synced or exported); they are dated now, so later edits reach Anki again"
+            f"note: {plural(result.redated, 'date')} in the collection {'was' if result.redated == 1 else 'were'} in the future (the clock was "
+            f"ahead at a sync or export); {'it is' if result.redated == 1 else 'they are'} dated now, so later edits reach Anki again"
         )

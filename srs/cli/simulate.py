@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from typing import Annotated
@@ -86,4 +87,9 @@ def _chart(result: opt.Forecast) -> str:
     _panel(figure.subplot(2, 1), x, [(list(result.known), "cards known")], "Cards known (expected recall)")
     figure.subplot(2, 1).label("day", "x")
     figure.plot_size(min(width, 120), max(20, min(height - 6, 40)))
-    return figure.build().string(colorless=not sys.stdout.isatty())
+    return figure.build().string(colorless=not colour_wanted())
+
+
+def colour_wanted() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

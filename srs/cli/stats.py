@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.charts import month_header
 from srs.stats import DEFAULT_DAYS, MATURE_DAYS, compute_stats, heat_level
+from srs.text import plural
 
 HEAT_CHARS = "·░▒▓█"
 HEAT_COLORS = ("grey35", "green4", "green3", "green1", "bright_green")
@@ -52,8 +54,9 @@ def render(figures: dict, deck: str | None) -> None:
     console = Console(highlight=False)
     today = figures["today"]
     console.print(f"[bold]srs stats[/bold] for {escape(deck) if deck else 'all decks'}, study day {today['date']}\n")
-    for section in (_today_table, _cards_table, _flags_table, _retention_table, _topics_table):
+    for section in (_today_table, _cards_table, _retention_table):
         console.print(section(figures))
+    console.print(_topics_table(figures, console.width))
     _print_forecast(console, figures["forecast"])
     _print_streak(console, figures["streak"])
     memory = figures["memory"]
@@ -91,18 +94,15 @@ def _today_table(figures: dict):
 
 
 def _cards_table(figures: dict):
+    """Cards by state beside cards by flag: four columns, readable in a 60-column terminal."""
     cards = figures["cards"]
-    names = ("total", "new", "learning", "review", "relearning", "young", "mature")
-    table = _table("Cards (not drafts or retired)", *(name.capitalize() for name in names))
-    table.add_row(*(str(cards[name]) for name in names))
-    return table
-
-
-def _flags_table(figures: dict):
-    cards = figures["cards"]
-    names = ("suspended", "buried", "leeches", "drafts", "retired")
-    table = _table("Card flags", *(name.capitalize() for name in names))
-    table.add_row(*(str(cards[name]) for name in names))
+    states = ("total", "new", "learning", "review", "relearning", "young", "mature")
+    flags = ("suspended", "buried", "leeches", "drafts", "retired")
+    table = _table("Cards (states: not drafts or retired)", "State", "Cards", "Flag", "Cards", labelled=True)
+    table.columns[2].justify = "left"
+    for i, state in enumerate(states):
+        flag = flags[i] if i < len(flags) else None
+        table.add_row(state.capitalize(), str(cards[state]), flag.capitalize() if flag else "", str(cards[flag]) if flag else "")
     return table
 
 
@@ -115,42 +115,42 @@ def _retention_table(figures: dict):
     return table
 
 
-def _topics_table(figures: dict):
+def _topics_table(figures: dict, width: int = 100):
+    """One row per topic; below 76 columns without borders and with 'Seen' for 'Studied', so figures are never cut."""
     days = len(figures["streak"]["history"])
     title = f"Topics (answers, retention: last {days} days; recall: mean predicted now)"
-    table = _table(title, "Topic", "Cards", "Studied", "Answers", "Retention", "Recall", "", labelled=True)
+    narrow = width < 76
+    table = _table(title, "Topic", "Cards", "Seen" if narrow else "Studied", "Answers", "Retention", "Recall", "Weak", labelled=True)
+    if narrow:
+        table.box, table.padding, table.pad_edge = None, (0, 1, 0, 0), False  # one space between columns, no rules
+    table.columns[0].no_wrap = True
     for topic in figures["topics"]:
         table.add_row(
             topic["topic"], str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), _pct(topic["retention"]),
-            _pct(topic["mean_retrievability"]), "weak" if topic["weak"] else "", style="bold red" if topic["weak"] else "",
+            _pct(topic["mean_retrievability"]), "weak" if topic["weak"] else "-", style="bold red" if topic["weak"] else "",
         )
     return table
 
 
 def _print_forecast(console, forecast: dict) -> None:
-    import plotext
+    from rich.text import Text
+
+    from srs.charts import column_chart
 
     days = forecast["days"]
-    figure = plotext.figure
-    figure.clear()
-    plotext.terminal.limit(False, False)
-    figure.plot_size(min(100, max(40, console.width)), 14)
-    figure.draw(figure.bar([day["date"][5:] for day in days], [day["due"] for day in days]))
-    figure.title(f"Due: {forecast['next_7']} in 7 days, {forecast['next_30']} in 30 days (today includes {forecast['overdue']} overdue)")
-    echo(figure.build().string(colorless=not console.is_terminal).rstrip("\n"))
-    echo()
-
-
-def _month_header(start: date, weeks: int) -> str:
-    """Month abbreviations above the week columns where a month begins."""
-    header = [" "] * (weeks + 4)
-    for week in range(weeks):
-        monday = start + timedelta(weeks=week)
-        if week == 0 or monday.month != (monday - timedelta(weeks=1)).month:
-            label = monday.strftime("%b")
-            if all(c == " " for c in header[week : week + len(label) + 1]):
-                header[week : week + len(label)] = label
-    return "    " + "".join(header).rstrip()
+    counts = [day["due"] for day in days]
+    console.print(f"[bold]Due[/bold]: {forecast['next_7']} in 7 days, {forecast['next_30']} in 30 days (today includes {forecast['overdue']} overdue)")
+    if not any(counts):
+        console.print(f"No cards due in the next {len(counts)} days.\n")
+        return
+    chart = column_chart(counts, date.fromisoformat(days[0]["date"]), min(100, console.width))
+    for row in chart.rows:
+        console.print(Text.assemble(row[: chart.margin], (row[chart.margin :], "green")), no_wrap=True, overflow="crop")
+    console.print(chart.axis, no_wrap=True, overflow="crop")
+    console.print(chart.labels, no_wrap=True, overflow="crop")
+    if chart.days_shown < len(counts):
+        console.print(f"(the first {chart.days_shown} days: widen the terminal for all {len(counts)})")
+    console.print()
 
 
 def _print_streak(console, streak: dict) -> None:
@@ -165,9 +165,9 @@ def _print_streak(console, streak: dict) -> None:
     for day in history:
         offset = (date.fromisoformat(day["date"]) - start).days
         grid[offset % 7][offset // 7] = day["reviews"]
-    console.print(f"[bold]Streak[/bold]: current {streak['current']} days, longest {streak['longest']} days; "
-                  f"studied on {streak['days_studied']} of the last {len(history)} days (most in a day: {top})")
-    console.print(Text(_month_header(start, weeks)), no_wrap=True, overflow="crop")
+    console.print(f"[bold]Streak[/bold]: current {plural(streak['current'], 'day')}, longest {plural(streak['longest'], 'day')}; "
+                  f"studied on {streak['days_studied']} of the last {plural(len(history), 'day')} (most in a day: {top})")
+    console.print(Text(month_header(start, weeks)), no_wrap=True, overflow="crop")
     for weekday, row in enumerate(grid):
         line = Text("Mon Tue Wed Thu Fri Sat Sun".split()[weekday] + " ")
         for count in row:

@@ -10,6 +10,7 @@ import typer
 from srs.cli.app import DbOption, app, echo, open_collection
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.errors import DeckError, SrsError
+from srs.text import plural
 
 
 @app.command()
@@ -28,11 +29,11 @@ def sync(
         except DeckError as exc:
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
-            raise SrsError(f"{len(exc.problems)} error(s) in deck files; the collection was not changed") from None
+            raise SrsError(f"{plural(len(exc.problems), 'error')} in deck files; the collection was not changed") from None
     echo(
         f"added {len(report.added)}, updated {len(report.updated)}, retired {len(report.retired)}, "
         f"restored {len(report.restored)}, unchanged {report.unchanged}"
-        + (f" ({report.skipped_files} file(s) unchanged since last sync)" if report.skipped_files else "")
+        + (f" ({plural(report.skipped_files, 'file')} unchanged since last sync)" if report.skipped_files else "")
     )
     for label, uids in (("added", report.added), ("updated", report.updated), ("restored", report.restored), ("retired", report.retired)):
         if uids and (label in ("retired", "restored") or len(uids) <= 20):

@@ -73,11 +73,11 @@ class SrsApp(App[None]):
             self.switch_screen(DecksScreen())
 
     def show_help(self) -> None:
-        """The list of every key."""
-        from srs.tui.screens.help import HelpScreen
+        """The list of every key, opened at the current screen's section."""
+        from srs.tui.screens.help import SECTION_OF_SCREEN, HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(SECTION_OF_SCREEN.get(type(self.screen).__name__)))
 
     async def action_quit(self) -> None:
         """Quit once any write in flight has committed (an answer given is never lost)."""

@@ -62,6 +62,18 @@ async def test_streak_and_cards_done_today(make_store, clock) -> None:
         assert "Studied 2 cards in 45s today" in text and "Streak 3 days" in text
 
 
+async def test_studied_counts_cards_not_answers_and_a_one_day_streak_is_singular(make_store, clock) -> None:
+    store = collection(make_store)
+    card = find_card(store, "m0").id
+    answer(store, card, Rating.AGAIN, T0 - timedelta(minutes=20), duration_ms=5000)
+    answer(store, card, Rating.GOOD, T0 - timedelta(minutes=5), duration_ms=5000)
+    app = SrsApp(store, clock=clock, zone=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, loaded(app))
+        text = screen_text(app)
+        assert "Studied 1 card (2 answers) in 10s today" in text and "Streak 1 day" in text and "1 days" not in text
+
+
 async def test_enter_studies_the_deck_under_the_cursor_and_q_comes_back(make_store, clock) -> None:
     store = collection(make_store)
     app = SrsApp(store, clock=clock, zone=UTC)

@@ -57,3 +57,43 @@ def test_snapshot_help(make_store, clock, snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=opened)
+
+
+async def test_help_opens_at_the_section_of_the_screen_it_was_called_from(make_store, clock) -> None:
+    store = make_store(new_cards(1))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.phase == "question")
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.query_one("#help-box").scroll_y > 0)
+        box = app.screen.query_one("#help-box")
+        title = app.screen.query_one("#help-review")
+        assert title.region.y - box.content_region.y <= 1  # the Review section's title is the first line shown (after its margin)
+        first_line = screen_text(app).splitlines()[title.region.y]
+        assert first_line.strip(" │").startswith("Review")
+
+
+async def test_help_from_the_deck_list_starts_at_the_top(make_store, clock) -> None:
+    store = make_store(new_cards(1))
+    app = SrsApp(store, clock=clock, zone=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DecksScreen) and app.screen.data is not None)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen) and app.screen.section == "Deck list"
+        assert app.screen.query_one("#help-box").scroll_y == 0
+
+
+async def test_long_help_lines_wrap_under_their_text_not_to_the_first_column(make_store, clock) -> None:
+    store = make_store(new_cards(1))
+    app = SrsApp(store, clock=clock, zone=UTC)
+    async with app.run_test(size=(60, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DecksScreen) and app.screen.data is not None)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        (index,) = [i for i, line in enumerate(lines) if "Statistics of the deck" in line]
+        column = lines[index].index("Statistics")
+        continuation = lines[index + 1]
+        assert "t" in lines[index][:column] and continuation[:column].strip(" │") == ""
+        assert continuation[column] not in " │"  # the wrapped words start right under the text

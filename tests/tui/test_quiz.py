@@ -128,11 +128,11 @@ async def test_a_short_difficulty_is_announced_and_filled_from_the_nearest(make_
     app = quiz_app(store, clock, count=8)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_until(pilot, on_question(app))
-        assert app.screen.run.plan.shortfalls == ["only 1 hard card(s) available for 2 wanted; filled with 1 medium"]
+        assert app.screen.run.plan.shortfalls == ["only 1 hard card available for 2 wanted; filled with 1 medium"]
         assert levels(app) == (2, 5, 1)
         (note,) = app._notifications
-        assert note.message == "only 1 hard card(s) available for 2 wanted; filled with 1 medium" and not note.markup
-        await wait_until(pilot, lambda: "only 1 hard card(s) available for 2 wanted" in screen_text(app))
+        assert note.message == "only 1 hard card available for 2 wanted; filled with 1 medium" and not note.markup
+        await wait_until(pilot, lambda: "only 1 hard card available for 2 wanted" in screen_text(app))
 
 
 # -- countdown and timeout ---------------------------------------------------------------------
@@ -380,13 +380,13 @@ def test_summary_text_of_a_breakdown() -> None:
         "by_difficulty": {"easy": {"questions": 1, "correct": 1, "score": 1.0}, "hard": {"questions": 2, "correct": 1, "score": 0.5}},
         "by_topic": {"[red]x" + "y" * 40: {"questions": 3, "correct": 2, "score": 0.6667}},
     }
-    outcome = QuizOutcome("[b]Deck[/b] · topic t", 5, summary, shortfalls=("only 1 hard card(s) available for 2 wanted",))
+    outcome = QuizOutcome("[b]Deck[/b] · topic t", 5, summary, shortfalls=("only 1 hard card available for 2 wanted",))
     text = outcome_content(outcome).plain
     assert "Quiz ended early: 3 of 5 questions answered" in text and "[b]Deck[/b] · topic t" in text
     assert "Score       2 of 3 right (67%)" in text and "Time used   50s of a 1m 00s budget (83%)" in text
     assert "easy                            1      1   100%" in text and "hard                            1      2    50%" in text
     assert "[red]x" + "y" * 18 + "…       2      3    67%" in text  # cut to the column, never markup
-    assert "Note: only 1 hard card(s) available for 2 wanted" in text
+    assert "Note: only 1 hard card available for 2 wanted" in text
 
 
 # -- from the deck list, help, text safety -----------------------------------------------------
@@ -499,7 +499,7 @@ def test_cli_prints_shortfalls_then_opens_the_quiz(tmp_path, monkeypatch, make_s
     monkeypatch.setattr("srs.cli.quiz.require_terminal", lambda command: None)  # CliRunner gives no terminal
     result = CliRunner().invoke(cli_app, ["quiz", "--count", "8", "--db", str(tmp_path / "tui.db")])
     assert result.exit_code == 0, result.output
-    assert result.output == "srs: note: only 1 hard card(s) available for 2 wanted; filled with 1 medium\n"
+    assert result.output == "srs: note: only 1 hard card available for 2 wanted; filled with 1 medium\n"
     (request,) = opened
     assert request.count == 8 and len(request.plan.questions) == 8
 

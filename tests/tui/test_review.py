@@ -55,6 +55,38 @@ async def test_space_reveals_the_back_extra_and_the_intervals(make_store, clock)
         assert app.screen.phase == "answer"
 
 
+async def test_the_footer_names_what_space_does_on_each_side(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    app = review_app(store, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, on_card(app))
+        footer = screen_text(app).splitlines()[-1]
+        assert "space Show answer" in footer and "Good" not in footer
+        await pilot.press("space")
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "space Good" in footer and "Show answer" not in footer
+        await pilot.press("space")
+        await wait_until(pilot, on_card(app, 2))
+        (entry,) = history(store, "c0")
+        assert entry[1] == Rating.GOOD
+        assert "space Show answer" in screen_text(app).splitlines()[-1]
+
+
+@pytest.mark.parametrize("width", [60, 100, 200])
+async def test_cards_keep_a_reading_width_centred_on_wide_terminals(make_store, clock, width: int) -> None:
+    store = make_store([CardData("w0", "word " * 200)])
+    app = review_app(store, clock)
+    async with app.run_test(size=(width, 30), notifications=True) as pilot:
+        await wait_until(pilot, on_card(app))
+        card = app.screen.query_one("#review-card").region
+        assert card.width == min(100, width - 2)
+        left, right = card.x, width - card.right
+        assert abs(left - right) <= 1
+        widest = max(len(line.rstrip()) for line in screen_text(app).splitlines()[2:-4])
+        assert widest <= card.right
+
+
 @pytest.mark.parametrize("rating", list(Rating))
 async def test_each_rating_is_saved_with_its_duration(make_store, clock, rating: Rating) -> None:
     store = make_store(new_cards(2))
@@ -232,6 +264,30 @@ async def test_card_text_is_never_markup(make_store, clock) -> None:
         assert "link x[/] (@click=app.quit) code [bold]y[/] :smile:" in text
         await pilot.click("#front")
         assert app.is_running and app.return_code is None
+
+
+async def test_html_in_card_text_shows_as_written(make_store, clock) -> None:
+    hostile = "<script>alert('x')</script><img src=x onerror=alert(1)> & < >"
+    cards = [
+        CardData("h0", hostile, back="a<b>c and <div>inline</div>", extra="<div>\nblock [bold]x[/]\n</div>"),
+        CardData("h1", "**bold** `<b>` <https://pytorch.org>\n\n```python\nx = a<b>c\n```", back="<!-- note -->"),
+    ]
+    store = make_store(cards)
+    app = review_app(store, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, on_card(app))
+        assert hostile in screen_text(app)
+        await pilot.press("space")
+        text = screen_text(app)
+        assert "a<b>c and <div>inline</div>" in text
+        assert "<div>" in text and "block [bold]x[/]" in text and "</div>" in text
+        await pilot.press("3")
+        await wait_until(pilot, on_card(app, 2))
+        await pilot.press("space")
+        text = screen_text(app)
+        # Markdown still renders: no asterisks or backticks, the code block keeps its text, links are text.
+        assert "bold <b> https://pytorch.org" in text and "**" not in text and "`" not in text
+        assert "x = a<b>c" in text and "<!-- note -->" in text
 
 
 async def test_control_and_bidi_characters_never_reach_the_terminal(make_store, clock) -> None:

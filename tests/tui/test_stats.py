@@ -30,7 +30,7 @@ def decks_loaded(app: SrsApp):
 
 async def test_t_shows_the_stats_of_every_deck_and_comes_back(make_store, clock) -> None:
     app = SrsApp(collection(make_store), clock=clock, zone=UTC)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(100, 60)) as pilot:
         await wait_until(pilot, decks_loaded(app))
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.figures is not None)
@@ -53,6 +53,60 @@ async def test_stats_of_the_deck_under_the_cursor(make_store, clock) -> None:
         assert app.screen.deck == "[b]Lang[/b]"
         assert "srs · stats · [b]Lang[/b]" in screen_text(app)
         assert app.screen.figures["cards"]["total"] == 3
+
+
+def with_a_quiz(store):
+    from srs.quiz import QuizRun, plan_quiz
+
+    plan = plan_quiz(store, 2, now=T0 - timedelta(hours=2))
+    run = QuizRun(store, plan, now=T0 - timedelta(hours=2))
+    for question, right in zip(plan.questions, (True, False)):
+        run.record(question, right, 4000, False, Rating.GOOD if right else Rating.AGAIN, T0 - timedelta(hours=2) + timedelta(minutes=1))
+    run.finish(T0 - timedelta(hours=2) + timedelta(minutes=2))
+    return store
+
+
+async def stats_open(app: SrsApp, pilot) -> str:
+    await wait_until(pilot, decks_loaded(app))
+    await pilot.press("t")
+    await wait_until(pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.figures is not None)
+    await pilot.pause()
+    return "\n".join(line.rstrip() for line in screen_text(app).splitlines())
+
+
+async def test_stats_screen_lists_quizzes_and_dates_the_forecast(make_store, clock) -> None:
+    app = SrsApp(with_a_quiz(collection(make_store)), clock=clock, zone=UTC)
+    async with app.run_test(size=(100, 120)) as pilot:
+        text = await stats_open(app, pilot)
+        assert "Quizzes  1 taken · average score 50.0%" in text
+        assert "2026-03-02" in text and "50.0%" in text
+        # the forecast: columns over dates, today's first (a0 is due tomorrow)
+        lines = text.splitlines()
+        (labels,) = [line for line in lines if "03-02" in line and "03-04" in line]
+        axis = lines[lines.index(labels) - 1]
+        assert axis.strip().startswith("0└┬")
+        bars = lines[lines.index(labels) - 2]
+        first = labels.index("03-02")
+        assert axis[first] == "┬"  # today's label under today's tick
+        due = [day["due"] for day in app.screen.figures["forecast"]["days"]]
+        assert any(due)
+        for day, count in enumerate(due):  # 3 columns a day at this width: each day's bar over its own column
+            assert (bars[first + 3 * day] != " " if first + 3 * day < len(bars) else False) == (count > 0), day
+        assert labels[first + 6 : first + 11] == "03-04" and axis[first + 6] == "┬"
+        assert "Streak  current 2 days" in text
+
+
+async def test_stats_screen_reads_at_sixty_columns(make_store, clock) -> None:
+    app = SrsApp(collection(make_store), clock=clock, zone=UTC)
+    async with app.run_test(size=(60, 120)) as pilot:
+        text = await stats_open(app, pilot)
+        lines = text.splitlines()
+        (header,) = [line for line in lines if "State" in line]
+        assert header.split() == ["State", "Cards", "Flag", "Cards"]
+        cards = lines[lines.index(header) : lines.index(header) + 8]
+        assert any(line.split() == ["Relearning", "0"] for line in cards) and "…" not in "".join(cards)
+        assert any(line.split()[:2] == ["Suspended", "0"] or line.split()[2:] == ["Suspended", "0"] for line in lines)
+        assert "No quiz yet" in text and "…" not in text and "Retention" in text and "red: weak topic" in text
 
 
 def test_snapshot_stats(make_store, clock, snap_compare) -> None:

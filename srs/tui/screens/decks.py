@@ -16,11 +16,13 @@ from textual.widgets import Footer, Static, Tree
 from srs.activity import Activity, today_activity
 from srs.model import Scope
 from srs.overview import DeckRow, deck_overview
+from srs.remote.status import remote_status, status_line
 from srs.review import Counts, build_queue
 from srs.storage import Store
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.screens.quiz import QuizRequest
 from srs.tui.screens.stats import StatsScreen
+from srs.text import plural
 from srs.tui.text import duration
 from srs.tui.widgets.deck_tree import DeckHeader, DeckTree
 
@@ -32,24 +34,26 @@ class DecksData:
     rows: list[DeckRow]
     totals: Counts
     activity: Activity
+    remote: str | None = None  # last sync and events waiting, when a remote is set
 
 
 def load_decks(store: Store, now: datetime, zone: tzinfo) -> DecksData:
     """Deck counts, today's totals (exactly what studying all decks would queue) and activity."""
     rows = deck_overview(store, now, zone)
     totals = build_queue(store, Scope(), now, zone).counts()
-    return DecksData(rows, totals, today_activity(store, now, zone))
+    return DecksData(rows, totals, today_activity(store, now, zone), status_line(remote_status(store), now))
 
 
 def today_content(data: DecksData) -> Content:
     """The summary under the tree."""
     totals, activity = data.totals, data.activity
-    days = "day" if activity.streak == 1 else "days"
+    answers = f" ({plural(activity.answers, 'answer')})" if activity.answers != activity.cards else ""
     return Content.assemble(
         ("Today  ", "bold"),
         (f"{totals.new} new", "$primary"), " · ", (f"{totals.learning} learning", "$error"), " · ", (f"{totals.review} due", "$success"),
-        f"\nStudied {activity.answers} card{'s' if activity.answers != 1 else ''} in {duration(activity.seconds)} today",
-        "  ·  ", ("Streak ", "bold"), f"{activity.streak} {days}",
+        f"\nStudied {plural(activity.cards, 'card')}{answers} in {duration(activity.seconds)} today",
+        "  ·  ", ("Streak ", "bold"), plural(activity.streak, "day"),
+        *((f"\n{data.remote}",) if data.remote else ()),
     )
 
 

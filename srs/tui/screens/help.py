@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -39,6 +39,18 @@ def help_content(sections: list[tuple[str, list[tuple[str, str]]]]) -> Content:
     return Content("\n").join(lines)
 
 
+def section_id(title: str) -> str:
+    """The widget id of a section's title ('Quiz summary' -> 'help-quiz-summary')."""
+    return "help-" + "".join(ch if ch.isalnum() else "-" for ch in title.split(":")[0].strip().lower())
+
+
+# The section shown first when help is opened from each screen (by class name: no import cycle).
+SECTION_OF_SCREEN = {
+    "DecksScreen": "Deck list", "ReviewScreen": "Review", "DoneScreen": "Done", "QuizScreen": "Quiz",
+    "QuizSummaryScreen": "Quiz summary", "StatsScreen": "Stats",
+}
+
+
 def all_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """The help of the whole app, screen by screen."""
     from srs.tui.screens.decks import DecksScreen
@@ -61,12 +73,34 @@ def all_sections() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class HelpScreen(ModalScreen[None]):
-    """A modal listing every key."""
+    """A modal listing every key, scrolled to the section of the screen it was opened from.
+
+    Each row is a key cell beside a text cell, so a long description wraps under itself (a hanging
+    indent) rather than back to the first column.
+    """
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, section: str | None = None) -> None:
+        super().__init__()
+        self.section = section
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "? or Esc closes · ↑ ↓ scroll"
-            yield Static(help_content(all_sections()), id="help-body")
+            for index, (title, rows) in enumerate(all_sections()):
+                classes = "help-title" if index == 0 else "help-title -later"
+                yield Static(Content.styled(title, "bold $accent"), id=section_id(title), classes=classes)
+                for keys, text in rows:
+                    with Horizontal(classes="help-row"):
+                        yield Static(Content.styled(keys, "bold"), classes="help-key")
+                        yield Static(Content(text), classes="help-text")
+
+    def on_mount(self) -> None:
+        if self.section:
+            self.call_after_refresh(self._scroll_to_section)
+
+    def _scroll_to_section(self) -> None:
+        target = self.query_one(f"#{section_id(self.section or '')}")
+        self.query_one("#help-box", VerticalScroll).scroll_to_widget(target, top=True, animate=False)

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -88,6 +89,7 @@ class ReviewScreen(Screen[None]):
 
     BINDINGS = [
         Binding("space,enter", "reveal", "Show answer"),
+        Binding("space,enter", "answer_good", "Good"),  # the same keys on the answer side (footer: check_action)
         Binding("1", "rate(1)", "Again", show=False),
         Binding("2", "rate(2)", "Hard", show=False),
         Binding("3", "rate(3)", "Good", show=False),
@@ -99,7 +101,8 @@ class ReviewScreen(Screen[None]):
         Binding("q,escape", "back", "Decks"),
     ]
     KEY_HELP = {
-        "reveal": "Show the answer; on the answer side, answer Good",
+        "reveal": "Show the answer",
+        "answer_good": "On the answer side: answer Good",
         "rate(1)": "Again: forgotten, show it again soon",
         "rate(2)": "Hard: recalled with difficulty",
         "rate(3)": "Good: recalled",
@@ -110,6 +113,8 @@ class ReviewScreen(Screen[None]):
         "help": "Show every key",
         "back": "Back to the deck list",
     }
+
+    phase = reactive("loading", bindings=True)  # loading | question | answer | waiting | failed | done
 
     class Opened(Message):
         """The session was built."""
@@ -130,7 +135,6 @@ class ReviewScreen(Screen[None]):
         self.scope = scope
         self.session: Session | None = None
         self.step = Step()
-        self.phase = "loading"  # loading | question | answer | waiting | failed | done
         self.card_serial = 0  # bumped once each card is on screen (tests and bench wait on it)
         self.answers: dict[int, tuple[Rating, int]] = {}  # this session's review id -> (rating, duration ms)
         self.buried = self.suspended = 0
@@ -309,11 +313,20 @@ class ReviewScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Space / Enter read 'Show answer' on the question side and 'Good' on the answer side."""
+        if action == "reveal":
+            return self.phase != "answer"
+        if action == "answer_good":
+            return self.phase == "answer"
+        return True
+
     def action_reveal(self) -> None:
         if self._ready("question"):
             self._reveal()
-        elif self._ready("answer"):
-            self.action_rate(int(Rating.GOOD))
+
+    def action_answer_good(self) -> None:
+        self.action_rate(int(Rating.GOOD))
 
     @on(AnswerBar.RevealPressed)
     def _reveal_clicked(self) -> None:

@@ -16,12 +16,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from srs.charts import column_chart, month_header
 from srs.stats import MATURE_DAYS, compute_stats, heat_level
+from srs.text import plural
 from srs.storage import Store
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.text import duration, plain
 
-BARS = "▁▂▃▄▅▆▇█"
 HEAT_CHARS = "·░▒▓█"
 HEAT_STYLES = ("grey35", "green4", "green3", "green1", "bright_green")
 CALENDAR_WEEKS = 26  # half a year fits 80 columns
@@ -42,15 +43,58 @@ def table(title: str, columns: list[str], rows: list[list[str]], labelled: bool 
     return out
 
 
-def forecast_text(forecast: dict) -> Text:
-    """Due cards for the next 30 days as one line of bars, with the totals."""
-    counts = [day["due"] for day in forecast["days"]]
-    top = max(counts, default=0)
-    bars = "".join(BARS[min(len(BARS) - 1, (len(BARS) * n - 1) // top)] if n and top else " " for n in counts)
-    text = Text("Due  ", style="bold")
-    text.append(bars, style="green")
-    text.append(f"  today {counts[0] if counts else 0} (overdue {forecast['overdue']}) · 7 days {forecast['next_7']} · 30 days {forecast['next_30']}")
-    return text
+def forecast_chart(forecast: dict, width: int) -> Group:
+    """Due cards per day for the next 30 days as columns over their dates, with the totals."""
+    days = forecast["days"]
+    counts = [day["due"] for day in days]
+    title = Text.assemble(("Due  ", "bold"), f"today {counts[0] if counts else 0} (overdue {forecast['overdue']}) · "
+                          f"7 days {forecast['next_7']} · 30 days {forecast['next_30']}")
+    if not any(counts):
+        return Group(title, Text(f"No cards due in the next {len(counts)} days.", style="dim"))
+    chart = column_chart(counts, date.fromisoformat(days[0]["date"]), width, height=6)
+    lines = [title, *(Text.assemble((row[: chart.margin], "dim"), (row[chart.margin :], "green")) for row in chart.rows)]
+    lines += [Text(chart.axis, style="dim"), Text(chart.labels, style="dim")]
+    if chart.days_shown < len(counts):
+        lines.append(Text(f"(the first {chart.days_shown} days: a wider window shows all {len(counts)})", style="dim"))
+    return Group(*lines)
+
+
+def cards_table(cards: dict) -> Table:
+    """Cards by state beside cards by flag: four narrow columns, readable at 60 columns."""
+    states = ("total", "new", "learning", "review", "relearning", "young", "mature")
+    flags = ("suspended", "buried", "leeches")
+    rows = [[state.capitalize(), str(cards[state]), flags[i].capitalize() if i < len(flags) else "", str(cards[flags[i]]) if i < len(flags) else ""]
+            for i, state in enumerate(states)]
+    out = table("Cards", ["State", "Cards", "Flag", "Cards"], rows)
+    out.columns[2].justify = "left"
+    return out
+
+
+def topics_table(topics: list[dict], width: int) -> Group:
+    """One row per topic. Narrower than 70 columns: 'Seen' for 'Studied', one space between columns,
+    and weak topics in red instead of a Weak column, so no figure is ever cut."""
+    narrow = width < 70
+    columns = ["Topic", "Cards", "Seen" if narrow else "Studied", "Answers", "Retention", "Recall"] + ([] if narrow else ["Weak"])
+    rows = [[topic["title"], str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), pct(topic["retention"]),
+             pct(topic["mean_retrievability"])] + ([] if narrow else ["weak" if topic["weak"] else "-"]) for topic in topics]
+    out = table("Topics (answers and retention over the period; recall: mean predicted now)", columns, rows)
+    out.columns[0].no_wrap = True
+    if narrow:
+        out.padding = (0, 1, 0, 0)
+    for row, topic in zip(out.rows, topics):
+        row.style = "bold red" if topic["weak"] else None
+    return Group(out, Text("red: weak topic (recall or retention below the target)", style="dim")) if narrow else Group(out)
+
+
+def quizzes_table(quizzes: dict) -> Group:
+    """The quizzes taken (the last 10), as ``srs stats`` lists them."""
+    shown = quizzes["history"][-10:]
+    title = f"Quizzes  {quizzes['count']} taken · average score {pct(quizzes['average_score'])}" + (" (last 10)" if quizzes["count"] > 10 else "")
+    if not shown:
+        return Group(Text(title, style="bold"), Text("No quiz yet: z on the deck list starts one.", style="dim"))
+    rows = [[quiz["started_at"][:10], str(quiz["answered"]), str(quiz["correct"]), pct(quiz["score"]),
+             f"{duration(quiz['time_used_ms'] / 1000)} / {duration(quiz['budget_ms'] / 1000)}"] for quiz in shown]
+    return Group(table(title, ["Date", "Questions", "Right", "Score", "Time / budget"], rows))
 
 
 def calendar(history: list[dict], weeks: int = CALENDAR_WEEKS) -> Group:
@@ -66,7 +110,7 @@ def calendar(history: list[dict], weeks: int = CALENDAR_WEEKS) -> Group:
     for day in days:
         offset = (date.fromisoformat(day["date"]) - start).days
         grid[offset % 7][offset // 7] = day["reviews"]
-    lines = []
+    lines = [Text(month_header(start, columns), style="dim")]
     for weekday, row in enumerate(grid):
         line = Text("Mon Tue Wed Thu Fri Sat Sun".split()[weekday] + " ", style="dim")
         for count in row:
@@ -77,35 +121,32 @@ def calendar(history: list[dict], weeks: int = CALENDAR_WEEKS) -> Group:
     return Group(*lines)
 
 
-def stats_renderable(figures: dict) -> Group:
-    """Every section of ``compute_stats`` output."""
+def stats_renderable(figures: dict, width: int = 100) -> Group:
+    """Every section of ``compute_stats`` output, charts fitted to ``width`` columns."""
     today, cards, streak, memory = figures["today"], figures["cards"], figures["streak"], figures["memory"]
     parts: list = [
         table("Today", ["Answers", "Cards", "New", "Time", "Again rate"],
               [[str(today["reviews"]), str(today["cards"]), str(today["new_seen"]), duration(today["time_ms"] / 1000), pct(today["again_rate"])]],
               labelled=False),
         Text(),
-        table("Cards", ["Total", "New", "Learning", "Review", "Relearning", "Young", "Mature", "Suspended", "Buried", "Leeches"],
-              [[str(cards[key]) for key in ("total", "new", "learning", "review", "relearning", "young", "mature", "suspended", "buried", "leeches")]],
-              labelled=False),
+        cards_table(cards),
         Text(),
-        forecast_text(figures["forecast"]),
+        forecast_chart(figures["forecast"], width),
         Text(),
         table(f"True retention (mature: interval ≥ {MATURE_DAYS} days)", ["Period", "Young", "Mature", "Total", "Answers"],
               [[f"last {window[:-1]} days", pct(cells["young"]["retention"]), pct(cells["mature"]["retention"]), pct(cells["total"]["retention"]),
                 str(cells["total"]["passed"] + cells["total"]["failed"])] for window, cells in figures["retention"].items()]),
         Text(),
-        Text.assemble(("Streak  ", "bold"), f"current {streak['current']} days · longest {streak['longest']} days · "
-                      f"studied on {streak['days_studied']} of the last {len(streak['history'])} days"),
+        Text.assemble(("Streak  ", "bold"), f"current {plural(streak['current'], 'day')} · longest {plural(streak['longest'], 'day')} · "
+                      f"studied on {streak['days_studied']} of the last {plural(len(streak['history']), 'day')}"),
         calendar(streak["history"]),
         Text(),
-        table("Topics (answers and retention over the period; recall: mean predicted now)",
-              ["Topic", "Cards", "Studied", "Answers", "Retention", "Recall", ""],
-              [[topic["title"], str(topic["cards"]), str(topic["studied"]), str(topic["reviews"]), pct(topic["retention"]),
-                pct(topic["mean_retrievability"]), "weak" if topic["weak"] else ""] for topic in figures["topics"]]),
+        topics_table(figures["topics"], width),
         Text(),
         Text.assemble(("Memory  ", "bold"), f"average predicted recall {pct(memory['average_retrievability'])} over {memory['cards']} studied cards; "
                       f"{memory['known_90']} known at 90% or better"),
+        Text(),
+        quizzes_table(figures["quizzes"]),
     ]
     return Group(*parts)
 
@@ -149,7 +190,17 @@ class StatsScreen(Screen[None]):
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
         self.figures = message.figures
-        self.query_one("#stats-figures", Static).update(stats_renderable(message.figures))
+        self._render_figures()
+
+    def on_resize(self) -> None:
+        # The forecast is fitted to the width: draw it again when the window changes size.
+        if self.figures is not None:
+            self.call_after_refresh(self._render_figures)
+
+    def _render_figures(self) -> None:
+        if self.figures is not None:
+            width = self.query_one("#stats-body", VerticalScroll).scrollable_content_region.width
+            self.query_one("#stats-figures", Static).update(stats_renderable(self.figures, max(20, min(width, 100))))
 
     @on(JobFailed)
     def _failed(self, message: JobFailed) -> None:

@@ -12,6 +12,7 @@ import io
 import re
 import threading
 
+from markdown_it import MarkdownIt
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from rich.console import Console
@@ -33,6 +34,11 @@ from srs.decks.cloze import card_kind
 from srs.model import CardRow
 from srs.tui.text import clean
 from srs.tui.widgets.cloze import cloze_renderable, cloze_source
+
+# Rich's own parser has HTML on: it drops every tag (and everything in an HTML block), so
+# `a<b>c` would show as `ac`. With HTML off, markdown-it reads tags as the text they are, as the
+# Anki export shows them; Markdown, code and autolinks are parsed as before.
+LITERAL_HTML = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
 
 # [ \t], not \s: \s also matches newlines, which made this quadratic on a back of blank lines.
 FENCE_LANGUAGE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*([\w+#.-]+)", re.MULTILINE)
@@ -58,13 +64,22 @@ def warm_highlighting(card: CardRow) -> None:
             pass
 
 
+class LiteralHtmlMarkdown(RichMarkdown):
+    """Rich's Markdown renderable, with HTML in the text shown as written instead of dropped."""
+
+    def __init__(self, markup: str, **options) -> None:
+        super().__init__("", **options)
+        self.markup = markup
+        self.parsed = LITERAL_HTML.parse(markup)
+
+
 def markdown(text: str, dark: bool = True) -> RichMarkdown:
-    """User text as a Markdown renderable: control characters dropped, no markup, no hyperlinks.
+    """User text as a Markdown renderable: control characters dropped, HTML as literal text, no markup, no hyperlinks.
 
     A fence without a language is shown as plain text (Rich does not guess, which would import
     every Pygments lexer).
     """
-    return RichMarkdown(clean(text), code_theme="monokai" if dark else "friendly", hyperlinks=False)
+    return LiteralHtmlMarkdown(clean(text), code_theme="monokai" if dark else "friendly", hyperlinks=False)
 
 
 def shown_text(text: str, uid: str) -> str:
