@@ -26,7 +26,10 @@ def local_zone() -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return datetime.now().astimezone().tzinfo or timezone.utc
+    try:
+        return datetime.now().astimezone().tzinfo or timezone.utc
+    except (ValueError, OverflowError, OSError):  # a TZ the C library reads as a day's offset or more (TZ=UTC+99)
+        return timezone.utc
 
 
 def utc_now() -> datetime:

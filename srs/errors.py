@@ -39,6 +39,14 @@ class CardNotFound(SrsError):
     """No card with the given id."""
 
 
+class CardUnavailable(SrsError):
+    """The card may not be answered now: retired, a draft, suspended or buried (maybe from another process)."""
+
+    def __init__(self, uid: str, reason: str) -> None:
+        self.uid, self.reason = uid, reason
+        super().__init__(f"cannot answer '{uid}': {reason}")
+
+
 class NothingToUndo(SrsError):
     """The review log holds no answer that can be undone."""
 

@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 
 from srs import scheduling
 from srs.clock import utc_now
-from srs.errors import SrsError
+from srs.errors import CardUnavailable, SrsError
 from srs.model import Rating, Scope, State
 from srs.review import SettingsBook, answer
 from srs.storage import Store
@@ -156,6 +156,7 @@ class QuizRun:
         self.plan = plan
         self.book = SettingsBook.load(store)
         self.results: list[Result] = []
+        self.skipped: list[Question] = []  # cards retired or suspended by another process before their result was saved
         with store.write() as conn:
             self.quiz_id = quiz_store.start_quiz(conn, now or utc_now(), deck, topic, len(plan.questions), sum(q.budget_ms for q in plan.questions))
 
@@ -167,8 +168,16 @@ class QuizRun:
     def record(
         self, question: Question, correct: bool, elapsed_ms: int, timed_out: bool, rating: Rating, now: datetime, zone: tzinfo | None = None
     ) -> Result:
-        """Record the user's (possibly changed) rating as a review, and the quiz item."""
-        review = answer(self.store, question.card_id, rating, now, elapsed_ms, self.book, zone)
+        """Record the user's (possibly changed) rating as a review, and the quiz item.
+
+        Raises ``CardUnavailable`` (nothing saved, the question joins ``skipped``) if another process
+        retired or suspended the card during the quiz.
+        """
+        try:
+            review = answer(self.store, question.card_id, rating, now, elapsed_ms, self.book, zone, allow_suspended=False)
+        except CardUnavailable:
+            self.skipped.append(question)
+            raise
         item = {
             "card_id": question.card_id, "position": len(self.results), "difficulty": question.difficulty,
             "correct": correct and not timed_out, "timed_out": timed_out, "elapsed_ms": elapsed_ms,
@@ -179,6 +188,10 @@ class QuizRun:
         result = Result(question, correct and not timed_out, timed_out, elapsed_ms, rating, review.became_leech)
         self.results.append(result)
         return result
+
+    def settled(self) -> int:
+        """How many questions are done with: saved or skipped."""
+        return len(self.results) + len(self.skipped)
 
     def finish(self, now: datetime) -> dict:
         """Close the quiz and return its summary."""

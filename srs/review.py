@@ -14,12 +14,13 @@ from datetime import datetime, timedelta, tzinfo
 
 from srs import scheduling
 from srs.clock import day_bounds, local_zone, utc_now
-from srs.errors import CardNotFound, SrsError
+from srs.errors import CardNotFound, CardUnavailable, SrsError
 from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
 from srs.scheduling import Settings
 from srs.settings import resolve
 from srs.storage import Store, event_store, settings_store
 from srs.storage import review_store as rs
+from srs.storage.review_store import Availability
 from srs.storage.timecodec import from_us, to_us
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: show a learning card early rather than wait
@@ -238,19 +239,42 @@ class Answer:
     early: bool
 
 
+def unavailable_reason(card: Availability, now: datetime, allow_suspended: bool = True, allow_buried: bool = True) -> str | None:
+    """Why a card may not be answered at ``now`` (None: it may).
+
+    Drafts and retired cards never may. Suspended and buried cards may be answered on purpose (``srs
+    answer``; a leech stays suspended), but not in a session that queued them before they were.
+    """
+    if card.retired:
+        return "it was retired (no synced deck file has it any more)"
+    if card.draft:
+        return "it is a draft (draft: true in its deck file); finish it and run srs sync"
+    if not allow_suspended and card.suspended:
+        return f"it is suspended; unsuspend it first: srs unsuspend {card.uid}"
+    if not allow_buried and card.buried_until is not None and card.buried_until > now:
+        return "it is buried until the next day"
+    return None
+
+
 def answer(
     store: Store, card_id: int, rating: Rating, now: datetime | None = None, duration_ms: int | None = None,
-    book: SettingsBook | None = None, zone: tzinfo | None = None,
+    book: SettingsBook | None = None, zone: tzinfo | None = None, allow_suspended: bool = True, allow_buried: bool = True,
 ) -> Answer:
     """Answer a card: new state and log entry in one durable ``BEGIN IMMEDIATE`` transaction.
 
-    ``zone`` (default: the machine's) sets the study days that elapsed time is counted in.
+    ``zone`` (default: the machine's) sets the study days that elapsed time is counted in. The
+    card's flags are read inside the transaction: a draft or a card retired by a sync raises
+    ``CardUnavailable`` and nothing is written; so does a suspended or buried card when
+    ``allow_suspended`` / ``allow_buried`` are off (a review session, which queued it before).
     """
     now = now or utc_now()
     zone = zone or local_zone()
     book = book or SettingsBook.load(store)
     with store.write() as conn:
-        before, flags, deck_id = rs.load_state_and_deck(conn, card_id)
+        before, flags, deck_id, available = rs.load_state_and_deck(conn, card_id)
+        reason = unavailable_reason(available, now, allow_suspended, allow_buried)
+        if reason is not None:
+            raise CardUnavailable(available.uid, reason)
         settings = book.for_deck_id(deck_id)
         after = scheduling.review(before, rating, now, card_id, settings, zone)
         at = scheduling.review_time(before, now)
@@ -336,8 +360,21 @@ def parse_rating(text: str) -> Rating:
     raise SrsError(f"'{text}' is not a rating; use 1-4 or again, hard, good, easy")
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A queued card dropped from the session because another process changed it (retired, suspended...)."""
+
+    card: CardRow
+    reason: str
+
+
 class Session:
-    """A review session: the queue, the answers given, and undo back through them."""
+    """A review session: the queue, the answers given, and undo back through them.
+
+    The queue is built once, so another process (``srs sync``, ``srs suspend``) may retire,
+    suspend or bury a queued card meanwhile: the card is checked before it is shown and inside
+    the answer's transaction, and dropped into ``skipped`` instead of being shown or answered.
+    """
 
     def __init__(self, store: Store, scope: Scope = Scope(), zone: tzinfo | None = None, now: datetime | None = None) -> None:
         self.store = store
@@ -346,6 +383,7 @@ class Session:
         self.book = SettingsBook.load(store)
         self.queue = build_queue(store, scope, now, self.zone, self.book)
         self.history: list[Answer] = []
+        self.skipped: list[Skipped] = []
         self._cards: dict[int, CardRow] = {}
         self._memory: dict[int, MemoryState] = {}
 
@@ -360,9 +398,23 @@ class Session:
         self._cards.update(cards(self.store, missing))
 
     def current(self, now: datetime) -> CardRow | None:
-        """The card to show now, with its current state."""
-        card_id = self.queue.next_card(now)
-        return None if card_id is None else self.card(card_id)
+        """The card to show now; queued cards that may no longer be answered are skipped on the way."""
+        while (card_id := self.queue.next_card(now)) is not None:
+            with self.store.read() as conn:
+                reason = unavailable_reason(rs.availability(conn, card_id), now, allow_suspended=False, allow_buried=False)
+            if reason is None:
+                return self.card(card_id)
+            self._skip(card_id, reason)
+        return None
+
+    def _skip(self, card_id: int, reason: str) -> None:
+        self.queue.remove(card_id)
+        self.skipped.append(Skipped(self.card(card_id), reason))
+
+    def take_skipped(self) -> list[Skipped]:
+        """The cards skipped since the last call (for a notice)."""
+        taken, self.skipped = self.skipped, []
+        return taken
 
     def memory(self, card_id: int) -> MemoryState:
         """The card's state as of this session (updated by answers and undo)."""
@@ -374,8 +426,16 @@ class Session:
         return scheduling.preview(self.memory(card_id), now, card_id, self.book.for_deck(card.deck), self.zone)
 
     def answer(self, card_id: int, rating: Rating, now: datetime, duration_ms: int | None = None) -> Answer:
-        """Answer and update the queue in memory."""
-        result = answer(self.store, card_id, rating, now, duration_ms, self.book, self.zone)
+        """Answer and update the queue in memory.
+
+        Raises ``CardUnavailable`` (nothing written; the card leaves the queue and joins ``skipped``)
+        if another process retired, suspended or buried the card since it was shown.
+        """
+        try:
+            result = answer(self.store, card_id, rating, now, duration_ms, self.book, self.zone, allow_suspended=False, allow_buried=False)
+        except CardUnavailable as exc:
+            self._skip(card_id, exc.reason)
+            raise
         self.history.append(result)
         self._memory[card_id] = result.after
         self.queue.remove(card_id)

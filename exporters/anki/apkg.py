@@ -150,8 +150,13 @@ _ZIP32_LIMIT = 0xFFFFFFFF
 
 
 def _dos_time(moment: float) -> tuple[int, int]:
+    """A ZIP (MS-DOS) time and date: local, 2-second steps, years 1980-2107 only (a clock past 2107 overflowed)."""
     year, month, day, hour, minute, second = time.localtime(moment)[:6]
-    return (hour << 11) | (minute << 5) | (second // 2), (max(year, 1980) - 1980) << 9 | (month << 5) | day
+    if year < 1980:
+        year, month, day, hour, minute, second = 1980, 1, 1, 0, 0, 0
+    elif year > 2107:
+        year, month, day, hour, minute, second = 2107, 12, 31, 23, 59, 58
+    return (hour << 11) | (minute << 5) | (second // 2), (year - 1980) << 9 | (month << 5) | day
 
 
 def write_zip(out: BinaryIO, members: Sequence[tuple[str, bytes]], moment: float) -> None:

@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``argv`` defaults to the process's arguments); always exits."""
     from typer import Abort, TyperException
 
+    _replace_unencodable_output()
     try:
         code = app(args=argv, prog_name="srs", standalone_mode=False)
     except TyperException as exc:  # typer (>= 0.28: click vendored) raises its usage errors as these
@@ -75,6 +76,9 @@ def main(argv: list[str] | None = None) -> None:
         _fail(_database_failure(exc), EXIT_ERROR)
     except Abort:  # end of input at a question (optimize --reschedule)
         _fail("aborted; nothing was changed", EXIT_ERROR)
+    except (OSError, UnicodeError) as exc:  # after the SQLite errors: a full disk for the output, a closed pipe...
+        app_module.silence_stdout()
+        _fail(_os_failure(exc), EXIT_ERROR)
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
@@ -84,9 +88,6 @@ def _kind(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _fail(message: str, code: int) -> None:
-    print(f"srs: error: {message}", file=sys.stderr)
-    sys.exit(code)
 
 
 def usage_message(exc) -> str:
@@ -120,6 +121,32 @@ def usage_line(ctx) -> str:
     if getattr(ctx.command, "commands", None):
         pieces.append("COMMAND [ARGS]...")
     return " ".join(pieces)
+
+
+def _fail(message: str, code: int) -> None:
+    try:
+        print(f"srs: error: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):  # stderr closed or full: the exit status still tells
+        pass
+    sys.exit(code)
+
+
+def _replace_unencodable_output() -> None:
+    """Print '?' for characters the output encoding lacks (PYTHONIOENCODING=ascii) rather than fail."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
+            except (OSError, ValueError):
+                pass
+
+
+def _os_failure(exc: OSError | UnicodeError) -> str:
+    if isinstance(exc, UnicodeError):
+        return f"could not write the output: {exc}"
+    if exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return f"could not write the output or a file: {exc.strerror or exc}"
 
 
 def _database_failure(exc: sqlite3.Error) -> str:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
-from srs.clock import utc_now
+from srs.cli.app import DbOption, JsonOption, app, echo_saved, open_collection, wants_json
+from srs.clock import local_zone, utc_now
 from srs.review import answer as answer_card
 from srs.review import bury as bury_cards
 from srs.review import find_card, parse_rating, set_suspended
@@ -21,7 +21,7 @@ CardIds = Annotated[list[str], typer.Argument(metavar="ID", help="Card ids, as i
 
 
 def _local(moment) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M %Z")
 
 
 @app.command()
@@ -38,7 +38,7 @@ def answer(
         result = answer_card(store, card.id, grade)
     if wants_json(as_json):
         after = result.after
-        echo(json.dumps({
+        echo_saved(json.dumps({
             "id": card_id, "rating": grade.name.lower(), "reviewed_at": result.reviewed_at.isoformat(),
             "state": after.state.label, "due": after.due.isoformat() if after.due else None,
             "interval": format_interval(after.due - result.reviewed_at) if after.due else None,
@@ -48,9 +48,10 @@ def answer(
         }, indent=2))
         return
     note = " (answered early: it was not due yet)" if result.early else ""
-    echo(f"{card_id}: {grade.label} -> {result.after.state.label}, due {_local(result.after.due)} (in {format_interval(result.after.due - result.reviewed_at)}){note}")
+    lines = [f"{card_id}: {grade.label} -> {result.after.state.label}, due {_local(result.after.due)} (in {format_interval(result.after.due - result.reviewed_at)}){note}"]
     if result.became_leech:
-        echo(f"{card_id} is a leech ({result.after.lapses} lapses): tagged leech and suspended. Rewrite it, then: srs unsuspend {card_id}")
+        lines.append(f"{card_id} is a leech ({result.after.lapses} lapses): tagged leech and suspended. Rewrite it, then: srs unsuspend {card_id}")
+    echo_saved(*lines)
 
 
 @app.command()
@@ -60,15 +61,15 @@ def undo(db: DbOption = None) -> None:
         card_id, memory = undo_answer(store)
         with store.read() as conn:
             uid = review_store.fetch_cards(conn, [card_id])[card_id].uid
-    echo(f"undid the last answer of {uid} (back to {memory.state.label})")
+    echo_saved(f"undid the last answer of {uid} (back to {memory.state.label})")
 
 
 def _report(done: str | None, left: list[str], why: str) -> None:
     """What changed ('suspended 2 cards'), then the cards that already were so: 'c3: already suspended, left as is'."""
-    if done:
-        echo(done)
+    lines = [done] if done else []
     if left:
-        echo(f"{', '.join(left)}: {why}, {'left as is' if done else 'nothing to do'}")
+        lines.append(f"{', '.join(left)}: {why}, {'left as is' if done else 'nothing to do'}")
+    echo_saved(*lines)
 
 
 @app.command()

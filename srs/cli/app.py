@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from srs.errors import BackupError
+from srs.errors import BackupError, SrsError
 from srs.storage import Store, open_store
 from srs.storage.backup import backup_dir, daily_backup
 
@@ -88,6 +90,62 @@ def problem_json(problem) -> dict:
     return {"path": problem.path, "line": problem.line, "col": problem.col, "severity": problem.severity, "message": problem.message}
 
 
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and os.isatty(stream.fileno())
+    except (OSError, ValueError):  # closed, or a stream without a file descriptor
+        return False
+
+
+def require_terminal(command: str) -> None:
+    """Refuse to open a full-screen command without a terminal to read keys from and draw on.
+
+    Textual reads keys from stdin and draws on stderr (``sys.__stdin__``, ``sys.__stderr__``). From
+    /dev/null it would poll for keys forever at 70% CPU; with stdin closed it died with a traceback.
+    """
+    scripts = "from scripts use 'srs due' and 'srs answer ID RATING'"
+    if not _is_terminal(sys.__stdin__):
+        raise SrsError(f"srs {command} needs a terminal: standard input is not one (redirected or closed); run it in a terminal, or {scripts}")
+    if not _is_terminal(sys.__stderr__):
+        raise SrsError(f"srs {command} needs a terminal: standard error is not one (the screen is drawn there); do not redirect it, or {scripts}")
+
+
 def echo(text: str = "") -> None:
     """Print to stdout (kept in one place so commands never print Rich markup by accident)."""
     typer.echo(text)
+
+
+def warn(text: str) -> None:
+    """``srs: warning: ...`` on stderr (best effort: a closed or full stderr is not an error)."""
+    try:
+        print(f"srs: warning: {text}", file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def silence_stdout() -> None:
+    """Send what is left in stdout's buffer, and any later output, to /dev/null.
+
+    After a failed write (a full disk, a closed pipe) the buffer still holds the text, and Python's
+    flush at exit would fail again and turn the exit status into 120.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def echo_saved(*lines: str) -> None:
+    """Report what a command has already committed: if the report cannot be written, that is a
+    warning and the exit status stays 0, so a script does not retry (and answer twice)."""
+    try:
+        for line in lines:
+            typer.echo(line)
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, UnicodeError) as exc:
+        silence_stdout()
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        warn(f"the change was saved, but its report could not be written ({reason})")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
-from srs.clock import utc_now
+from srs.clock import local_zone, utc_now
 from srs.model import Scope
 from srs.review import build_queue, cards
 
@@ -37,5 +37,5 @@ def due(
         return
     echo(f"new {counts.new}, learning {counts.learning}, review {counts.review}")
     for card in listed:
-        when = card.memory.due.astimezone().strftime("%Y-%m-%d %H:%M") if card.memory.due else "-"
+        when = card.memory.due.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M") if card.memory.due else "-"
         echo(f"{card.uid:<32} {card.memory.state.label:<10} {when:<16} {card.deck}")

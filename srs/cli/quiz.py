@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo, open_collection
+from srs.cli.app import DbOption, app, echo, open_collection, require_terminal
 from srs.quiz import BUDGET_SECONDS, DEFAULT_COUNT, TARGET_MIX, plan_quiz
 from srs.review import check_deck
 
@@ -35,6 +35,7 @@ def quiz(
         plan = plan_quiz(store, count, deck, topic)
         for shortfall in plan.shortfalls:
             echo(f"srs: note: {shortfall}")
+        require_terminal("quiz")
         from srs.tui.app import SrsApp
         from srs.tui.screens.quiz import QuizRequest
 

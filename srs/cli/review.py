@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, open_collection
+from srs.cli.app import DbOption, app, open_collection, require_terminal
 from srs.model import Scope
 from srs.review import check_deck
 
@@ -23,6 +23,7 @@ def review(
     """
     with open_collection(db) as store:
         check_deck(store, deck)
+        require_terminal("review")
         from srs.tui.app import SrsApp
 
         autosync = _autosync_enabled(store)

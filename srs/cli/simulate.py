@@ -12,11 +12,12 @@ import typer
 
 from srs import optimize as opt
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
+from srs.optimize.simulate import MAX_DAYS
 
 
 @app.command()
 def simulate(
-    days: Annotated[int, typer.Option("--days", help="How many days to simulate.")] = 365,
+    days: Annotated[int, typer.Option("--days", help=f"How many days to simulate (at most {MAX_DAYS}: ten years).")] = 365,
     new_per_day: Annotated[int | None, typer.Option("--new-per-day", help="New cards introduced per day (default: the new_per_day setting).", show_default=False)] = None,
     retention: Annotated[float | None, typer.Option("--retention", help="Desired retention to simulate, 0.7-0.99 (default: each deck's setting).", show_default=False)] = None,
     deck: Annotated[str | None, typer.Option("--deck", help="Simulate only this deck and its subdecks.")] = None,

@@ -78,11 +78,25 @@ class Loaded:
         return [p for p in self.problems if p.severity == "error"]
 
 
+def _is_utf8(text: str) -> bool:
+    """False for names holding undecodable bytes (Python keeps them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None) -> Loaded:
     """Read and validate files; with ``known`` digests, files whose content is unchanged are not parsed."""
     loaded = Loaded()
     ids: list[tuple[str, list[tuple[str, int, bool]]]] = []
     for source in sources:
+        if not _is_utf8(source.key) or not _is_utf8(source.shown):
+            # The collection keeps file names as text (UTF-8): such a name cannot be stored, nor printed as is.
+            shown = source.shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            loaded.problems.append(Problem(shown, 1, 1, "the file name is not valid UTF-8; rename the file"))
+            continue
         loaded.origin_of[source.shown] = source.key
         try:
             data = _read_bounded(source.path)

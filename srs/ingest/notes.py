@@ -14,7 +14,7 @@ from srs.ingest.model import Finding, Item, Parsed, Shape
 from srs.ingest.text import LEVEL_DIFFICULTY, Source, fence_mask, file_title, heading, is_rule, join_block, level_of, short, unbold
 from srs.ingest.topics import topic_tags
 
-QUESTION_HEADING = re.compile(r"^(?:\*\*)?(?:(?:Q|Question)\s*)?(?P<num>\d{1,4})\s*[.):](?:\*\*)?\s*(?P<text>.*?)\s*$", re.IGNORECASE)
+QUESTION_HEADING = re.compile(r"^(?:\*\*)?(?:(?:Q|Question)\s*)?(?P<num>\d{1,4})\s*[.):](?:\*\*)?\s*(?P<text>.*)$", re.IGNORECASE)  # unbold() strips the text
 
 
 @dataclass

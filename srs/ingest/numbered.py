@@ -48,7 +48,7 @@ def numbered_line(line: str) -> tuple[int, int, str, int] | None:
     match = NUMBERED.match(line)
     if not match:
         return None
-    text = match.group("text") or ""
+    text = (match.group("text") or "").rstrip()
     content_col = line.index(text, match.end("num")) if text else len(line) + 1
     return len(match.group("indent")), int(match.group("num")), text, content_col
 

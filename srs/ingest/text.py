@@ -12,11 +12,14 @@ from srs.ingest.model import Finding
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 TAB_WIDTH = 4
 
-HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# Patterns match from the line start and end in a greedy `.*`; trailing spaces and closing #s are
+# stripped in Python. (A lazy `(.*?)\s*$` tail retries the rest of the line at every character:
+# quadratic, 11 s on a line of 30k spaces.)
+HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 RULE = re.compile(r"^\s{0,3}([-*_=])(?:\s*\1){2,}\s*$")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 NUMBERED = re.compile(
-    r"^(?P<indent>\s*)(?:\*\*)?(?:(?:Q|Question|No\.?)\s*)?(?P<num>\d{1,4})(?:\*\*)?\s*[.):](?:\*\*)?(?:\s+(?P<text>.*?))?\s*$",
+    r"^(?P<indent>\s*)(?:\*\*)?(?:(?:Q|Question|No\.?)\s*)?(?P<num>\d{1,4})(?:\*\*)?\s*[.):](?:\*\*)?(?:\s+(?P<text>.*))?$",
     re.IGNORECASE,
 )
 ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|ans|a)\s*:(?:\*\*)?\s*", re.IGNORECASE)
@@ -110,7 +113,7 @@ def fence_mask(lines: list[str]) -> list[bool]:
 def heading(line: str) -> tuple[int, str] | None:
     """(depth, text) of a Markdown ATX heading, else None."""
     match = HEADING.match(line)
-    return (len(match.group(1)), match.group(2)) if match else None
+    return (len(match.group(1)), match.group(2).rstrip().rstrip("#").rstrip()) if match else None
 
 
 def is_rule(line: str) -> bool:

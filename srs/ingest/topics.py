@@ -93,19 +93,56 @@ TOPIC_SLUGS = tuple(KEYWORDS)
 def _compile() -> list[tuple[re.Pattern, str]]:
     phrases = [(phrase, slug) for slug, words in KEYWORDS.items() for phrase in words]
     phrases.sort(key=lambda pair: -len(pair[0]))
-    return [(re.compile(r"(?<![\w.])" + re.escape(phrase) + r"(?![\w])"), slug) for phrase, slug in phrases]
+    # No lookbehind for the left word boundary (``_mentions`` checks it): a pattern that starts with
+    # its literal text is found by SRE's fast substring search, about 100x faster on long text.
+    return [(re.compile(re.escape(phrase) + r"(?![\w])"), slug) for phrase, slug in phrases]
 
 
 _PATTERNS = _compile()
 
 
+def _starts_word(text: str, start: int) -> bool:
+    """Whether a phrase found at ``start`` begins a word: not preceded by a word character or a dot."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    return not (before.isalnum() or before in "_.")
+
+
+def _mentions(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    """Non-overlapping spans of ``pattern`` standing as words, left to right (as ``finditer`` with a lookbehind)."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        if _starts_word(text, match.start()):
+            spans.append(match.span())
+            position = match.end()
+        else:
+            position = match.start() + 1
+    return spans
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each span replaced by as many spaces (so shorter phrases inside it are not found again)."""
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [text[last:start], " " * (end - start)]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 def topic_tags(text: str, limit: int = MAX_TAGS) -> tuple[str, ...]:
-    """Topic slugs named in ``text``, in order of first mention, at most ``limit``."""
+    """Topic slugs named in ``text``, in order of first mention, at most ``limit``.
+
+    Linear in the length of ``text``: each phrase is one scan, and its mentions are blanked in one pass.
+    """
     lowered = text.lower()
     found: list[tuple[int, str]] = []
     for pattern, slug in _PATTERNS:
-        for match in pattern.finditer(lowered):
-            found.append((match.start(), slug))
-            lowered = lowered[: match.start()] + " " * (match.end() - match.start()) + lowered[match.end():]
+        spans = _mentions(pattern, lowered)
+        if spans:
+            found += [(start, slug) for start, _ in spans]
+            lowered = _blank(lowered, spans)
     ordered = [slug for _, slug in sorted(found)]
     return tuple(dict.fromkeys(ordered))[:limit]

@@ -26,28 +26,21 @@ class Section:
     cards: list[CardSpec] = field(default_factory=list)
 
 
-def _unprintable(ch: str) -> bool:
-    """Characters a deck file may not hold raw: tabs, controls, YAML line separators, BOM, non-characters."""
-    code = ord(ch)
-    return (
-        code < 0x20
-        or 0x7F <= code < 0xA0
-        or ch in "\u2028\u2029\ufeff\ufffe\uffff"
-        or 0xD800 <= code <= 0xDFFF
-    )
+# Characters a deck file may not hold raw: tabs, controls, YAML line separators, BOM, non-characters,
+# lone surrogates. Checked by one regex scan (a per-character Python loop took 2 s on 2 MB).
+_UNPRINTABLE_CLASS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff"
+_UNPRINTABLE_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_NEEDS_ESCAPE = re.compile(r'["\\' + _UNPRINTABLE_CLASS + "]")
+
+
+def _escape(match: re.Match) -> str:
+    ch = match.group()
+    return _ESCAPES.get(ch) or f"\\u{ord(ch):04x}"
 
 
 def quoted(text: str) -> str:
     """A YAML double-quoted scalar holding exactly ``text``."""
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif _unprintable(ch):
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    return '"' + _NEEDS_ESCAPE.sub(_escape, text) + '"'
 
 
 def plain_or_quoted(value: str) -> str:
@@ -58,7 +51,7 @@ def plain_or_quoted(value: str) -> str:
 
 
 def _literal_ok(text: str) -> bool:
-    return bool(text) and not text.endswith("\n") and not any(_unprintable(ch) for ch in text if ch != "\n")
+    return bool(text) and not text.endswith("\n") and not _UNPRINTABLE_BUT_NEWLINE.search(text)
 
 
 def text_field(key: str, text: str, indent: int) -> list[str]:

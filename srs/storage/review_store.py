@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from os import urandom
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from sqlite3 import Connection
 
@@ -142,18 +143,38 @@ def record_answer(
     return cur.lastrowid
 
 
+@dataclass(frozen=True)
+class Availability:
+    """What decides whether a card may be answered now; re-read inside the answer's transaction."""
+
+    uid: str
+    draft: bool
+    retired: bool
+    suspended: bool
+    buried_until: datetime | None
+
+
 def load_state(conn: Connection, card_id: int) -> tuple[MemoryState, Flags]:
     """A card's current scheduling state and flags."""
-    memory, flags, _deck_id = load_state_and_deck(conn, card_id)
+    memory, flags, _deck_id, _availability = load_state_and_deck(conn, card_id)
     return memory, flags
 
 
-def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Flags, int]:
-    """A card's current scheduling state, flags and deck id, in one query (the answer path)."""
-    row = conn.execute(f"SELECT {STATE_COLUMNS}, deck_id FROM card WHERE id = ?", (card_id,)).fetchone()
+def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Flags, int, Availability]:
+    """A card's current scheduling state, flags, deck id and availability, in one query (the answer path)."""
+    row = conn.execute(f"SELECT {STATE_COLUMNS}, deck_id, uid, draft, retired FROM card WHERE id = ?", (card_id,)).fetchone()
     if row is None:
         raise CardNotFound(f"no card with internal id {card_id}")
-    return memory_from_row(row), flags_from_row(row), row[11]
+    flags = flags_from_row(row)
+    return memory_from_row(row), flags, row[11], Availability(row[12], bool(row[13]), bool(row[14]), flags.suspended, flags.buried_until)
+
+
+def availability(conn: Connection, card_id: int) -> Availability:
+    """Whether a card is retired, a draft, suspended or buried, as stored now."""
+    row = conn.execute("SELECT uid, draft, retired, suspended, buried_until FROM card WHERE id = ?", (card_id,)).fetchone()
+    if row is None:
+        raise CardNotFound(f"no card with internal id {card_id}")
+    return Availability(row[0], bool(row[1]), bool(row[2]), bool(row[3]), from_us(row[4]))
 
 
 def last_review_entry(conn: Connection, review_id: int | None = None, card_id: int | None = None) -> tuple[int, int, str]:

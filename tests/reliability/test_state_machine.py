@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from srs.decks import sync_paths
 from srs.doctor import examine
-from srs.errors import NothingToUndo
+from srs.errors import CardUnavailable, NothingToUndo
 from srs.model import Rating, State
 from srs.review import answer, build_queue, bury, find_card, set_suspended, undo
 from srs.storage import open_store
@@ -49,6 +49,12 @@ class Collection(RuleBasedStateMachine):
     @rule(uid=st.sampled_from(UIDS), rating=st.sampled_from(list(Rating)), minutes=st.integers(-1440, 20000))
     def answer_card(self, uid, rating, minutes) -> None:
         self.now += timedelta(minutes=minutes)  # the clock may go backwards
+        card = find_card(self.store, uid)
+        if uid not in self.present:
+            with pytest.raises(CardUnavailable):  # retired: refused, nothing written
+                answer(self.store, self.ids[uid], rating, self.now)
+            assert find_card(self.store, uid) == card
+            return
         result = answer(self.store, self.ids[uid], rating, self.now)
         assert result.after.due > result.reviewed_at
         self.answers += 1

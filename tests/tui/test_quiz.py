@@ -496,6 +496,7 @@ def test_cli_prints_shortfalls_then_opens_the_quiz(tmp_path, monkeypatch, make_s
     collection(make_store, hard=1).close()
     opened = []
     monkeypatch.setattr(SrsApp, "run", lambda self: opened.append(self.start_quiz))
+    monkeypatch.setattr("srs.cli.quiz.require_terminal", lambda command: None)  # CliRunner gives no terminal
     result = CliRunner().invoke(cli_app, ["quiz", "--count", "8", "--db", str(tmp_path / "tui.db")])
     assert result.exit_code == 0, result.output
     assert result.output == "srs: note: only 1 hard card available for 2 wanted; filled with 1 medium\n"

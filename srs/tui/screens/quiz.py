@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from srs import scheduling
+from srs.errors import CardUnavailable
 from srs.model import CardRow, Rating
 from srs.quiz import DEFAULT_COUNT, Plan, Question, QuizRun, Result, plan_quiz, suggest_rating, summarize
 from srs.storage import Store
@@ -132,11 +133,12 @@ class QuizScreen(Screen[None]):
             self.run, self.shown = run, shown
 
     class Recorded(Message):
-        """A result was saved; then the next question (``shown``) or the end of the quiz (``summary``)."""
+        """A result was saved (or, ``skipped``, refused: another process retired or suspended the card);
+        then the next question (``shown``) or the end of the quiz (``summary``)."""
 
-        def __init__(self, result: Result, shown: Shown | None, summary: dict | None) -> None:
+        def __init__(self, result: Result | None, shown: Shown | None, summary: dict | None, skipped: CardUnavailable | None = None) -> None:
             super().__init__()
-            self.result, self.shown, self.summary = result, shown, summary
+            self.result, self.shown, self.summary, self.skipped = result, shown, summary, skipped
 
     class Finished(Message):
         """The quiz was closed; ``summary`` is ``QuizRun.finish``'s."""
@@ -209,11 +211,13 @@ class QuizScreen(Screen[None]):
     @on(Recorded)
     def _recorded(self, message: Recorded) -> None:
         self._busy = False
-        if message.result.correct:
+        if message.skipped is not None:
+            self.notify(message.skipped.reason, title="Not saved: changed in another window", severity="warning", timeout=8, markup=False)
+        elif message.result.correct:
             self.right += 1
         else:
             self.wrong += 1
-        if message.result.became_leech:
+        if message.result is not None and message.result.became_leech:
             self.notify("It lapsed too often: tagged leech and suspended", title="Leech", severity="warning", timeout=8, markup=False)
         self._show_score()
         if message.summary is not None:
@@ -238,7 +242,7 @@ class QuizScreen(Screen[None]):
             self._status(Content.assemble("Could not start the quiz: ", plain(message.error), "\nPress q to go back."))
         elif self.phase == "ending":
             self._summarize(self._local_summary(), saved=False)
-        elif self._end_pending or len(self.run.results) > self.index:
+        elif self._end_pending or self.run.settled() > self.index:
             self._end()  # asked to end, or the result was saved but the next question could not be read
         else:
             self._enter("rating")  # the result was not saved: Enter tries again
@@ -370,10 +374,14 @@ class QuizScreen(Screen[None]):
         questions = run.plan.questions
 
         def record() -> Message:
-            result = run.record(question, correct, elapsed, timed_out, rating, now, zone)
+            result, skipped = None, None
+            try:
+                result = run.record(question, correct, elapsed, timed_out, rating, now, zone)
+            except CardUnavailable as exc:
+                skipped = exc
             if index + 1 >= len(questions):
-                return self.Recorded(result, None, run.finish(now))
-            return self.Recorded(result, load_question(run, questions[index + 1], now, zone), None)
+                return self.Recorded(result, None, run.finish(now), skipped)
+            return self.Recorded(result, load_question(run, questions[index + 1], now, zone), None, skipped)
 
         self._busy = True
         self._enter("saving")

@@ -10,7 +10,7 @@ meant for a card that is not on screen yet.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from textual import on
@@ -25,9 +25,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from srs.decks.cloze import question_text
-from srs.errors import NothingToUndo
+from srs.errors import CardUnavailable, NothingToUndo
 from srs.model import CardRow, Rating, Scope, State
-from srs.review import LEARN_AHEAD, Answer, Counts, Session
+from srs.review import LEARN_AHEAD, Answer, Counts, Session, Skipped
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.screens.done import DoneScreen, Summary
 from srs.tui.text import one_line, plain, when
@@ -49,6 +49,7 @@ class Step:
     counts: Counts = Counts()
     available_at: datetime | None = None
     next_due: datetime | None = None
+    skipped: tuple[Skipped, ...] = ()  # cards changed by another process, dropped on the way (shown as a notice)
 
 
 def next_step(session: Session, now: datetime, refill: bool = True) -> Step:
@@ -57,6 +58,12 @@ def next_step(session: Session, now: datetime, refill: bool = True) -> Step:
     Before declaring the session over, the queue is built again once: cards buried or suspended
     during the session leave room under today's new-card limit.
     """
+    step = _next_step(session, now, refill)
+    skipped = tuple(session.take_skipped())
+    return replace(step, skipped=skipped) if skipped else step
+
+
+def _next_step(session: Session, now: datetime, refill: bool) -> Step:
     card = session.current(now)
     counts = session.queue.counts()
     if card is not None:
@@ -67,7 +74,7 @@ def next_step(session: Session, now: datetime, refill: bool = True) -> Step:
         # Queue.next_card learns ahead: a learning card can be shown LEARN_AHEAD before it is due.
         return Step(counts=counts, available_at=learning_due - LEARN_AHEAD)
     if refill and session.refill(now):
-        return next_step(session, now, refill=False)
+        return _next_step(session, now, refill=False)
     return Step(counts=counts, next_due=session.next_due(now))
 
 
@@ -117,7 +124,7 @@ class ReviewScreen(Screen[None]):
             self.session, self.step = session, step
 
     class Advanced(Message):
-        """A job changed the session (``event``: answered, undone, buried, suspended, polled)."""
+        """A job changed the session (``event``: answered, undone, buried, suspended, skipped, polled)."""
 
         def __init__(self, event: str, step: Step, answer: Answer | None = None, duration_ms: int | None = None) -> None:
             super().__init__()
@@ -208,6 +215,8 @@ class ReviewScreen(Screen[None]):
     async def _show(self, step: Step) -> None:
         self._cancel_wait()
         self.step = step
+        for skipped in step.skipped:
+            self.notify(f"{one_line(skipped.card.front)}\n{skipped.reason}", title="Skipped: changed in another window", severity="warning", timeout=8, markup=False)
         self.query_one(CountsBar).show(step.counts, step.state)
         if step.card is not None:
             await self._show_card(step.card)
@@ -291,7 +300,10 @@ class ReviewScreen(Screen[None]):
         self._busy = True
 
         def job() -> Message:
-            result = change(session, now)
+            try:
+                result = change(session, now)
+            except CardUnavailable:  # changed by another process; the session has dropped it (Step.skipped says why)
+                return self.Advanced("skipped", next_step(session, now))
             return self.Advanced(event, next_step(session, now), result, answer_ms)
 
         start_job(self, job)
