@@ -18,7 +18,7 @@ from srs.errors import CardNotFound, SrsError
 from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
 from srs.scheduling import Settings
 from srs.settings import resolve
-from srs.storage import Store, settings_store
+from srs.storage import Store, event_store, settings_store
 from srs.storage import review_store as rs
 from srs.storage.timecodec import from_us, to_us
 
@@ -277,7 +277,10 @@ def undo(store: Store, review_id: int | None = None, card_id: int | None = None)
         review_id, card_id, before_json = rs.last_review_entry(conn, review_id, card_id)
         memory, flags = rs.memory_from_json(before_json)
         rs.restore_state(conn, card_id, memory, flags)
+        sent_uid = event_store.review_was_sent(conn, review_id)
         rs.delete_review(conn, review_id)
+        if sent_uid is not None:  # other devices have it: undo travels as an event, or it would come back from them
+            event_store.add_card_events(conn, "undo", [card_id], sent_uid, to_us(utc_now()))
     return card_id, memory
 
 
@@ -288,6 +291,7 @@ def bury(store: Store, card_ids: list[int], now: datetime | None = None, zone: t
     until = day_bounds(now, zone or local_zone(), book.for_deck(None).day_starts_at)[1]
     with store.write() as conn:
         rs.set_flags(conn, card_ids, buried_until=until)
+        event_store.add_card_events(conn, "bury", card_ids, str(to_us(until)), to_us(now))
     return until
 
 
@@ -295,6 +299,8 @@ def set_suspended(store: Store, card_ids: list[int], suspended: bool) -> None:
     """Suspend cards (never queued until unsuspended) or unsuspend them."""
     with store.write() as conn:
         found = rs.set_flags(conn, card_ids, suspended=suspended)
+        kind = "suspend" if suspended else "unsuspend"
+        event_store.add_card_events(conn, kind, card_ids, "", to_us(utc_now()))
     if found != len(card_ids):
         raise CardNotFound("some cards do not exist")
 

@@ -7,6 +7,7 @@ the interval a button shows is the interval that pressing it gives.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -36,6 +37,7 @@ class Settings:
     leech_threshold: int = 8
     enable_fuzz: bool = True
     parameters: tuple[float, ...] = field(default=DEFAULT_PARAMETERS)
+    remote_autosync: bool = False  # not scheduling: `srs review` syncs with the remote on open and close (this device only)
 
     def scheduler_key(self) -> tuple:
         return (self.parameters, self.desired_retention, self.learning_steps, self.relearning_steps, self.maximum_interval, self.enable_fuzz)
@@ -76,6 +78,15 @@ def _scheduler(key: tuple) -> fsrs.Scheduler:
         maximum_interval=maximum,
         enable_fuzzing=False,
     )
+
+
+def card_seed(uid: str) -> int:
+    """A fuzz seed id from a card's deck-file id: the same on every device (internal ids differ between collections).
+
+    Used where reviews from several devices are recomputed (``srs remote sync``); answering on one device seeds
+    with the internal id, whose results a sync adopts as they are.
+    """
+    return int.from_bytes(hashlib.blake2b(uid.encode(), digest_size=6).digest(), "big")
 
 
 def fuzz_seed(card_id: int, reps: int) -> int:

@@ -13,10 +13,12 @@ from datetime import timedelta
 
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
+from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.scheduling import Settings
 from srs.storage import Store
-from srs.storage import settings_store
+from srs.storage import event_store, settings_store
+from srs.storage.timecodec import to_us
 
 GLOBAL = ""
 DESCRIPTIONS = {
@@ -30,7 +32,9 @@ DESCRIPTIONS = {
     "leech_threshold": "lapses after which a card is tagged leech and suspended (0 = never)",
     "enable_fuzz": "spread intervals a little so cards learned together do not stay together",
     "parameters": "FSRS parameters (21 numbers; set by 'srs optimize')",
+    "remote_autosync": "srs review syncs with the remote on open and close (this device only)",
 }
+DEVICE_ONLY = ("remote_autosync",)  # settings that `srs remote sync` does not send to other devices
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_STEP_DAYS = 36500  # the longest maximum_interval; a step beyond it could never be reached (and overflows dates)
 MAX_STEPS = 99
@@ -108,9 +112,9 @@ def parse_value(key: str, text: str) -> object:
             value = _finite(text)
             _bounded(key, value, 0.7, 0.99)
             return value
-        if key == "enable_fuzz":
+        if key in ("enable_fuzz", "remote_autosync"):
             if text.lower() not in ("true", "false", "on", "off", "yes", "no", "1", "0"):
-                raise SrsError("enable_fuzz is true or false")
+                raise SrsError(f"{key} is true or false")
             return text.lower() in ("true", "on", "yes", "1")
         if key == "parameters":
             return parse_parameters(text)
@@ -159,8 +163,12 @@ def load_all(store: Store) -> dict[str, dict[str, object]]:
 def set_value(store: Store, key: str, text: str, deck: str | None = None) -> object:
     """Validate and store one setting. Returns the stored value."""
     value = parse_value(key, text)
+    if key in DEVICE_ONLY and deck:
+        raise SrsError(f"{key} applies to the whole collection; set it without --deck")
     with store.write() as conn:
         settings_store.put_setting(conn, deck or GLOBAL, key, value)
+        if key not in DEVICE_ONLY:
+            event_store.add_setting_event(conn, deck or GLOBAL, key, value, to_us(utc_now()))
     return value
 
 
@@ -169,7 +177,10 @@ def unset_value(store: Store, key: str, deck: str | None = None) -> bool:
     if key not in DESCRIPTIONS:
         raise SrsError(f"unknown setting '{key}'")
     with store.write() as conn:
-        return settings_store.delete_setting(conn, deck or GLOBAL, key)
+        removed = settings_store.delete_setting(conn, deck or GLOBAL, key)
+        if removed and key not in DEVICE_ONLY:
+            event_store.add_setting_event(conn, deck or GLOBAL, key, None, to_us(utc_now()))
+        return removed
 
 
 def display(settings: Settings) -> dict[str, object]:
@@ -185,4 +196,5 @@ def display(settings: Settings) -> dict[str, object]:
         "leech_threshold": settings.leech_threshold,
         "enable_fuzz": settings.enable_fuzz,
         "parameters": " ".join(f"{p:.4f}" for p in settings.parameters),
+        "remote_autosync": settings.remote_autosync,
     }

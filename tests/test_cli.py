@@ -123,7 +123,7 @@ def test_each_command_is_registered_by_the_module_start_up_imports_for_it() -> N
         name = info.name or info.callback.__name__.replace("_", "-")
         assert info.callback.__module__ == f"srs.cli.{COMMAND_MODULES.get(name, name)}", name
     for group in app.registered_groups:
-        assert group.name in {m.rsplit(".", 1)[-1] for m in sys.modules if m.startswith("srs.cli.")}
+        assert COMMAND_MODULES.get(group.name, group.name) in {m.rsplit(".", 1)[-1] for m in sys.modules if m.startswith("srs.cli.")}
     assert invoked_command(["--db", "x.db", "review", "--deck", "A"]) == "review"
     assert invoked_command(["--json"]) is None
 

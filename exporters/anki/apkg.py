@@ -14,6 +14,7 @@ deflate (``zipfile`` can only use zlib).
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import secrets
 import sqlite3
@@ -42,6 +43,14 @@ class NoteRow(NamedTuple):
     ords: tuple[int, ...] = (0,)  # the note's cards, by template (or cloze number - 1)
 
 
+class Scheduling(NamedTuple):
+    """What ``--with-scheduling`` adds: the collection's creation time, and each card's state and review log by (note GUID, ord)."""
+
+    crt: int  # seconds: the start of the study day that due day numbers count from
+    cards: dict  # (guid, ord) -> (type, queue, due or None to keep the new-card position, ivl, factor, reps, lapses, left, data)
+    revlog: dict  # (guid, ord) -> [(id, ease, ivl, lastIvl, factor, time, type)]
+
+
 def collection_bytes(
     model: genanki.Model,
     decks: Sequence[genanki.Deck],
@@ -49,11 +58,12 @@ def collection_bytes(
     timestamp: float,
     notetype_time: float,
     more_models: Sequence[genanki.Model] = (),
+    scheduling: Scheduling | None = None,
 ) -> bytes:
     """The package's ``collection.anki2``: ``decks`` and the note types (dated ``notetype_time``), and ``notes``.
 
     Each note has new cards for its ``ords`` (most have the one card 0); Anki introduces them in the
-    order of ``notes``. Note and card ids count up from ``timestamp`` in milliseconds, as genanki numbers them.
+    order of ``notes``, unless ``scheduling`` gives their state and review log. Note and card ids count up from ``timestamp`` in milliseconds, as genanki numbers them.
     """
     db = sqlite3.connect(":memory:")
     try:
@@ -85,6 +95,8 @@ def collection_bytes(
             )
             start = end
         _add_sibling_cards(cursor, notes, first)
+        if scheduling is not None:
+            _write_scheduling(cursor, scheduling)
         db.commit()
         return db.serialize()
     finally:
@@ -107,6 +119,24 @@ def _add_sibling_cards(cursor: sqlite3.Cursor, notes: Sequence[NoteRow], first: 
                 (next_id, ordinal, note_id + 1),
             )
             next_id += 2
+
+
+def _write_scheduling(cursor: sqlite3.Cursor, scheduling: Scheduling) -> None:
+    # The v2/v3 scheduler's answer buttons: a package without schedVer is read as v1's, whose learning
+    # answers Anki renumbers on import (Good becomes Easy).
+    conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0] or "{}")
+    conf.update(schedVer=2, sched2021=True)
+    cursor.execute("UPDATE col SET crt = ?, conf = ?", (scheduling.crt, json.dumps(conf)))
+    card_ids = {(guid, ord_): card_id for card_id, guid, ord_ in cursor.execute("SELECT c.id, n.guid, c.ord FROM cards c JOIN notes n ON n.id = c.nid")}
+    cursor.executemany(
+        "UPDATE cards SET type = ?, queue = ?, due = coalesce(?, due), ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, data = ? WHERE id = ?",
+        ((*columns, card_ids[key]) for key, columns in scheduling.cards.items() if key in card_ids),
+    )
+    # revlog: id cid usn ease ivl lastIvl factor time type
+    cursor.executemany(
+        "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+        ((row[0], card_ids[key], *row[1:]) for key, rows in scheduling.revlog.items() if key in card_ids for row in rows),
+    )
 
 
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # PKZIP APPNOTE 4.3.7

@@ -8,25 +8,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 import genanki
 
-from exporters.anki.apkg import NoteRow, collection_bytes, write_apkg
 from exporters.anki import cloze, notetype
+from exporters.anki.apkg import NoteRow, Scheduling, collection_bytes, write_apkg
 from exporters.anki.notetype import make_cloze_model, make_model, make_reversed_model, note_guid, stable_id
 from exporters.anki.render import markdown_html, note_tags, sources_html
 from exporters.anki.render_cache import RENDERER, card_texts, is_cloze, render_with_cache
+from exporters.anki.scheduling import card_schedule, collection_start, earliest_due, revlog_rows
+from srs.clock import local_zone, study_day, utc_now
 from srs.decks.cloze import card_kind
-from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
-from srs.model import ListedCard, Scope
-from srs.review import check_deck
+from srs.model import ListedCard, MemoryState, Scope, State
+from srs.review import SettingsBook, check_deck
 from srs.storage import Store
 from srs.storage.card_store import deck_descriptions, list_cards
+from srs.storage.export_store import card_schedules, review_logs
 from srs.storage.render_store import clamp_future_export_dates, renderer_since
+from srs.storage.timecodec import from_us
 
 FUTURE_SLACK = timedelta(hours=1)  # dates this far ahead of the clock were made by a clock that ran ahead
 
@@ -142,11 +145,13 @@ def _generated_note(group: list[ListedCard], entry: str, html: dict[str, str], d
 
 
 def export_anki(
-    store: Store, output: Path | None = None, deck: str | None = None, tag: str | None = None, now: datetime | None = None
+    store: Store, output: Path | None = None, deck: str | None = None, tag: str | None = None, now: datetime | None = None,
+    with_scheduling: bool = False, zone: tzinfo | None = None,
 ) -> AnkiExport:
     """Export the cards in ``deck`` (with subdecks) and/or with ``tag`` to an ``.apkg``; drafts and retired cards are left out.
 
     ``now`` (default: the current time) numbers new notes, and dates the renderer if it is new.
+    ``with_scheduling`` adds each card's state and review log (study days in ``zone``, default the local one).
     """
     check_deck(store, deck)
     now = now or utc_now()
@@ -162,13 +167,45 @@ def export_anki(
         rendered = render_with_cache(store, card_texts(cards), now, prune=deck is None and tag is None)
         decks = make_decks({card.deck for card in cards}, descriptions)
         rows = note_rows(cards, rendered.html, {d.name: d.deck_id for d in decks}, rendered.since)
+        schedule = package_scheduling(store, cards, now, zone or local_zone()) if with_scheduling else None
         used = {row.model_id for row in rows}
         more = [model for model in (make_cloze_model(), make_reversed_model()) if model.model_id in used]
-        write_apkg(path, collection_bytes(make_model(), decks, rows, now.timestamp(), rendered.since.timestamp(), more), now.timestamp())
+        write_apkg(path, collection_bytes(make_model(), decks, rows, now.timestamp(), rendered.since.timestamp(), more, schedule), now.timestamp())
     return AnkiExport(
         path=path, decks=len(decks), notes=len(rows), cards=len(cards), rendered=rendered.rendered, reused=rendered.reused, fast=rendered.fast,
         redated=redated,
     )
+
+
+def package_scheduling(store: Store, cards: list[ListedCard], now: datetime, zone: tzinfo) -> Scheduling:
+    """Each exported card's state and review log in Anki's columns (``--with-scheduling``)."""
+    book = SettingsBook.load(store)
+    with store.read() as conn:
+        schedules = card_schedules(conn)
+        logs = review_logs(conn)
+    rows = [schedules[card.uid] for card in cards]
+    states = [MemoryState(State(r[2]), r[3], r[4], r[5], from_us(r[6]), from_us(r[7]), r[8], r[9]) for r in rows]
+    rollover = book.for_deck(None).day_starts_at
+    crt = collection_start(now, earliest_due(states), zone, rollover)
+    crt_day = study_day(crt, zone, rollover)
+    grouped = {card_kind(card.uid).entry for card in cards if "#" in card.uid}
+    taken: set[int] = set()
+    columns, revlog = {}, {}
+    for card, row, memory in zip(cards, rows, states):
+        key = anki_card_key(card.uid, grouped)
+        columns[key] = tuple(card_schedule(memory, bool(row[10]), crt_day, book.for_deck_id(row[1]), zone))
+        revlog[key] = revlog_rows(logs.get(row[0], []), taken)
+    return Scheduling(int(crt.timestamp()), columns, revlog)
+
+
+def anki_card_key(uid: str, grouped: set[str]) -> tuple[str, int]:
+    """(note GUID, card ord) of the Anki card an srs card becomes; ``grouped`` holds the entries exported as one note."""
+    if "#" not in uid:
+        return (entry_guid(uid, False), 0) if uid in grouped else (note_guid(uid), 0)
+    kind = card_kind(uid)
+    if uid.endswith("#rev"):
+        return entry_guid(kind.entry, False), 1
+    return entry_guid(kind.entry, True), kind.ordinal - 1
 
 
 def _no_future_dates(store: Store, cards: list[ListedCard], now: datetime) -> tuple[list[ListedCard], int]:

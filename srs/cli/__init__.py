@@ -15,7 +15,7 @@ app = app_module.app
 
 
 # Commands that live in a module of another name; every other command lives in srs/cli/<command>.py.
-COMMAND_MODULES = {"undo": "answer", "bury": "answer", "suspend": "answer", "unsuspend": "answer", "restore": "backup"}
+COMMAND_MODULES = {"undo": "answer", "bury": "answer", "suspend": "answer", "unsuspend": "answer", "restore": "backup", "import": "import_"}
 ALWAYS = ("status",)  # the callback: `srs` alone, and the --db/--json options before a command
 
 

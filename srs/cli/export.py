@@ -29,6 +29,9 @@ def anki(
     ] = None,
     deck: Annotated[str | None, typer.Option("--deck", help="Export only this deck and its subdecks (e.g. 'PyTorch::Study Notes').")] = None,
     tag: Annotated[str | None, typer.Option("--tag", help="Export only cards with this tag ('leech': the cards marked as leeches).")] = None,
+    with_scheduling: Annotated[
+        bool, typer.Option("--with-scheduling", help="Include each card's state and review history, so Anki shows the same due dates (import with 'Import any learning progress').")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Write an Anki package (.apkg) of your finished cards; drafts and retired cards are left out.
@@ -40,7 +43,7 @@ def anki(
     from exporters import export_anki
 
     with open_collection(db) as store:
-        result = export_anki(store, output, deck=deck, tag=tag)
+        result = export_anki(store, output, deck=deck, tag=tag, with_scheduling=with_scheduling)
     cards = f" ({plural(result.cards, 'card')})" if result.cards != result.notes else ""
     echo(f"wrote {result.path}: {plural(result.notes, 'note')}{cards} in {plural(result.decks, 'deck')}")
     if result.redated:

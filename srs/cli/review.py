@@ -17,10 +17,40 @@ def review(
     tag: Annotated[str | None, typer.Option("--tag", help="Study only cards with this tag ('leech' for leeches).", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
-    """Open the review screen: the deck list, then cards one at a time (press ? for every key)."""
+    """Open the review screen: the deck list, then cards one at a time (press ? for every key).
+
+    With a remote set and `srs config remote_autosync true`, syncs before opening and after closing.
+    """
     with open_collection(db) as store:
         check_deck(store, deck)
         from srs.tui.app import SrsApp
 
+        autosync = _autosync_enabled(store)
+        if autosync:
+            _autosync(store, "open")
         scope = Scope(deck=deck, tag=tag) if deck or tag else None
         SrsApp(store, scope).run()
+        if autosync:
+            _autosync(store, "close")
+
+
+def _autosync_enabled(store) -> bool:
+    """`srs config remote_autosync true` and a remote is set."""
+    from srs.remote.status import remote_status
+    from srs.settings import load
+
+    return load(store).remote_autosync and remote_status(store).url is not None
+
+
+def _autosync(store, when: str) -> None:
+    """Sync with the remote; a failure is reported and studying goes on offline (nothing is lost)."""
+    from srs.errors import SrsError
+    from srs.remote.sync import sync
+
+    try:
+        result = sync(store)
+    except SrsError as exc:
+        typer.echo(f"srs: remote sync on {when} failed, working offline: {exc}", err=True)
+        return
+    if when == "close":
+        typer.echo(f"remote: sent {result.sent}, received {result.received} event(s)")

@@ -7,7 +7,9 @@ import os
 import typer
 
 from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.clock import utc_now
 from srs.overview import deck_overview
+from srs.remote.status import remote_status, status_line
 
 
 @app.callback(invoke_without_command=True)
@@ -20,6 +22,7 @@ def status(ctx: typer.Context, db: DbOption = None, as_json: JsonOption = False)
         return
     with open_collection(db) as store:
         rows = deck_overview(store)
+        remote_line = status_line(remote_status(store), utc_now())
     if as_json:
         import json
 
@@ -32,4 +35,6 @@ def status(ctx: typer.Context, db: DbOption = None, as_json: JsonOption = False)
     echo(f"{'Deck':<{width}}  {'New':>5} {'Learn':>5} {'Due':>5}")
     for row in rows:
         echo(f"{'  ' * row.depth + row.short_name:<{width}}  {row.new:>5} {row.learning:>5} {row.review:>5}")
+    if remote_line:
+        echo(f"\n{remote_line}   (srs remote sync)")
     echo(f"\nStudy with: srs review   (database: {store.path})")

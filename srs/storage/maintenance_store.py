@@ -17,10 +17,17 @@ def integrity_problems(conn: Connection) -> list[str]:
 
 
 def cards_with_logs(conn: Connection):
-    """Yield (card id, uid, deck_id, state, flags, [(review id, rating, reviewed_at, before, after), ...]) for every card."""
+    """Yield (card id, uid, deck_id, state, flags, [(review id, rating, reviewed_at, before, after, elsewhere), ...]) for every card.
+
+    ``elsewhere``: the answer came from another device (``srs remote``), whose scheduler was seeded by its own card ids.
+    """
     logs: dict[int, list] = {}
-    for row in conn.execute("SELECT card_id, id, rating, reviewed_at, before, after FROM review ORDER BY card_id, id"):
-        logs.setdefault(row[0], []).append((row[1], row[2], from_us(row[3]), row[4], row[5]))
+    sql = (
+        "SELECT card_id, id, rating, reviewed_at, before, after, "
+        "device IS NOT NULL AND device IS NOT (SELECT value FROM sync_state WHERE key = 'device') FROM review ORDER BY card_id, id"
+    )
+    for row in conn.execute(sql):
+        logs.setdefault(row[0], []).append((row[1], row[2], from_us(row[3]), row[4], row[5], bool(row[6])))
     for row in conn.execute(f"SELECT id, uid, deck_id, {STATE_COLUMNS} FROM card ORDER BY id"):
         yield row[0], row[1], row[2], memory_from_row(row[3:]), flags_from_row(row[3:]), logs.get(row[0], [])
 

@@ -159,6 +159,52 @@ CREATE TABLE export_renderer (
 );
 """
 
+# Several devices (`srs remote`): every review gets a globally unique id (time-ordered, so the index
+# grows at its right edge) and the device it came from (NULL: this one); bury, suspend, unsuspend,
+# settings and undo of a synced answer become events; `sync_state` keeps this device's id and what
+# was sent and received. Cards suspended or buried before this step get an event, so a replay from
+# the events keeps them so.
+V11_SYNC_EVENTS = """
+ALTER TABLE review ADD COLUMN uid VARCHAR;
+ALTER TABLE review ADD COLUMN device VARCHAR;
+UPDATE review SET uid = printf('%013x', reviewed_at) || lower(hex(randomblob(8)));
+CREATE UNIQUE INDEX ix_review_uid ON review(uid);
+CREATE TABLE event (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid VARCHAR NOT NULL UNIQUE,
+    device VARCHAR,
+    at BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,
+    card_uid VARCHAR,
+    data VARCHAR NOT NULL DEFAULT ''
+);
+CREATE INDEX ix_event_card ON event(card_uid, at);
+CREATE TABLE sync_state (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+CREATE TABLE sync_orphan (
+    uid VARCHAR PRIMARY KEY,
+    card_uid VARCHAR NOT NULL,
+    device VARCHAR NOT NULL,
+    at BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,
+    rating INTEGER,
+    duration_ms INTEGER,
+    data VARCHAR NOT NULL DEFAULT ''
+);
+CREATE INDEX ix_sync_orphan_card ON sync_orphan(card_uid);
+INSERT INTO sync_state (key, value) VALUES ('device', lower(hex(randomblob(8))));
+INSERT INTO event (uid, at, kind, card_uid, data)
+    SELECT printf('%013x', CAST(strftime('%s', 'now') AS INTEGER) * 1000000) || lower(hex(randomblob(8))),
+           CAST(strftime('%s', 'now') AS INTEGER) * 1000000, 'suspend', uid, ''
+    FROM card WHERE suspended = 1 AND leech = 0;
+INSERT INTO event (uid, at, kind, card_uid, data)
+    SELECT printf('%013x', CAST(strftime('%s', 'now') AS INTEGER) * 1000000) || lower(hex(randomblob(8))),
+           CAST(strftime('%s', 'now') AS INTEGER) * 1000000, 'bury', uid, CAST(buried_until AS TEXT)
+    FROM card WHERE buried_until IS NOT NULL
+"""
+
 
 def _review_ids_never_reused(conn: sqlite3.Connection) -> None:
     """V10: ``review.id`` becomes AUTOINCREMENT, so an id is never given to a second answer.
@@ -201,6 +247,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V8_DROP_DECK_COUNTS_INDEX),
     _script(V9_CONTENT_CHANGED_AT),
     _review_ids_never_reused,
+    _script(V11_SYNC_EVENTS),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -6,6 +6,7 @@ Plain SQL on the ``sqlite3`` connection: these run on every key press.
 from __future__ import annotations
 
 import json
+from os import urandom
 from collections.abc import Iterator
 from datetime import datetime
 from sqlite3 import Connection
@@ -131,10 +132,12 @@ def record_answer(
     interval = None
     if before.due is not None and before.last_review is not None:
         interval = (to_us(before.due) - to_us(before.last_review)) / 86_400_000_000
+    at_us = to_us(reviewed_at)
+    # uid: a globally unique, time-ordered id for `srs remote` (the one extra column of the answer path)
     cur = conn.execute(
-        "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after) VALUES (?,?,?,?,?,?,?,?)",
-        (card_id, int(rating), to_us(reviewed_at), duration_ms, int(before.state), interval,
-         memory_to_json(before, before_flags), memory_to_json(after, after_flags)),
+        "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid) VALUES (?,?,?,?,?,?,?,?,?)",
+        (card_id, int(rating), at_us, duration_ms, int(before.state), interval,
+         memory_to_json(before, before_flags), memory_to_json(after, after_flags), f"{at_us:013x}{urandom(8).hex()}"),
     )
     return cur.lastrowid
 

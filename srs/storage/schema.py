@@ -117,6 +117,7 @@ class Review(SQLModel, table=True):
         # Covering indexes for `srs stats`: answers by time, and by card.
         Index("ix_review_stats", "reviewed_at", "state_before", "rating", "interval_before", "card_id"),
         Index("ix_review_card_stats", "card_id", "state_before", "reviewed_at", "rating"),
+        Index("ix_review_uid", "uid", unique=True),
         {"sqlite_autoincrement": True},  # an id is never given to a second answer (undo by id stays safe)
     )
 
@@ -129,6 +130,44 @@ class Review(SQLModel, table=True):
     interval_before: float | None = None  # days between last review and due, before this answer
     before: str  # JSON MemoryState
     after: str  # JSON MemoryState
+    uid: str | None = None  # globally unique (time-ordered hex), for `srs remote`; unique by ix_review_uid
+    device: str | None = None  # the device that answered; NULL: this one, not yet sent
+
+
+class Event(SQLModel, table=True):
+    """A change other than an answer, kept for `srs remote`: bury, suspend, unsuspend, setting, unset, undo."""
+
+    __table_args__ = (Index("ix_event_card", "card_uid", "at"), {"sqlite_autoincrement": True})
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    device: str | None = None  # NULL: made on this device, not yet sent
+    at: int = Field(sa_column=Column(BigInteger, nullable=False))  # microseconds since the epoch
+    kind: str
+    card_uid: str | None = None
+    data: str = _text("")
+
+
+class SyncState(SQLModel, table=True):
+    """This device's id and its `srs remote` bookkeeping (remote URL, collection, what was sent and received)."""
+
+    __tablename__ = "sync_state"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SyncOrphan(SQLModel, table=True):
+    """An event from the remote store for a card this collection does not have (yet)."""
+
+    __tablename__ = "sync_orphan"
+    __table_args__ = (Index("ix_sync_orphan_card", "card_uid"),)
+    uid: str = Field(primary_key=True)
+    card_uid: str
+    device: str
+    at: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str
+    rating: int | None = None
+    duration_ms: int | None = None
+    data: str = _text("")
 
 
 class SyncFile(SQLModel, table=True):

@@ -95,7 +95,8 @@ def test_the_migration_keeps_every_review_and_its_id_and_indexes(tmp_path) -> No
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("SELECT id FROM review ORDER BY id").fetchall() == [(3,), (7,)]
-        assert {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review'")} == indexes
+        # every index survives the rebuild (later steps may add more)
+        assert indexes <= {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review'")}
         assert "AUTOINCREMENT" in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'review'").fetchone()[0]
         conn.execute("DELETE FROM review WHERE id = 7")
         conn.execute("INSERT INTO review (card_id, rating, reviewed_at, state_before, before, after) VALUES (1, 3, 0, 0, '[]', '[]')")

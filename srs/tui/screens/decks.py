@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static, Tree
 from srs.activity import Activity, today_activity
 from srs.model import Scope
 from srs.overview import DeckRow, deck_overview
+from srs.remote.status import remote_status, status_line
 from srs.review import Counts, build_queue
 from srs.storage import Store
 from srs.tui.jobs import JobFailed, start_job
@@ -33,13 +34,14 @@ class DecksData:
     rows: list[DeckRow]
     totals: Counts
     activity: Activity
+    remote: str | None = None  # last sync and events waiting, when a remote is set
 
 
 def load_decks(store: Store, now: datetime, zone: tzinfo) -> DecksData:
     """Deck counts, today's totals (exactly what studying all decks would queue) and activity."""
     rows = deck_overview(store, now, zone)
     totals = build_queue(store, Scope(), now, zone).counts()
-    return DecksData(rows, totals, today_activity(store, now, zone))
+    return DecksData(rows, totals, today_activity(store, now, zone), status_line(remote_status(store), now))
 
 
 def today_content(data: DecksData) -> Content:
@@ -51,6 +53,7 @@ def today_content(data: DecksData) -> Content:
         (f"{totals.new} new", "$primary"), " · ", (f"{totals.learning} learning", "$error"), " · ", (f"{totals.review} due", "$success"),
         f"\nStudied {plural(activity.cards, 'card')}{answers} in {duration(activity.seconds)} today",
         "  ·  ", ("Streak ", "bold"), plural(activity.streak, "day"),
+        *((f"\n{data.remote}",) if data.remote else ()),
     )
 
 

@@ -1,0 +1,140 @@
+"""Time `srs import anki` on a generated package of 10k notes and 100k reviews, against Anki's own import.
+
+The package is made once with the official `anki` package (cached in bench/out/): 10k Basic notes in 10
+decks, their fields with some simple HTML, and 10 answers per card over two years, written as revlog
+rows; exported as a latest-format .apkg with scheduling. Each run imports it into a fresh srs
+collection (deck files, sync, every card's history replayed through srs's FSRS) and, in the same run,
+into a fresh Anki collection with "import any learning progress" (Anki's import_anki_package). Prints
+wall and CPU seconds of each (median of --runs) and srs/Anki as ratios; CPU is steadier when other
+work shares the machine.
+
+Run: .venv/bin/python bench/import.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+os.environ.setdefault("TZ", "UTC")
+time.tzset()
+
+from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest  # noqa: E402
+
+from importers.anki.importer import import_anki  # noqa: E402
+from srs import scheduling  # noqa: E402
+from srs.model import MemoryState, Rating, State  # noqa: E402
+from srs.storage import open_store  # noqa: E402
+
+NOTES = 10_000
+REVIEWS_PER_CARD = 10
+OUT = Path(__file__).resolve().parent / "out"
+PACKAGE = OUT / f"import-{NOTES}-notes.apkg"
+START = datetime.now(timezone.utc) - timedelta(days=800)
+
+
+def _revlog(rng: random.Random, card_id: int, serial: int) -> list[tuple]:
+    state, rows, moment = MemoryState(), [], START + timedelta(minutes=serial % 1440, milliseconds=serial % 1000)
+    for _ in range(REVIEWS_PER_CARD):
+        rating = Rating(rng.choices([1, 2, 3, 4], [10, 10, 70, 10])[0])
+        after = scheduling.review(state, rating, moment, 1)
+        kind = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}[state.state]
+        ivl = max(1, (after.due - moment).days) if after.state == State.REVIEW else -round((after.due - moment).total_seconds())
+        rows.append((int(moment.timestamp() * 1000), card_id, rating, ivl, 0, 0 if kind == 0 else 2500, 5000, kind))
+        state = after
+        moment += min(after.due - moment, timedelta(days=60)) + timedelta(hours=rng.randint(0, 30))  # 10 answers stay in the past
+    return rows
+
+
+def build_package() -> Path:
+    """The cached package, made with the anki package."""
+    if PACKAGE.exists():
+        return PACKAGE
+    OUT.mkdir(exist_ok=True)
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as folder:
+        col = Collection(str(Path(folder) / "collection.anki2"))
+        basic = col.models.by_name("Basic")
+        decks = [col.decks.id(f"Bench::Deck {i}") for i in range(10)]
+        revlog = []
+        for i in range(NOTES):
+            note = col.new_note(basic)
+            note["Front"] = f"What does <b>operation {i}</b> return?"
+            note["Back"] = f"<div>A tensor of shape <code>({i}, {i % 7})</code>.</div><div>See note {i}.</div>"
+            col.add_note(note, decks[i % 10])
+            revlog += _revlog(rng, note.card_ids()[0], i)
+        taken: set[int] = set()
+        for index, row in enumerate(revlog):  # revlog ids are unique across cards
+            revlog_id = row[0]
+            while revlog_id in taken:
+                revlog_id += 1
+            taken.add(revlog_id)
+            revlog[index] = (revlog_id, *row[1:])
+        col.db.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, ?, ?, 0, ?, ?, ?)",
+                           [(r[0], r[1], r[2], r[3], r[5], r[6], r[7]) for r in revlog])
+        options = ExportAnkiPackageOptions(with_scheduling=True, with_media=True, legacy=False, with_deck_configs=True)
+        col.export_anki_package(out_path=str(PACKAGE), options=options, limit=None)
+        col.close()
+    return PACKAGE
+
+
+def timed(run) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def srs_once(package: Path) -> tuple[float, float]:
+    folder = Path(tempfile.mkdtemp())
+    try:
+        store = open_store(folder / "srs.db")
+        try:
+            return timed(lambda: import_anki(store, package, folder / "decks"))
+        finally:
+            store.close()
+    finally:
+        shutil.rmtree(folder)
+
+
+def anki_once(package: Path) -> tuple[float, float]:
+    folder = Path(tempfile.mkdtemp())
+    try:
+        col = Collection(str(folder / "collection.anki2"))
+        try:
+            request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True))
+            return timed(lambda: col.import_anki_package(request))
+        finally:
+            col.close()
+    finally:
+        shutil.rmtree(folder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    runs = parser.parse_args().runs
+    started = time.perf_counter()
+    package = build_package()
+    print(f"package: {package} ({package.stat().st_size / 1e6:.1f} MB, {NOTES} notes, {NOTES * REVIEWS_PER_CARD} reviews; ready in {time.perf_counter() - started:.1f} s)")
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(srs_once(package))
+        theirs.append(anki_once(package))
+    srs_wall, srs_cpu = (statistics.median(x[i] for x in ours) for i in (0, 1))
+    anki_wall, anki_cpu = (statistics.median(x[i] for x in theirs) for i in (0, 1))
+    print(f"srs import anki : {srs_wall:.2f} s wall, {srs_cpu:.2f} s CPU (median of {runs})")
+    print(f"Anki's import   : {anki_wall:.2f} s wall, {anki_cpu:.2f} s CPU")
+    print(f"ratio srs/Anki  : {srs_wall / anki_wall:.2f}x wall, {srs_cpu / anki_cpu:.2f}x CPU (target <= 2x)")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

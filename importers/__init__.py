@@ -1,0 +1,1 @@
+"""Importers: other apps' collections -> srs deck files and review history."""

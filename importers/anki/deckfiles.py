@@ -1,0 +1,122 @@
+"""Imported cards -> deck files in the output folder, updating the files of an earlier import in place.
+
+One file per Anki deck (``<slug of the deck name>.yaml``, or the file that already holds that deck).
+A card already in a file of the folder (same id: same note GUID) is replaced where it stands; new
+cards are added at the end; a card whose note moved to another deck leaves its old file; cards of
+the user's own that are not in the package stay. Every file is rendered and checked by the strict
+loader before any is written, and unchanged files are not touched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from srs.decks.load import parse_deck
+from srs.decks.sync import DECK_SUFFIXES
+from srs.errors import SrsError
+from srs.ingest.writer import _atomic_write
+from srs.ingest.yamlout import Section, deck_text
+from srs.model import CardSpec, DeckFile
+
+
+@dataclass
+class DeckFilePlan:
+    """The new content of one deck file."""
+
+    path: Path
+    deck: str
+    data: bytes
+    changed: bool
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def slug(name: str) -> str:
+    """A file name stem for a deck name: ``Lang::German`` -> ``lang--german``."""
+    parts = ["-".join(re.findall(r"[a-z0-9]+", part.lower())) for part in name.split("::")]
+    return "--".join(part or "deck" for part in parts)[:100] or "deck"
+
+
+def existing_decks(folder: Path) -> dict[Path, DeckFile]:
+    """The deck files already in ``folder`` (not its subfolders); any with an error stops the import."""
+    found = {}
+    if not folder.is_dir():
+        return found
+    for path in sorted(p for p in folder.iterdir() if p.suffix in DECK_SUFFIXES and p.is_file()):
+        deck, problems = parse_deck(str(path), path.read_bytes())
+        errors = [p for p in problems if p.severity == "error"]
+        if deck is None or errors:
+            listed = "\n".join(str(p) for p in errors[:10])
+            raise SrsError(f"{path} has errors, so nothing was imported; fix them (see `srs check {path}`) or import into another folder with -o:\n{listed}")
+        found[path] = deck
+    return found
+
+
+def _target_files(decks: list[str], existing: dict[Path, DeckFile], folder: Path) -> dict[str, Path]:
+    by_name = {deck.deck: path for path, deck in existing.items()}
+    taken = set(existing)
+    targets = {}
+    for name in decks:
+        if name in by_name:
+            targets[name] = by_name[name]
+            continue
+        stem, number = slug(name), 1
+        path = folder / f"{stem}.yaml"
+        while path in taken:
+            number += 1
+            path = folder / f"{stem}-{number}.yaml"
+        taken.add(path)
+        targets[name] = path
+    return targets
+
+
+def plan_deck_files(cards_by_deck: dict[str, list[CardSpec]], folder: Path, description: str) -> tuple[list[DeckFilePlan], list[Path]]:
+    """What to write (every file that gains, changes or loses an imported card, checked by the strict loader), and every file that holds imported cards."""
+    existing = existing_decks(folder)
+    targets = _target_files(list(cards_by_deck), existing, folder)
+    imported = {card.uid for cards in cards_by_deck.values() for card in cards}
+    plans = []
+    for path in sorted(set(existing) | set(targets.values())):
+        old = existing.get(path)
+        deck = old.deck if old is not None else next(name for name, target in targets.items() if target == path)
+        incoming = {card.uid: card for card in cards_by_deck.get(deck, [])} if targets.get(deck) == path else {}
+        kept, added, updated, removed = [], [], [], []
+        for card in old.cards if old is not None else ():
+            if card.uid in incoming:
+                new = incoming.pop(card.uid)
+                if new.content_key() != card.content_key():
+                    updated.append(card.uid)
+                kept.append(new)
+            elif card.uid in imported:
+                removed.append(card.uid)  # the note moved to another deck
+            else:
+                kept.append(card)
+        added = list(incoming)
+        cards = kept + list(incoming.values())
+        text = deck_text(deck, old.description if old is not None else description, [Section("", cards)])
+        data = text.encode()
+        _check(path, data, cards)
+        changed = old is None or data != path.read_bytes()
+        if old is None or added or updated or removed:
+            plans.append(DeckFilePlan(path, deck, data, changed, added, updated, removed))
+    return plans, sorted(set(targets.values()) | {plan.path for plan in plans})
+
+
+def _check(path: Path, data: bytes, cards: list[CardSpec]) -> None:
+    parsed, problems = parse_deck(str(path), data)
+    errors = [p for p in problems if p.severity == "error"]
+    if parsed is None or errors:
+        raise SrsError(f"import produced a deck file the loader refuses (please report this):\n" + "\n".join(str(p) for p in errors[:10]))
+    if [card.content_key() for card in parsed.cards] != [card.content_key() for card in cards]:
+        raise SrsError("import produced a deck file that does not read back as the cards it meant to write (please report this)")
+
+
+def write_deck_files(plans: list[DeckFilePlan]) -> None:
+    """Write the changed files, each atomically."""
+    for plan in plans:
+        if plan.changed:
+            plan.path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(plan.path, plan.data)

@@ -1,0 +1,169 @@
+"""The review log: which Anki entries count, and merging them into srs's log with every state replayed.
+
+Anki computes a card's FSRS memory state from part of its review log (``reviews_for_fsrs`` in
+Anki's rslib): from the first answer of the card's last run of learning entries, skipping manual
+entries (set due date, forget), rescheduling entries and filtered-deck previews that did not
+reschedule. A "Forget" (a manual entry with no ease factor) starts the history again. We take the
+same entries, so replaying them through ``srs.scheduling`` gives the memory state Anki gives.
+
+A history without learning entries (its start was deleted, or the card came from an older
+scheduler) is incomplete: Anki then starts from a state guessed from the SM-2 interval; we replay
+from the first answer and report the card.
+
+Merging: an Anki entry is already in srs's log when the card has an answer with the same rating
+within a second of it (a package srs exported carries its answers at their millisecond). New
+entries join the log, every state of the card is replayed in time order, and the card takes the last.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from importers.anki.collection import RevlogEntry
+from srs import scheduling
+from srs.model import MemoryState, Rating
+from srs.scheduling import Settings
+from srs.storage import import_store
+from srs.model import Flags
+from srs.storage.review_store import memory_from_json, memory_to_json
+from srs.storage.timecodec import from_us
+
+LEARN, REVIEW, RELEARN, FILTERED, MANUAL, RESCHEDULED = range(6)  # revlog.type
+SAME_REVIEW_MS = 1000
+
+
+def fsrs_entries(entries: list[RevlogEntry]) -> tuple[list[RevlogEntry], bool]:
+    """The entries (oldest first) Anki's FSRS computes the card's memory state from, and whether the history is complete."""
+    first_learn = first_graded = None
+    complete = False
+    for index in range(len(entries) - 1, -1, -1):
+        entry = entries[index]
+        if entry.kind == FILTERED and entry.factor == 0:
+            continue
+        graded = 1 <= entry.ease <= 4
+        if graded and (entry.ivl >= 1 or entry.ivl <= -86400):
+            first_graded = index
+        if graded and entry.kind == LEARN:
+            first_learn, complete = index, True
+        elif entry.kind in (MANUAL, RESCHEDULED) and entry.factor == 0:
+            complete = first_learn is not None  # a Forget: what came before it no longer counts
+            break
+        elif first_learn is not None:
+            break
+    start = first_learn if complete else first_graded
+    if start is None:
+        return [], complete
+    kept = [
+        entry for entry in entries[start:]
+        if 1 <= entry.ease <= 4 and entry.kind not in (MANUAL, RESCHEDULED) and not (entry.kind == FILTERED and entry.factor == 0)
+    ]
+    return kept, complete
+
+
+@dataclass
+class CardHistory:
+    """An srs card and the Anki entries that belong to it."""
+
+    card_id: int
+    uid: str
+    deck_id: int
+    entries: list[RevlogEntry]
+    suspended: bool | None = None  # None: keep the card's flag
+
+
+@dataclass
+class HistoryResult:
+    """What merging the review history did."""
+
+    added: int = 0  # answers new to srs's log
+    known: int = 0  # answers srs's log already had
+    cards: int = 0  # cards whose history was replayed
+    rewritten: list[str] = field(default_factory=list)  # cards whose log was written again in time order
+
+
+def _new_entries(entries: list[RevlogEntry], log: list[import_store.LogRow]) -> list[RevlogEntry]:
+    """The entries srs's log does not have yet (same rating within a second: the same answer)."""
+    known = sorted((row[2] // 1000, row[1]) for row in log)
+    used = [False] * len(known)
+    fresh = []
+    for entry in entries:
+        at = bisect_left(known, (entry.id - SAME_REVIEW_MS, 0))
+        while at < len(known) and known[at][0] <= entry.id + SAME_REVIEW_MS:
+            if not used[at] and known[at][1] == entry.ease:
+                used[at] = True
+                break
+            at += 1
+        else:
+            fresh.append(entry)
+    return fresh
+
+
+def _interval_days(before: MemoryState) -> float | None:
+    if before.due is None or before.last_review is None:
+        return None
+    return (before.due - before.last_review).total_seconds() / 86400
+
+
+def merge_histories(
+    conn: sqlite3.Connection, histories: list[CardHistory], settings_for: Callable[[int], Settings], zone: tzinfo
+) -> HistoryResult:
+    """Add each card's new Anki answers to its log and replay the card's states (inside the caller's transaction)."""
+    result = HistoryResult()
+    logs = import_store.logs_of(conn, [history.card_id for history in histories])
+    flags_of = import_store.card_flags(conn)
+    inserts, updates, states = [], [], []
+    for history in histories:
+        log = logs[history.card_id]
+        fresh = _new_entries(history.entries, log)
+        result.known += len(history.entries) - len(fresh)
+        if not fresh and history.suspended is None:
+            continue
+        suspended, leech, buried = flags_of[history.card_id]
+        if history.suspended is not None:
+            suspended = history.suspended
+        if not fresh:
+            states.append((history.card_id, None, suspended))
+            continue
+        result.added += len(fresh)
+        result.cards += 1
+        card_flags = Flags(suspended, leech, from_us(buried))
+        # (time_us, rating, duration_ms, existing row or None), in time order; srs's own answer first on a tie.
+        merged = [(row[2], row[1], row[3], row) for row in log] + [(entry.id * 1000, entry.ease, entry.time_ms or None, None) for entry in fresh]
+        merged.sort(key=lambda item: (item[0], item[3] is None))
+        in_order = not log or fresh[0].id * 1000 >= max(row[2] for row in log)
+        if not in_order:
+            linked = import_store.delete_reviews(conn, history.card_id)
+            result.rewritten.append(history.uid)
+        settings = settings_for(history.deck_id)
+        state, last = MemoryState(), (None, None, None)  # the previous (state, flags, JSON): most answers' before is it
+        for at_us, rating, duration, row in merged:
+            after = scheduling.review(state, Rating(rating), from_us(at_us), history.card_id, settings, zone)
+            if row is not None:
+                before_flags, after_flags = memory_from_json(row[4])[1], memory_from_json(row[5])[1]
+            else:
+                before_flags = after_flags = card_flags
+            before_json = last[2] if last[0] is state and last[1] == before_flags else memory_to_json(state, before_flags)
+            after_json = memory_to_json(after, after_flags)
+            last = (after, after_flags, after_json)
+            if row is not None and in_order:
+                if (before_json, after_json) != (row[4], row[5]):
+                    updates.append((before_json, after_json, row[0]))
+            else:
+                # A rewritten row keeps its global id and device, so other devices see the same answer, not a new one.
+                uid, device = (row[6], row[7]) if row is not None else (import_store.new_review_uid(at_us), None)
+                inserts.append((history.card_id, rating, at_us, duration, int(state.state), _interval_days(state), before_json, after_json, uid, device))
+            state = after
+        if not in_order:
+            import_store.insert_reviews(conn, inserts)
+            inserts = []
+            import_store.relink_quiz_items(conn, history.card_id, linked)
+        states.append((history.card_id, state, suspended))
+    import_store.update_log_states(conn, updates)
+    import_store.insert_reviews(conn, inserts)
+    import_store.set_card_states(conn, [row for row in states if row[1] is not None])
+    import_store.set_suspended(conn, [(suspended, card_id) for card_id, state, suspended in states if state is None])
+    return result

@@ -1,0 +1,185 @@
+"""``import_anki``: an Anki package -> deck files, media, and the review history with every card's state replayed.
+
+Order, so that bad input writes nothing: the package is opened and read whole, every card mapped,
+every media file read and every deck file rendered and checked; only then are media and deck files
+written, the deck files synced into the collection, and the history merged in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from exporters.anki.export import anki_card_key
+from exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_MODEL_NAME, stable_id
+from importers.anki.collection import Collection, read_collection
+from importers.anki.deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
+from importers.anki.history import CardHistory, HistoryResult, fsrs_entries, merge_histories
+from importers.anki.html import MEDIA_DIR, is_local_media
+from importers.anki.notes import MappedCard, map_note, template_maps
+from importers.anki.package import AnkiPackage, open_package
+from srs.clock import local_zone, utc_now
+from srs.decks.sync import sync_paths
+from srs.errors import SrsError
+from srs.gcpause import gc_paused
+from srs.ingest.writer import _atomic_write
+from srs.model import SyncReport
+from srs.review import SettingsBook
+from srs.storage import Store, import_store
+
+SRS_MODELS = (MODEL_NAME, CLOZE_MODEL_NAME, REVERSED_MODEL_NAME)
+SRS_MODEL_IDS = {stable_id("model", name) for name in SRS_MODELS}
+
+
+@dataclass
+class AnkiImport:
+    """What an import did, for the report."""
+
+    path: Path
+    folder: Path
+    notes: int = 0
+    cards: int = 0  # cards written to deck files
+    files: list[DeckFilePlan] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # a side was empty
+    kept_html: list[str] = field(default_factory=list)  # a field kept as HTML
+    unsupported: dict[str, int] = field(default_factory=dict)  # note type -> notes not imported
+    media_copied: list[str] = field(default_factory=list)
+    media_missing: list[str] = field(default_factory=list)
+    srs_cards: int = 0  # notes srs exported, matched to the collection's cards by GUID
+    srs_unknown: int = 0  # srs notes whose card is not in this collection
+    incomplete: list[str] = field(default_factory=list)  # histories without their learning start
+    history: HistoryResult = field(default_factory=HistoryResult)
+    rollover_differs: tuple[int, int] | None = None  # (Anki's hour, srs's) when the next day starts at different hours
+    sync: SyncReport = field(default_factory=SyncReport)
+
+
+def default_folder(package: Path) -> Path:
+    """Where the deck files go without ``-o``: a folder named after the package, in the current folder."""
+    return Path.cwd() / (slug(package.stem) or "anki")
+
+
+def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedCard], dict[str, list]]:
+    """The cards srs imports as deck cards, and the cards of srs's own notes by GUID."""
+    maps = {ntid: template_maps(notetype) for ntid, notetype in collection.notetypes.items()}
+    cards_of = defaultdict(list)
+    for card in collection.cards:
+        cards_of[card.note_id].append(card)
+    mapped, own = [], defaultdict(list)
+    unsupported: Counter[str] = Counter()
+    for note in collection.notes:
+        if note.notetype_id in SRS_MODEL_IDS or collection.notetypes[note.notetype_id].name in SRS_MODELS:
+            own[note.guid].extend(cards_of[note.id])
+            continue
+        mapping = maps[note.notetype_id]
+        if mapping is None:
+            unsupported[collection.notetypes[note.notetype_id].name] += 1
+            continue
+        result.notes += 1
+        mapped += map_note(note, cards_of[note.id], mapping, lambda card: collection.decks.get(card.deck_id) or "Default")
+    result.unsupported = dict(sorted(unsupported.items()))
+    return mapped, own
+
+
+def _media(package: AnkiPackage, mapped: list[MappedCard], folder: Path, result: AnkiImport) -> dict[Path, bytes]:
+    """The media files to write (read now, so a damaged one stops the import before anything is written)."""
+    wanted = dict.fromkeys(name for card in mapped for name in card.media if is_local_media(name))
+    files = {}
+    for name in wanted:
+        if name not in package.media_members:
+            result.media_missing.append(name)
+            continue
+        data = package.media_bytes(name)
+        target = folder / MEDIA_DIR / name
+        if not target.is_file() or target.read_bytes() != data:
+            files[target] = data
+        result.media_copied.append(name)
+    return files
+
+
+def import_anki(store: Store, path: Path, folder: Path | None = None, now: datetime | None = None, zone: tzinfo | None = None) -> AnkiImport:
+    """Import ``path`` (.apkg or .colpkg): notes into deck files under ``folder``, media beside them, reviews into the collection."""
+    now, zone = now or utc_now(), zone or local_zone()
+    folder = folder or default_folder(path)
+    if folder.exists() and not folder.is_dir():
+        raise SrsError(f"{folder} is not a folder; give -o a folder for the deck files")
+    result = AnkiImport(path, folder)
+    with gc_paused(), open_package(path) as package:
+        collection = read_collection(package.db, package.schema, path)
+        mapped, own = _map_notes(collection, result)
+        media = _media(package, mapped, folder, result)
+    by_deck: dict[str, list] = defaultdict(list)
+    for card in mapped:
+        by_deck[card.deck].append(card.spec)
+        if card.spec.draft:
+            result.drafts.append(card.spec.uid)
+        if card.kept_html:
+            result.kept_html.append(card.spec.uid)
+    result.cards = sum(len(card.anki_cards) for card in mapped)
+    with gc_paused():
+        plans, targets = plan_deck_files(by_deck, folder, f"Imported from {path.name}.")
+        _check_elsewhere(store, mapped, targets)
+        result.files = plans
+        for target, data in media.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(target, data)
+        write_deck_files(plans)
+        if targets:
+            result.sync = sync_paths(store, targets, now)
+        _merge_history(store, collection, mapped, own, result, zone)
+    return result
+
+
+def _check_elsewhere(store: Store, mapped: list[MappedCard], targets: list[Path]) -> None:
+    """Refuse, before writing, cards that live in a deck file outside this import's files (an import into another folder)."""
+    with store.read() as conn:
+        origins = import_store.live_card_origins(conn)
+    ours = {str(target.resolve()) for target in targets}
+    elsewhere = [(card.spec.uid, origins[card.spec.uid]) for card in mapped if origins.get(card.spec.uid, None) not in (None, *ours)]
+    elsewhere = [(uid, origin) for uid, origin in elsewhere if Path(origin).exists()]
+    if elsewhere:
+        uid, origin = elsewhere[0]
+        more = f" (and {len(elsewhere) - 1} more)" if len(elsewhere) > 1 else ""
+        raise SrsError(
+            f"card '{uid}'{more} of this package is already in {origin}; "
+            f"import into that folder (-o {Path(origin).parent}/) to update it; nothing was imported"
+        )
+
+
+def _merge_history(store: Store, collection: Collection, mapped: list[MappedCard], own: dict[str, list], result: AnkiImport, zone: tzinfo) -> None:
+    revlog = defaultdict(list)
+    for entry in collection.revlog:
+        revlog[entry.card_id].append(entry)
+    book = SettingsBook.load(store)
+    ours = book.for_deck(None).day_starts_at
+    if collection.rollover is not None and collection.rollover != ours:
+        result.rollover_differs = (collection.rollover, ours)
+    added = set(result.sync.added)
+    with store.write() as conn:
+        raw = conn
+        ids = import_store.card_ids_by_uid(raw)
+        decks = import_store.card_decks(raw)
+        histories = []
+        for entry in mapped:
+            for anki_card, uid in entry.anki_cards:
+                card_id = ids[uid]
+                entries, complete = fsrs_entries(revlog.get(anki_card.id, []))
+                if entries and not complete:
+                    result.incomplete.append(uid)
+                suspended = (anki_card.queue == -1) if uid in added else None
+                histories.append(CardHistory(card_id, uid, decks[card_id], [] if entry.spec.draft else entries, suspended))
+        if own:
+            grouped = {uid.split("#", 1)[0] for uid in ids if "#" in uid}
+            by_key = {anki_card_key(uid, grouped): (uid, card_id) for uid, card_id in ids.items()}
+            for guid, cards in own.items():
+                known = [(card, by_key.get((guid, card.ord))) for card in cards]
+                if not any(match for _, match in known):
+                    result.srs_unknown += 1
+                    continue
+                result.srs_cards += 1
+                for card, match in known:
+                    if match is not None:
+                        uid, card_id = match
+                        histories.append(CardHistory(card_id, uid, decks[card_id], fsrs_entries(revlog.get(card.id, []))[0]))
+        result.history = merge_histories(raw, histories, book.for_deck_id, zone)

@@ -1,0 +1,105 @@
+"""SQL for importing review history: a card's log read and rewritten with replayed states.
+
+Every function takes a DB-API ``sqlite3.Connection`` inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from os import urandom
+
+from srs.model import MemoryState
+from srs.storage.timecodec import to_us
+
+# (review id, rating, reviewed_at_us, duration_ms, before-JSON, after-JSON, uid, device)
+LogRow = tuple[int, int, int, int | None, str, str, str, str | None]
+
+
+def card_ids_by_uid(conn: sqlite3.Connection) -> dict[str, int]:
+    """Every card's uid -> internal id (retired ones too: their history is kept)."""
+    return dict(conn.execute("SELECT uid, id FROM card").fetchall())
+
+
+def live_card_origins(conn: sqlite3.Connection) -> dict[str, str]:
+    """uid -> the deck file of every card that is not retired."""
+    return dict(conn.execute("SELECT uid, origin FROM card WHERE retired = 0").fetchall())
+
+
+def card_decks(conn: sqlite3.Connection) -> dict[int, int]:
+    """Card id -> deck id."""
+    return dict(conn.execute("SELECT id, deck_id FROM card").fetchall())
+
+
+def card_flags(conn: sqlite3.Connection) -> dict[int, tuple[bool, bool, int | None]]:
+    """Card id -> (suspended, leech, buried_until_us)."""
+    return {row[0]: (bool(row[1]), bool(row[2]), row[3]) for row in conn.execute("SELECT id, suspended, leech, buried_until FROM card").fetchall()}
+
+
+def logs_of(conn: sqlite3.Connection, card_ids: list[int]) -> dict[int, list[LogRow]]:
+    """The review log of each card, oldest first."""
+    logs: dict[int, list[LogRow]] = {card_id: [] for card_id in card_ids}
+    if not card_ids:
+        return logs
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_cards (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM import_cards")
+    conn.executemany("INSERT INTO import_cards VALUES (?)", ((card_id,) for card_id in card_ids))
+    rows = conn.execute(
+        "SELECT r.card_id, r.id, r.rating, r.reviewed_at, r.duration_ms, r.before, r.after, r.uid, r.device FROM review r "
+        "JOIN import_cards i ON i.id = r.card_id ORDER BY r.card_id, r.id"
+    ).fetchall()
+    conn.execute("DELETE FROM import_cards")
+    for row in rows:
+        logs[row[0]].append(row[1:])
+    return logs
+
+
+def update_log_states(conn: sqlite3.Connection, rows: list[tuple[str, str, int]]) -> None:
+    """Rewrite (before-JSON, after-JSON, review id) of existing log rows."""
+    conn.executemany("UPDATE review SET before = ?, after = ? WHERE id = ?", rows)
+
+
+def new_review_uid(reviewed_at_us: int) -> str:
+    """A review's global id, as the answer path makes them: time-ordered, then random."""
+    return f"{reviewed_at_us:013x}{urandom(8).hex()}"
+
+
+def insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Append (card_id, rating, reviewed_at_us, duration_ms, state_before, interval_before, before-JSON, after-JSON, uid, device) rows."""
+    conn.executemany(
+        "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+
+
+def delete_reviews(conn: sqlite3.Connection, card_id: int) -> dict[int, int]:
+    """Delete a card's log (to write it again in time order); returns review id -> reviewed_at_us of the quiz answers that pointed at it."""
+    linked = dict(
+        conn.execute(
+            "SELECT r.id, r.reviewed_at FROM review r JOIN quiz_item q ON q.review_id = r.id WHERE r.card_id = ?", (card_id,)
+        ).fetchall()
+    )
+    conn.execute("DELETE FROM review WHERE card_id = ?", (card_id,))
+    return linked
+
+
+def relink_quiz_items(conn: sqlite3.Connection, card_id: int, linked: dict[int, int]) -> None:
+    """Point quiz answers back at the rewritten log rows of ``card_id`` (matched by review time)."""
+    for old_id, reviewed_at in linked.items():
+        row = conn.execute("SELECT id FROM review WHERE card_id = ? AND reviewed_at = ? ORDER BY id LIMIT 1", (card_id, reviewed_at)).fetchone()
+        conn.execute("UPDATE quiz_item SET review_id = ? WHERE review_id = ?", (row[0] if row else None, old_id))
+
+
+def set_card_states(conn: sqlite3.Connection, rows: list[tuple[int, MemoryState, bool]]) -> None:
+    """Set (card id, state, suspended) of imported cards."""
+    conn.executemany(
+        "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, suspended=? WHERE id=?",
+        [(int(m.state), m.step, m.stability, m.difficulty, to_us(m.due), to_us(m.last_review), m.reps, m.lapses, suspended, card_id)
+         for card_id, m, suspended in rows],
+    )
+
+
+
+def set_suspended(conn: sqlite3.Connection, rows: list[tuple[bool, int]]) -> None:
+    """Set (suspended, card id)."""
+    conn.executemany("UPDATE card SET suspended = ? WHERE id = ?", rows)
