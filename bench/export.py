@@ -30,11 +30,11 @@ from pathlib import Path
 import genanki
 import yaml
 
-from exporters.anki import export_anki
-from exporters.anki.apkg import NoteRow, collection_bytes, write_apkg
-from exporters.anki.export import make_decks, note_rows
-from exporters.anki.notetype import make_model
-from exporters.anki.render_cache import card_texts, render_with_cache
+from srs.exporters.anki import export_anki
+from srs.exporters.anki.apkg import NoteRow, collection_bytes, write_apkg
+from srs.exporters.anki.export import make_decks, note_rows
+from srs.exporters.anki.notetype import make_model
+from srs.exporters.anki.render_cache import card_texts, render_with_cache
 from srs.clock import utc_now
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.model import Scope

@@ -29,7 +29,7 @@ time.tzset()
 
 from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest  # noqa: E402
 
-from importers.anki.importer import import_anki  # noqa: E402
+from srs.importers.anki.importer import import_anki  # noqa: E402
 from srs import scheduling  # noqa: E402
 from srs.model import MemoryState, Rating, State  # noqa: E402
 from srs.storage import open_store  # noqa: E402

@@ -1,5 +1,5 @@
 """Exporters: the collection's cards in other apps' formats (Anki ``.apkg`` via genanki)."""
 
-from exporters.anki import AnkiExport, default_filename, export_anki
+from .anki import AnkiExport, default_filename, export_anki
 
 __all__ = ["AnkiExport", "default_filename", "export_anki"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -80,3 +81,49 @@ def postgres_db(postgres_server, request):
     yield url_for("postgres"), url_for
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@dataclass
+class CliResult:
+    """What one in-process ``srs`` run printed, and its exit code."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def returncode(self) -> int:
+        """The exit code under subprocess's name, for tests written against ``subprocess.run``."""
+        return self.code
+
+
+def run_cli(*args: str, db: Path | None = None, stdin: str = "") -> CliResult:
+    """Run ``srs ARGS`` in this process (as the console script does: ``srs.cli.main``), capturing its output.
+
+    With ``db``, SRS_DB points at it for the run. Use a subprocess only where the process is the point.
+    """
+    import contextlib
+    import io
+    import os
+    import sys
+
+    from srs.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_stdin = os.environ.get("SRS_DB"), sys.stdin
+    if db is not None:
+        os.environ["SRS_DB"] = str(db)
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main(list(args))
+        code = 0
+    except SystemExit as exited:
+        code = exited.code if isinstance(exited.code, int) else (0 if exited.code is None else 1)
+    finally:
+        sys.stdin = saved_stdin
+        if saved_env is None:
+            os.environ.pop("SRS_DB", None)
+        else:
+            os.environ["SRS_DB"] = saved_env
+    return CliResult(code, out.getvalue(), err.getvalue())

@@ -12,9 +12,9 @@ from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPack
 from anki.decks import DeckId
 from anki.scheduler.v3 import CardAnswer
 
-from exporters import export_anki
-from exporters.anki.notetype import note_guid
-from importers.anki.importer import import_anki
+from srs.exporters import export_anki
+from srs.exporters.anki.notetype import note_guid
+from srs.importers.anki.importer import import_anki
 from srs import review, scheduling
 from srs.clock import study_day
 from srs.decks.sync import sync_paths
@@ -201,7 +201,7 @@ def test_reversed_and_cloze_cards_carry_their_own_state_both_ways(store, col, tm
     for cid in col.find_cards(""):
         card = col.get_card(cid)
         by_note[(col.get_note(card.nid).guid, card.ord)] = card
-    from exporters.anki.export import entry_guid
+    from srs.exporters.anki.export import entry_guid
 
     for uid, key in {"word": (entry_guid("word", False), 0), "word#rev": (entry_guid("word", False), 1),
                      "capital#c1": (entry_guid("capital", True), 0), "capital#c2": (entry_guid("capital", True), 1)}.items():

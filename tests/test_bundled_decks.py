@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from srs.decks import bundled_decks_dir, check_paths
 from srs.decks.load import is_long_back
 
@@ -64,6 +66,35 @@ def test_code_blocks_name_their_language() -> None:
             fences = [line.strip() for line in text.splitlines() if line.strip().startswith("```")]
             openers = fences[0::2]
             assert all(len(opener) > 3 for opener in openers), f"{card.uid}: a code block without a language"
+
+
+# A version claim must name its version ("since PyTorch 2.9", "checked in PyTorch 2.13"): "PyTorch 2.x"
+# or "recent versions" is false for part of the range it names (ONNX export's dynamo=True default
+# came only in 2.9), and goes stale unnoticed.
+VAGUE_VERSION = re.compile(
+    r"\b(?:PyTorch|torch|torchvision)\s+\d+\.x\b"
+    r"|\b(?:recent|newer|modern|current|latest|later)\s+(?:(?:PyTorch|torch|torchvision)\s+)?(?:versions?|releases?)\b"
+    r"|\b(?:recent|newer|modern|current)\s+(?:PyTorch|torch|torchvision)\b"
+    r"|\bnowadays\b|\bthese days\b|\bas of now\b",
+    re.IGNORECASE,
+)
+
+
+def test_version_claims_name_their_version() -> None:
+    _, cards = bundled_cards()
+    vague = [
+        f"{card.uid}: {match.group()!r}"
+        for card in cards
+        for text in (card.front, card.back, card.cloze, card.extra)
+        for match in VAGUE_VERSION.finditer(text)
+    ]
+    assert vague == [], "name the version (e.g. 'since PyTorch 2.9', 'checked in PyTorch 2.13'): " + "; ".join(vague)
+
+
+def test_the_vague_version_rule_catches_what_it_is_for() -> None:
+    assert VAGUE_VERSION.search("In PyTorch 2.x, `torch.onnx.export` defaults to `dynamo=True`")
+    assert VAGUE_VERSION.search("recent versions also accept float images")
+    assert not VAGUE_VERSION.search("Since PyTorch 2.9, `torch.onnx.export` defaults to `dynamo=True`; TensorFlow 1.x used sessions")
 
 
 def test_some_cards_are_cloze_deletions_or_reversed_and_the_readme_lists_them() -> None:

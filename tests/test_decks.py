@@ -158,3 +158,50 @@ def test_every_non_string_scalar_in_text_fields_is_refused(value: str) -> None:
 
 def test_control_characters_written_as_yaml_escapes_are_errors() -> None:
     assert errors(GOOD.replace("back: This.", 'back: "a\\x1fb\\x1b[2J"')) == ["6: 'back' contains control character U+001F"]
+
+
+# --- every error of a file in one run (srs check) ---------------------------------------------------
+
+TABBED = "deck: A\ncards:\n  - id: x\n\tfront: Q\n    back: B\n  - id: x\n    front: Q2\n    back: no\n  - id: shared\n    front: Q3\n    back: C\n"
+
+
+def test_a_tab_does_not_hide_the_files_other_errors() -> None:
+    assert errors(TABBED) == [
+        "4: tab character: indent with spaces (tabs are not allowed anywhere in a deck)",
+        "8: 'back' must be text, but YAML reads `no` as a boolean; quote it: back: \"no\"",
+        "6: duplicate id 'x' (first at line 3)",
+    ]
+
+
+def test_bad_bytes_and_control_characters_do_not_hide_the_files_other_errors() -> None:
+    data = b"deck: A\ncards:\n  - id: a\n    front: Q\xff\n    back: B\x1b\n  - id: a\n    front: Q\n    back: yes\n"
+    found = errors(data)
+    assert found[0].startswith("4: the file is not valid UTF-8") and found[1].startswith("5: control character U+001B")
+    assert "8: 'back' must be text, but YAML reads `yes` as a boolean; quote it: back: \"yes\"" in found
+    assert "6: duplicate id 'a' (first at line 3)" in found
+
+
+def test_a_card_with_an_error_still_counts_for_duplicate_ids() -> None:
+    text = "deck: A\ncards:\n  - id: a\n    front: Q\n    back: no\n  - id: a\n    front: Q2\n    back: B\n"
+    assert "6: duplicate id 'a' (first at line 3)" in errors(text)
+
+
+def test_check_reports_errors_and_cross_file_duplicates_of_broken_files_together_and_counts_every_file(tmp_path, capsys) -> None:
+    from srs.cli import main
+
+    (tmp_path / "a.yaml").write_text(TABBED)
+    (tmp_path / "b.yaml").write_text("deck: B\ncards:\n  - id: shared\n    front: Q\n    back: B\n  - id: b2\n    front: Q\n")
+    with pytest.raises(SystemExit) as exited:
+        main(["check", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert exited.value.code == 1
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert err.splitlines()[:6] == [
+        f"{a}:4:1: error: tab character: indent with spaces (tabs are not allowed anywhere in a deck)",
+        f"{a}:6:1: error: duplicate id 'x' (first at line 3)",
+        f"{a}:8:11: error: 'back' must be text, but YAML reads `no` as a boolean; quote it: back: \"no\"",
+        f"{b}:3:1: error: duplicate id 'shared' (also at {a}:9)",
+        f"{b}:6:5: error: card has no 'back'",
+        "srs: error: deck files have errors",
+    ]
+    assert out.startswith("2 file(s), 0 card(s), 0 draft(s): 5 error(s)")

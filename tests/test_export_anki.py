@@ -20,8 +20,8 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRe
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.anki import cloze, notetype, render, render_cache
-from exporters import default_filename, export_anki
+from srs.exporters.anki import cloze, notetype, render, render_cache
+from srs.exporters import default_filename, export_anki
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.errors import SrsError
 from srs.model import Scope

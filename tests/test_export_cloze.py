@@ -14,9 +14,9 @@ import yaml
 from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from exporters import export_anki
-from exporters.anki import cloze, notetype
-from exporters.anki.export import entry_guid
+from srs.exporters import export_anki
+from srs.exporters.anki import cloze, notetype
+from srs.exporters.anki.export import entry_guid
 from srs.decks import sync_paths
 from srs.storage import open_store
 

@@ -20,10 +20,10 @@ import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from anki.decks import DeckId
 
-from importers.anki.html import to_markdown
-from importers.anki.importer import import_anki
-from importers.anki.notes import card_uid
-from importers.anki.package import AnkiPackageError
+from srs.importers.anki.html import to_markdown
+from srs.importers.anki.importer import import_anki
+from srs.importers.anki.notes import card_uid
+from srs.importers.anki.package import AnkiPackageError
 from srs import scheduling
 from srs.decks.load import load_deck_file
 from srs.errors import SrsError
@@ -395,7 +395,7 @@ from html.parser import HTMLParser  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from exporters.anki.render import markdown_html  # noqa: E402
+from srs.exporters.anki.render import markdown_html  # noqa: E402
 
 
 class _Text(HTMLParser):
@@ -452,7 +452,7 @@ def test_markdown_from_html_renders_the_same_text(html):
 
 
 def _outcome(feed) -> str:
-    from importers.anki import html as converter_module
+    from srs.importers.anki import html as converter_module
 
     converter = converter_module._Converter()
     try:
@@ -465,7 +465,7 @@ def _outcome(feed) -> str:
 @settings(max_examples=300, deadline=None)
 @given(_field.map(lambda html: html.replace("<b>", '<b class="x">', 1)) | _field)
 def test_the_regular_tokeniser_reads_html_as_htmlparser_does(html):
-    from importers.anki.html import _feed_regular
+    from srs.importers.anki.html import _feed_regular
 
     def slow(converter):
         converter.feed(html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -23,10 +24,11 @@ from srs.ingest.yamlout import Section, deck_text
 from srs.model import CardSpec
 from srs.review import build_queue
 from srs.storage import open_store
+from tests.conftest import CliResult, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEED_COUNTS = {  # from shared/seeds/README.md
+SEEDS = Path(__file__).parent / "data" / "seeds"  # a copy of the study material, so a lone clone tests it
+SEED_COUNTS = {  # from tests/data/seeds/README.md
     "001_524f5d0acfacaac9.txt": (Shape.QUIZ, 120),
     "002_72777c599272712e.txt": (Shape.NOTES, 60),
     "003_6a6c08d00160d1f6.txt": (Shape.QUESTIONS, 100),
@@ -38,9 +40,9 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def seeds_dir() -> Path:
-    """The shared study material, beside the repository (CI copies shared/ next to the clone)."""
+    """The study material the bundled decks were made from, shipped with the tests."""
     if not SEEDS.is_dir():
-        pytest.fail(f"seed folder {SEEDS} is missing: ingest must be tested on the real study material; put shared/seeds beside the repository")
+        pytest.fail(f"seed folder {SEEDS} is missing: it is part of the repository (tests/data/seeds)")
     return SEEDS
 
 
@@ -69,6 +71,16 @@ def loads_cleanly(text: str) -> tuple:
 
 
 # --- the seed files ------------------------------------------------------------------------------
+
+
+def test_the_study_material_ships_with_the_tests_and_nothing_reads_outside_the_repository() -> None:
+    """A lone clone (no shared/ beside it) runs the whole suite."""
+    repo = Path(__file__).resolve().parents[1]
+    assert SEEDS.resolve().is_relative_to(repo) and (SEEDS / "README.md").is_file()
+    assert {p.name for p in SEEDS.glob("*.txt")} == set(SEED_COUNTS) | {"000_26b68593ac0a6552.txt"}
+    outside = re.compile(r"\.\./shared|parents\[\d\]\s*/\s*[\"']shared")
+    for test_file in repo.glob("tests/**/*.py"):
+        assert not outside.search(test_file.read_text(encoding="utf-8")), test_file
 
 
 @pytest.mark.parametrize("name", sorted(SEED_COUNTS))
@@ -491,13 +503,13 @@ def test_the_ingest_library_imports_no_ui_packages() -> None:
 # --- the command ---------------------------------------------------------------------------------
 
 
-def _srs(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "srs", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+def _srs(*args: str) -> CliResult:
+    return run_cli(*args)
 
 
 def test_cli_prints_yaml_to_stdout_and_the_report_to_stderr() -> None:
     result = _srs("ingest", str(fixture("quiz_missing_reasoning.txt")))
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     deck, _ = loads_cleanly(result.stdout)
     assert len(deck.cards) == 8
     assert "quiz answer sheets (detected), 2 quizzes: 8 cards (0 finished, 8 drafts)" in result.stderr
@@ -507,15 +519,15 @@ def test_cli_prints_yaml_to_stdout_and_the_report_to_stderr() -> None:
 def test_cli_writes_and_merges_with_the_report_on_stdout(tmp_path: Path) -> None:
     out = tmp_path / "deck.yaml"
     first = _srs("ingest", str(fixture("answers_code_lists.md")), "-o", str(out), "--deck", "Keys")
-    assert first.returncode == 0, first.stderr
+    assert first.code == 0, first.stderr
     assert "answer key (detected): 5 cards (0 finished, 5 drafts)" in first.stdout and "wrote" in first.stdout
     second = _srs("ingest", str(fixture("answers_code_lists.md")), "-o", str(out))
     assert "0 new cards added, 5 already there left as they are" in second.stdout
     check = _srs("check", str(out))
-    assert check.returncode == 0 and "0 error(s)" in check.stdout
+    assert check.code == 0 and "0 error(s)" in check.stdout
 
 
 def test_cli_refuses_an_unknown_shape() -> None:
     result = _srs("ingest", str(fixture("unknown_shape.txt")))
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.code == 1 and result.stdout == ""
     assert result.stderr.startswith("srs: error: ") and all(f"{shape} (" in result.stderr for shape in KNOWN_SHAPES)

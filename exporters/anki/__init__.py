@@ -9,6 +9,6 @@ The modules, in the order an export runs them:
 - ``export``: ``export_anki``, which puts them together.
 """
 
-from exporters.anki.export import AnkiExport, default_filename, export_anki
+from .export import AnkiExport, default_filename, export_anki
 
 __all__ = ["AnkiExport", "default_filename", "export_anki"]

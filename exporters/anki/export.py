@@ -13,12 +13,12 @@ from pathlib import Path
 
 import genanki
 
-from exporters.anki import cloze, notetype
-from exporters.anki.apkg import NoteRow, Scheduling, collection_bytes, write_apkg
-from exporters.anki.notetype import make_cloze_model, make_model, make_reversed_model, note_guid, stable_id
-from exporters.anki.render import markdown_html, note_tags, sources_html
-from exporters.anki.render_cache import RENDERER, card_texts, is_cloze, render_with_cache
-from exporters.anki.scheduling import card_schedule, collection_start, earliest_due, revlog_rows
+from . import cloze, notetype
+from .apkg import NoteRow, Scheduling, collection_bytes, write_apkg
+from .notetype import make_cloze_model, make_model, make_reversed_model, note_guid, stable_id
+from .render import markdown_html, note_tags, sources_html
+from .render_cache import RENDERER, card_texts, is_cloze, render_with_cache
+from .scheduling import card_schedule, collection_start, earliest_due, revlog_rows
 from srs.clock import local_zone, study_day, utc_now
 from srs.decks.cloze import card_kind
 from srs.errors import SrsError

@@ -19,8 +19,8 @@ from pathlib import Path
 import markdown_it
 import pygments
 
-from exporters.anki import cloze, notetype, render
-from exporters.anki.render import fast_markdown_html, markdown_html
+from . import cloze, notetype, render
+from .render import fast_markdown_html, markdown_html
 from srs.decks.cloze import card_kind
 from srs.model import ListedCard
 from srs.storage import Store

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 
-from importers.anki import protobuf
-from importers.anki.package import AnkiPackageError
+from . import protobuf
+from .package import AnkiPackageError
 
 NORMAL, CLOZE = 0, 1  # NotetypeKind
 

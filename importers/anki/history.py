@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
-from importers.anki.collection import RevlogEntry
+from .collection import RevlogEntry
 from srs import scheduling
 from srs.model import MemoryState, Rating
 from srs.scheduling import Settings

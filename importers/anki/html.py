@@ -368,7 +368,7 @@ def to_markdown(html: str) -> Converted:
 
 
 def _render(markdown: str) -> str:
-    from exporters.anki.render import markdown_html
+    from srs.exporters.anki.render import markdown_html
 
     return markdown_html(markdown)
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from exporters.anki.export import anki_card_key
-from exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_MODEL_NAME, stable_id
-from importers.anki.collection import Collection, read_collection
-from importers.anki.deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
-from importers.anki.history import CardHistory, HistoryResult, fsrs_entries, merge_histories
-from importers.anki.html import MEDIA_DIR, is_local_media
-from importers.anki.notes import MappedCard, map_note, template_maps
-from importers.anki.package import AnkiPackage, open_package
+from srs.exporters.anki.export import anki_card_key
+from srs.exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_MODEL_NAME, stable_id
+from .collection import Collection, read_collection
+from .deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
+from .history import CardHistory, HistoryResult, fsrs_entries, merge_histories
+from .html import MEDIA_DIR, is_local_media
+from .notes import MappedCard, map_note, template_maps
+from .package import AnkiPackage, open_package
 from srs.clock import local_zone, utc_now
 from srs.decks.sync import sync_paths
 from srs.errors import SrsError

@@ -19,8 +19,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 
-from importers.anki.collection import NORMAL, Card, Note, NoteType
-from importers.anki.html import to_markdown
+from .collection import NORMAL, Card, Note, NoteType
+from .html import to_markdown
 from srs.decks.cloze import REVERSE_SUFFIX
 from srs.model import DIFFICULTIES, CardSpec
 

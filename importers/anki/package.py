@@ -22,7 +22,7 @@ from pathlib import Path
 
 import zstandard
 
-from importers.anki import protobuf
+from . import protobuf
 from srs.errors import SrsError
 
 LATEST_PACKAGE_VERSION = 3  # PackageMetadata.Version.LATEST in Anki's import_export.proto

@@ -1,6 +1,8 @@
 """The ``srs`` command: thin wrappers over the library, one command per module.
 
-User errors (``SrsError``) print ``srs: error: ...`` and exit 1, never a traceback.
+Every error prints ``srs: error: ...`` on stderr, never a traceback. Exit codes: 0 success, 1 an error
+(bad input, a card that does not exist, deck files with errors, a damaged collection), 2 a usage error
+(unknown command or option, missing argument, bad option value), 130 interrupted (Ctrl+C).
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ app = app_module.app
 # Commands that live in a module of another name; every other command lives in srs/cli/<command>.py.
 COMMAND_MODULES = {"undo": "answer", "bury": "answer", "suspend": "answer", "unsuspend": "answer", "restore": "backup", "import": "import_"}
 ALWAYS = ("status",)  # the callback: `srs` alone, and the --db/--json options before a command
+
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 def invoked_command(argv: list[str]) -> str | None:
@@ -50,18 +57,69 @@ def _register_commands(argv: list[str] | None = None) -> None:
 _register_commands()
 
 
-def main() -> None:
-    """Console-script entry point."""
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point (``argv`` defaults to the process's arguments); always exits."""
+    from typer import Abort, TyperException
+
     try:
-        app()
+        code = app(args=argv, prog_name="srs", standalone_mode=False)
+    except TyperException as exc:  # typer (>= 0.28: click vendored) raises its usage errors as these
+        if _kind(exc) == "NoArgsIsHelpError":  # `srs export`: a group without its subcommand shows its help
+            print(exc.format_message(), file=sys.stderr)
+            sys.exit(EXIT_USAGE)
+        usage = getattr(exc, "exit_code", EXIT_ERROR) == EXIT_USAGE
+        _fail(usage_message(exc) if usage else exc.format_message(), EXIT_USAGE if usage else EXIT_ERROR)
     except SrsError as exc:
-        print(f"srs: error: {exc}", file=sys.stderr)
-        sys.exit(1)
+        _fail(str(exc), EXIT_ERROR)
     except sqlite3.DatabaseError as exc:
-        print(f"srs: error: {_database_failure(exc)}", file=sys.stderr)
-        sys.exit(1)
+        _fail(_database_failure(exc), EXIT_ERROR)
+    except Abort:  # end of input at a question (optimize --reschedule)
+        _fail("aborted; nothing was changed", EXIT_ERROR)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _kind(exc: Exception) -> str:
+    return type(exc).__name__
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"srs: error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def usage_message(exc) -> str:
+    """A usage error in srs's words: what is wrong, what to give, and the command's usage line."""
+    ctx = getattr(exc, "ctx", None)
+    param = getattr(exc, "param", None)
+    if _kind(exc) == "MissingParameter" and param is not None and param.param_type_name == "argument":
+        what = (param.help or "").rstrip(".")
+        message = f"missing {_argument_name(param)}" + (f" ({what[:1].lower()}{what[1:]})" if what else "")
+    else:
+        message = exc.format_message().rstrip(".")
+        message = message[:1].lower() + message[1:]
+    if ctx is None:
+        return message
+    return f"{message}\nusage: {usage_line(ctx)}  (more: {ctx.command_path} --help)"
+
+
+def _argument_name(param) -> str:
+    name = param.metavar or param.name.upper()
+    return name + "..." if param.nargs != 1 else name
+
+
+def usage_line(ctx) -> str:
+    """``srs bury [OPTIONS] ID...``: the command's arguments by their metavars."""
+    pieces = [ctx.command_path, "[OPTIONS]"]
+    for param in ctx.command.params:
+        if param.param_type_name != "argument":
+            continue
+        name = _argument_name(param)
+        pieces.append(name if param.required else f"[{name}]")
+    if getattr(ctx.command, "commands", None):
+        pieces.append("COMMAND [ARGS]...")
+    return " ".join(pieces)
 
 
 def _database_failure(exc: sqlite3.Error) -> str:

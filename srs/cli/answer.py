@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 from srs.clock import utc_now
 from srs.review import answer as answer_card
 from srs.review import bury as bury_cards
@@ -16,7 +17,7 @@ from srs.scheduling import format_interval
 from srs.storage import review_store
 from srs.text import plural
 
-CardIds = Annotated[list[str], typer.Argument(help="Card ids (as in the deck files).", show_default=False)]
+CardIds = Annotated[list[str], typer.Argument(metavar="ID", help="Card ids, as in the deck files.", show_default=False)]
 
 
 def _local(moment) -> str:
@@ -28,12 +29,24 @@ def answer(
     card_id: Annotated[str, typer.Argument(metavar="ID", help="The card's id.")],
     rating: Annotated[str, typer.Argument(metavar="RATING", help="1-4 or again, hard, good, easy.")],
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Answer a card now and print when it is due next. Answering early is allowed."""
     grade = parse_rating(rating)
     with open_collection(db) as store:
         card = find_card(store, card_id)
         result = answer_card(store, card.id, grade)
+    if wants_json(as_json):
+        after = result.after
+        echo(json.dumps({
+            "id": card_id, "rating": grade.name.lower(), "reviewed_at": result.reviewed_at.isoformat(),
+            "state": after.state.label, "due": after.due.isoformat() if after.due else None,
+            "interval": format_interval(after.due - result.reviewed_at) if after.due else None,
+            "stability": round(after.stability, 4) if after.stability is not None else None,
+            "difficulty": round(after.difficulty, 4) if after.difficulty is not None else None,
+            "early": result.early, "leech": result.became_leech,
+        }, indent=2))
+        return
     note = " (answered early: it was not due yet)" if result.early else ""
     echo(f"{card_id}: {grade.label} -> {result.after.state.label}, due {_local(result.after.due)} (in {format_interval(result.after.due - result.reviewed_at)}){note}")
     if result.became_leech:

@@ -7,21 +7,16 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo
+from srs.cli.app import DbOption, app, collection_path, echo
 from srs.errors import BackupError, DatabaseError, SrsError
-from srs.storage import default_db_path
 from srs.storage.backup import backups, collection_problem, from_the_future, make_backup, move_aside, restore_backup
 from srs.storage.db import check_readable
-
-
-def _db_path(db: Path | None) -> Path:
-    return (db or default_db_path()).expanduser()
 
 
 @app.command()
 def backup(db: DbOption = None) -> None:
     """Make a verified backup of the collection now (the newest 7 are kept)."""
-    path = _db_path(db)
+    path = collection_path(db)
     if not path.exists():
         raise SrsError(f"{path} does not exist")
     echo(f"backup written: {make_backup(path, 'manual')}")
@@ -29,11 +24,11 @@ def backup(db: DbOption = None) -> None:
 
 @app.command()
 def restore(
-    file: Annotated[Path | None, typer.Argument(help="Backup to restore (omit to list backups).", show_default=False)] = None,
+    file: Annotated[Path | None, typer.Argument(metavar="FILE", help="Backup to restore (omit to list backups).", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
     """List this collection's backups, or restore one (the current collection is backed up, or moved aside if damaged)."""
-    path = _db_path(db)
+    path = collection_path(db)
     if file is None:
         _list(path)
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from srs import settings as settings_lib
-from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 
 VALUE_WIDTH = 12
 PER_LINE = 7  # FSRS parameters per line (21 in 3 lines)
@@ -16,8 +16,8 @@ PER_LINE = 7  # FSRS parameters per line (21 in 3 lines)
 
 @app.command()
 def config(
-    key: Annotated[str | None, typer.Argument(help="Setting to show or change.", show_default=False)] = None,
-    value: Annotated[str | None, typer.Argument(help="New value.", show_default=False)] = None,
+    key: Annotated[str | None, typer.Argument(metavar="KEY", help="Setting to show or change.", show_default=False)] = None,
+    value: Annotated[str | None, typer.Argument(metavar="VALUE", help="New value.", show_default=False)] = None,
     deck: Annotated[str | None, typer.Option("--deck", help="Apply to this deck and its subdecks instead of globally.")] = None,
     unset: Annotated[bool, typer.Option("--unset", help="Remove the override so the value is inherited again.")] = False,
     db: DbOption = None,
@@ -41,7 +41,7 @@ def config(
 
             raise SrsError(f"unknown setting '{key}' (known: {', '.join(effective)})")
         effective = {key: effective[key]}
-    if as_json:
+    if wants_json(as_json):
         echo(json.dumps(effective, indent=2))
         return
     scope = deck or ""

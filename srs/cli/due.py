@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 from srs.clock import utc_now
 from srs.model import Scope
 from srs.review import build_queue, cards
@@ -28,7 +28,7 @@ def due(
         found = cards(store, order)
     counts = queue.counts()
     listed = [found[card_id] for card_id in order]
-    if as_json:
+    if wants_json(as_json):
         payload = {
             "counts": {"new": counts.new, "learning": counts.learning, "review": counts.review},
             "cards": [{"id": c.uid, "deck": c.deck, "state": c.memory.state.label, "due": c.memory.due.isoformat() if c.memory.due else None} for c in listed],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 from srs.text import plural
 
 export_app = typer.Typer(
@@ -33,6 +34,7 @@ def anki(
         bool, typer.Option("--with-scheduling", help="Include each card's state and review history, so Anki shows the same due dates (import with 'Import any learning progress').")
     ] = False,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Write an Anki package (.apkg) of your finished cards; drafts and retired cards are left out.
 
@@ -40,10 +42,13 @@ def anki(
     files and import again: Anki updates the notes you changed in place, skips the others, and never
     adds duplicates.
     """
-    from exporters import export_anki
+    from srs.exporters import export_anki
 
     with open_collection(db) as store:
         result = export_anki(store, output, deck=deck, tag=tag, with_scheduling=with_scheduling)
+    if wants_json(as_json):
+        echo(json.dumps({"path": str(result.path), "notes": result.notes, "cards": result.cards, "decks": result.decks}, indent=2))
+        return
     cards = f" ({plural(result.cards, 'card')})" if result.cards != result.notes else ""
     echo(f"wrote {result.path}: {plural(result.notes, 'note')}{cards} in {plural(result.decks, 'deck')}")
     if result.redated:

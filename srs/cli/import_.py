@@ -29,7 +29,7 @@ def _listed(ids: list[str]) -> str:
 
 @import_app.command("anki")
 def anki(
-    package: Annotated[Path, typer.Argument(help="The Anki package: a .apkg (decks) or .colpkg (a whole collection).", show_default=False)],
+    package: Annotated[Path, typer.Argument(metavar="FILE", help="The Anki package: a .apkg (decks) or .colpkg (a whole collection).", show_default=False)],
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="Folder for the deck files (media go in its media/ folder).", show_default="a folder named after the package", metavar="DIR/"),
@@ -44,7 +44,7 @@ def anki(
     reviews that are new. Notes of other types are listed, not imported. Notes that srs exported
     are matched to your cards by GUID: only their new reviews come in.
     """
-    from importers.anki.importer import import_anki
+    from srs.importers.anki.importer import import_anki
 
     with open_collection(db) as store:
         result = import_anki(store, package, output)

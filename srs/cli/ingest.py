@@ -14,7 +14,7 @@ from srs.ingest.model import Shape
 
 @app.command()
 def ingest(
-    sources: Annotated[list[Path], typer.Argument(help="Study material files: quiz answer sheets, study notes, question lists or answer keys.", show_default=False)],
+    sources: Annotated[list[Path], typer.Argument(metavar="SRC", help="Study material files: quiz answer sheets, study notes, question lists or answer keys.", show_default=False)],
     output: Annotated[
         str | None,
         typer.Option(

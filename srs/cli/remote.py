@@ -45,7 +45,7 @@ def show(ctx: typer.Context, db: DbOption = None) -> None:
 
 @remote_app.command("add")
 def add(
-    url: Annotated[str, typer.Argument(help="postgresql://USER[:PASSWORD]@HOST/DB, or the path of a SQLite file (e.g. on a shared drive).")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="postgresql://USER[:PASSWORD]@HOST/DB, or the path of a SQLite file (e.g. on a shared drive).")],
     collection: Annotated[str, typer.Option("--collection", help="Name of your collection in the store; devices with the same name share it.")] = "default",
     db: DbOption = None,
 ) -> None:
@@ -99,7 +99,7 @@ def remove(db: DbOption = None) -> None:
 
 @remote_app.command("init")
 def init(
-    url: Annotated[str, typer.Argument(help="The store, as its owner or a PostgreSQL superuser.")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="The store, as its owner or a PostgreSQL superuser.")],
     learner: Annotated[list[str] | None, typer.Option("--learner", help="Also create this PostgreSQL login role for a learner (repeatable).")] = None,
     password: Annotated[str | None, typer.Option("--password", help="Password for the new learner roles.")] = None,
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 from srs.decks.cloze import card_kind, render_deletions
 from srs.review import find_card
 from srs.storage import review_store
@@ -84,7 +84,7 @@ def show(
             for _, rating, at, ms, _before, after in history
         ],
     }
-    if as_json:
+    if wants_json(as_json):
         echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     for key in ("id", "kind", "deck", "front", "back", "extra", "tags", "difficulty", "sources", "state", "stability", "difficulty_fsrs",

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from srs import optimize as opt
-from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 
 
 @app.command()
@@ -26,7 +26,7 @@ def simulate(
     """Forecast your daily reviews and how many cards you will know, studying every day from today."""
     with open_collection(db) as store:
         result = opt.forecast(store, days=days, new_per_day=new_per_day, retention=retention, deck=deck)
-    if as_json:
+    if wants_json(as_json):
         echo(json.dumps({
             "days": result.days, "retention": result.retention, "new_per_day": result.new_per_day,
             "answered_cards": result.answered_cards, "new_cards": result.new_cards, "runs": result.runs,

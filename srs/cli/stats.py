@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, JsonOption, app, echo, open_collection
+from srs.cli.app import DbOption, JsonOption, app, echo, open_collection, wants_json
 from srs.charts import month_header
 from srs.stats import DEFAULT_DAYS, MATURE_DAYS, compute_stats, heat_level
 from srs.text import plural
@@ -27,7 +27,7 @@ def stats(
     """Show progress: today, cards, due forecast, true retention, streak and calendar, topics, memory."""
     with open_collection(db) as store:
         figures = compute_stats(store, deck=deck, days=days)
-    if as_json:
+    if wants_json(as_json):
         echo(json.dumps(figures, indent=2))
         return
     render(figures, deck)

@@ -45,6 +45,8 @@ class _Collector:
         self.path = path
         self.text = text  # the whole file, to place problems found inside a scalar's value
         self.problems: list[Problem] = []
+        self.ids: list[tuple[str, int, bool]] = []  # (id, line, written in the file) of every card with a readable id
+        self.tab_lines: set[int] = set()
 
     def error(self, node_or_line, message: str, col: int = 1) -> None:
         self._add(node_or_line, message, col, "error")
@@ -73,18 +75,40 @@ class _TooLarge(Exception):
         self.size = size
 
 
-def _decode(data: bytes, out: _Collector) -> str | None:
+def _decode(data: bytes, out: _Collector) -> str:
+    """The file's text; bad bytes and characters are reported, then read as spaces so the rest is checked too."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         out.error(line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", col)
-        return None
+        text = data.decode("utf-8", errors="replace")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if "\t" in text or _FORBIDDEN.search(text):
         _report_bad_characters(text, out)
+        text = _FORBIDDEN.sub(" ", _untab(text))
     return text
+
+
+_INDENT = re.compile(r"[ \t]*((?:- +)*)")
+
+
+def _untab(text: str) -> str:
+    """Text to go on checking after tabs were reported: a tab-indented line gets the indentation of
+    the line before it (its most likely meaning), any other tab becomes one space (columns stay right)."""
+    lines = text.split("\n")
+    indent = 0
+    for number, line in enumerate(lines):
+        match = _INDENT.match(line)
+        lead = line[: match.start(1)]
+        if "\t" in lead:
+            line = " " * indent + line[len(lead):]
+            match = _INDENT.match(line)
+        lines[number] = line.replace("\t", " ")
+        if line.strip():
+            indent = match.end(1)  # content column: leading spaces plus any "- " list markers
+    return "\n".join(lines)
 
 
 # C0 controls other than newline and carriage return, DEL, and C1 controls: invisible and unsafe in a
@@ -95,6 +119,7 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 def _report_bad_characters(text: str, out: _Collector) -> None:
     for number, content in enumerate(text.split("\n"), start=1):
         if "\t" in content:
+            out.tab_lines.add(number)
             out.error(number, "tab character: indent with spaces (tabs are not allowed anywhere in a deck)", content.index("\t") + 1)
         bad = _FORBIDDEN.search(content)
         if bad is not None:
@@ -147,6 +172,8 @@ def _compose(text: str, out: _Collector):
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and mark.line + 1 in out.tab_lines:
+            return None  # read as a space, the tab broke the YAML: the tab's own error says what to fix
         problem = (exc.problem or exc.context or "").replace("exceeded maximum nesting depth", "nested too deeply")
         out.error(mark.line + 1 if mark else 1, f"invalid YAML: {problem}", (mark.column + 1) if mark else 1)
         return None
@@ -298,6 +325,8 @@ def _card(node, deck: str, out: _Collector) -> CardSpec | None:
         uid = _string(items["id"][1], out, "id", allow_empty=False)
         if uid is not None and not ID_PATTERN.match(uid):
             out.error(items["id"][1], f"id '{uid}' may hold only letters, digits and . _ : / - (at most 200)")
+        elif uid is not None:
+            out.ids.append((uid, node.start_mark.line + 1, True))
     tags = _string_list(items["tags"][1], out, "tags") if "tags" in items else ()
     for tag in tags or ():
         if not TAG_PATTERN.match(tag):
@@ -311,6 +340,8 @@ def _card(node, deck: str, out: _Collector) -> CardSpec | None:
     if len(out.problems) > before and any(p.severity == "error" for p in out.problems[before:]):
         return None
     front = text.get("front") or ""
+    if uid is None:
+        out.ids.append((_derived_id(deck, front or cloze or ""), node.start_mark.line + 1, False))
     return CardSpec(
         uid=uid or _derived_id(deck, front or cloze or ""),
         front=front,
@@ -329,19 +360,32 @@ def _card(node, deck: str, out: _Collector) -> CardSpec | None:
 
 def parse_deck(path: str, data: bytes) -> tuple[DeckFile | None, list[Problem]]:
     """Parse and validate one deck file's bytes. Returns the deck (None on errors) and all problems."""
+    deck, problems, _ = parse_deck_ids(path, data)
+    return deck, problems
+
+
+def parse_deck_ids(path: str, data: bytes) -> tuple[DeckFile | None, list[Problem], list[tuple[str, int, bool]]]:
+    """``parse_deck``, plus (id, line, explicit) of every card whose id could be read, even in a file with errors.
+
+    Every error of the file is reported, not only the first kind: bad characters are read as spaces
+    and the rest is still checked, and a card with an error still takes part in the duplicate-id check.
+    """
     out = _Collector(path)
+    deck = _parse(data, out)
+    return deck, out.problems, out.ids
+
+
+def _parse(data: bytes, out: _Collector) -> DeckFile | None:
     text = _decode(data, out)
-    if text is None or out.problems:
-        return None, out.problems
     out.text = text
     root = _compose(text, out)
     if root is None:
         if not out.problems:
             out.error(1, "the file is empty; a deck file needs 'deck' and 'cards'")
-        return None, out.problems
+        return None
     if not isinstance(root, yaml.MappingNode):
         out.error(root, "a deck file must be a mapping with 'deck' and 'cards'")
-        return None, out.problems
+        return None
     items = _mapping_items(root, out, "the deck")
     for key, (key_node, _) in items.items():
         if key not in TOP_KEYS:
@@ -362,21 +406,21 @@ def parse_deck(path: str, data: bytes) -> tuple[DeckFile | None, list[Problem]]:
             card = _card(card_node, deck or "", out)
             if card is not None:
                 cards.append(card)
-    _check_ids_unique(cards, out)
+    _check_ids_unique(out)
     if any(p.severity == "error" for p in out.problems):
-        return None, out.problems
+        return None
     _warn(cards, out)
-    return DeckFile(path=path, deck=deck or "", description=description or "", cards=tuple(cards), digest=file_digest(data)), out.problems
+    return DeckFile(path=out.path, deck=deck or "", description=description or "", cards=tuple(cards), digest=file_digest(data))
 
 
-def _check_ids_unique(cards: list[CardSpec], out: _Collector) -> None:
+def _check_ids_unique(out: _Collector) -> None:
     seen: dict[str, int] = {}
-    for card in cards:
-        if card.uid in seen:
-            what = "id" if card.explicit_id else "card (same deck and front, no id)"
-            out.error(card.line, f"duplicate {what} '{card.uid}' (first at line {seen[card.uid]})")
+    for uid, line, explicit in out.ids:
+        if uid in seen:
+            what = "id" if explicit else "card (same deck and front, no id)"
+            out.error(line, f"duplicate {what} '{uid}' (first at line {seen[uid]})")
         else:
-            seen[card.uid] = card.line
+            seen[uid] = line
 
 
 def _warn(cards: list[CardSpec], out: _Collector) -> None:

@@ -71,6 +71,7 @@ class Loaded:
     digests: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     origin_of: dict[str, str] = field(default_factory=dict)  # shown path -> real path
+    read: list[str] = field(default_factory=list)  # shown paths of the files read (with or without errors)
 
     @property
     def errors(self) -> list[Problem]:
@@ -80,6 +81,7 @@ class Loaded:
 def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None) -> Loaded:
     """Read and validate files; with ``known`` digests, files whose content is unchanged are not parsed."""
     loaded = Loaded()
+    ids: list[tuple[str, list[tuple[str, int, bool]]]] = []
     for source in sources:
         loaded.origin_of[source.shown] = source.key
         try:
@@ -94,14 +96,18 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
         if known is not None and known.get(source.key) == digest:
             loaded.skipped.append(source)
             continue
-        from srs.decks.load import parse_deck  # PyYAML only once a file is to be parsed: not on every start-up
+        from srs.decks.load import parse_deck_ids  # PyYAML only once a file is to be parsed: not on every start-up
 
-        deck, problems = parse_deck(source.shown, data)
+        deck, problems, file_ids = parse_deck_ids(source.shown, data)
+        loaded.read.append(source.shown)
         loaded.problems.extend(problems)
+        ids.append((source.shown, file_ids))
         if deck is not None:
             loaded.decks.append(deck)
             loaded.digests[source.key] = digest
-    loaded.problems.extend(_cross_file_duplicates(loaded.decks))
+    loaded.problems.extend(_cross_file_duplicates(ids))
+    order = {shown: index for index, shown in enumerate(loaded.origin_of)}
+    loaded.problems.sort(key=lambda p: (order.get(p.path, len(order)), p.line, p.col))
     return loaded
 
 
@@ -114,23 +120,30 @@ def _read_bounded(path: Path) -> bytes | None:
     return data if len(data) <= MAX_FILE_BYTES else None
 
 
-def _cross_file_duplicates(decks: list[DeckFile]) -> list[Problem]:
+def _cross_file_duplicates(ids: list[tuple[str, list[tuple[str, int, bool]]]]) -> list[Problem]:
+    """Ids used in more than one file (cards with other errors included, so all come out in one run)."""
     seen: dict[str, tuple[str, int]] = {}
     problems = []
-    for deck in decks:
-        for card in deck.cards:
-            if card.uid in seen and seen[card.uid][0] != deck.path:
-                first_path, first_line = seen[card.uid]
-                problems.append(Problem(deck.path, card.line, 1, f"duplicate id '{card.uid}' (also at {first_path}:{first_line})"))
+    for path, file_ids in ids:
+        for uid, line, _ in file_ids:
+            if uid in seen and seen[uid][0] != path:
+                first_path, first_line = seen[uid]
+                problems.append(Problem(path, line, 1, f"duplicate id '{uid}' (also at {first_path}:{first_line})"))
             else:
-                seen.setdefault(card.uid, (deck.path, card.line))
+                seen.setdefault(uid, (path, line))
     return problems
 
 
-def check_paths(paths: list[Path]) -> Loaded:
-    """Validate deck files without touching any DB (``srs check``)."""
+def check_paths(paths: list[Path], store: Store | None = None) -> Loaded:
+    """Validate deck files (``srs check``); with ``store``, also against that collection, as a sync
+    would (ids that live cards of other files already use). Nothing is written."""
     sources, _ = discover(paths)
-    return load_sources(sources)
+    loaded = load_sources(sources)
+    if store is not None:
+        with store.read() as conn:
+            stored = sync_store.stored_cards(conn)
+        loaded.problems.extend(_foreign_duplicates(loaded, stored))
+    return loaded
 
 
 def placed_cards(entries: tuple[CardSpec, ...]) -> Iterator[tuple[int, CardSpec]]:
@@ -240,6 +253,13 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
 
 def _check_foreign_duplicates(loaded: Loaded, stored: dict, sources: list[DeckSource], origin_of: dict[str, str]) -> None:
     """An id in a synced file that belongs to a live card of another existing file is an error."""
+    problems = _foreign_duplicates(loaded, stored)
+    if problems:
+        raise DeckError(problems)
+
+
+def _foreign_duplicates(loaded: Loaded, stored: dict) -> list[Problem]:
+    origin_of = loaded.origin_of
     reparsed = {origin_of[deck.path] for deck in loaded.decks}
     problems = []
     for deck in loaded.decks:
@@ -252,8 +272,7 @@ def _check_foreign_duplicates(loaded: Loaded, stored: dict, sources: list[DeckSo
                 problems.append(
                     Problem(deck.path, card.line, 1, f"duplicate id '{card.uid}' (already used at {old.origin}:{old.line}; sync both files together if you moved it)")
                 )
-    if problems:
-        raise DeckError(problems)
+    return problems
 
 
 def refresh_bundled(store: Store, first_use: bool = False) -> SyncReport | None:

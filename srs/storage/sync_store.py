@@ -94,3 +94,18 @@ def forget_file_digests(conn: Connection, paths: list[str]) -> None:
     """Drop the hashes of files that are gone, so a file that comes back is parsed again."""
     if paths:
         conn.executemany("DELETE FROM sync_file WHERE path = ?", [(path,) for path in paths])
+
+
+def move_origins(conn: Connection, old_root: str, new_root: str) -> int:
+    """Hand the cards and file hashes of files under ``old_root`` to the same files under ``new_root``.
+
+    Roots end with '/'. Returns how many cards moved.
+    """
+    size = len(old_root)
+    moved = conn.execute(
+        "UPDATE card SET origin = ? || substr(origin, ?) WHERE substr(origin, 1, ?) = ?", (new_root, size + 1, size, old_root)
+    ).rowcount
+    conn.execute(
+        "UPDATE OR REPLACE sync_file SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?", (new_root, size + 1, size, old_root)
+    )
+    return moved

@@ -10,7 +10,7 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from exporters import export_anki
+from srs.exporters import export_anki
 from srs.decks import sync_paths
 from srs.storage import open_store
 from tests.conftest import simple_deck
