@@ -133,6 +133,17 @@ def test_a_single_command_starts_without_the_others(tmp_path) -> None:
     assert out.strip() == "['srs.cli.app', 'srs.cli.due', 'srs.cli.status']"
 
 
+def test_review_starts_without_the_quiz_screen_or_the_yaml_parser() -> None:
+    # What `srs review` imports before its first card (issue 15's cold start): the quiz screen and PyYAML
+    # (only needed to parse a changed deck file) are loaded when first used.
+    code = (
+        "import sys; sys.argv = ['srs', 'review']; import srs.cli, srs.tui.app, srs.tui.screens.review\n"
+        "print(','.join(m for m in ('yaml', 'srs.decks.load', 'srs.quiz', 'srs.tui.screens.quiz') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""
+
+
 def test_the_console_script_runs_as_a_process(tmp_path) -> None:
     """One real process: the entry point, exit code and streams as a shell sees them."""
     env = {"SRS_DB": str(tmp_path / "s.db"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

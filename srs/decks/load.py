@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from srs.decks.cloze import ClozeProblem, scan
+from srs.decks.files import MAX_FILE_BYTES, file_digest  # noqa: F401 - also imported from here
 from srs.errors import Problem
 from srs.model import DIFFICULTIES, CardSpec, DeckFile
 
@@ -23,7 +24,6 @@ try:
 except ImportError:  # pragma: no cover - libyaml missing: slower, same behaviour
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 12  # a deck is 4 levels deep; anything far deeper is hostile or broken
 TOP_KEYS = {"deck", "description", "cards"}
 CARD_KEYS = {"id", "front", "back", "cloze", "extra", "reverse", "tags", "difficulty", "source", "draft"}
@@ -60,11 +60,6 @@ class _Collector:
         else:
             line, col = where.start_mark.line + 1, where.start_mark.column + 1
         self.problems.append(Problem(self.path, line, col, message, severity))
-
-
-def file_digest(data: bytes) -> str:
-    """Content hash used to skip unchanged files on re-sync."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def read_deck_bytes(path: Path) -> bytes:

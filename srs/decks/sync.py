@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from srs.decks.cloze import generate_cards
-from srs.decks.load import MAX_FILE_BYTES, file_digest, parse_deck_ids
+from srs.decks.files import MAX_FILE_BYTES, file_digest
 from srs.errors import DeckError, Problem, SrsError
 from srs.model import CardSpec, DeckFile, SyncReport
 from srs.storage import Store
@@ -110,6 +110,8 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
         if known is not None and known.get(source.key) == digest:
             loaded.skipped.append(source)
             continue
+        from srs.decks.load import parse_deck_ids  # PyYAML only once a file is to be parsed: not on every start-up
+
         deck, problems, file_ids = parse_deck_ids(source.shown, data)
         loaded.read.append(source.shown)
         loaded.problems.extend(problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -11,11 +12,13 @@ from textual.binding import Binding
 from srs.clock import local_zone, utc_now
 from srs.model import Scope
 from srs.storage import Store
-from srs.tui.screens.quiz import QuizRequest, QuizScreen
 from srs.tui.screens.review import ReviewScreen
 
-# The deck list (with the statistics behind it) and the help are imported when first opened: `srs review --deck D`
-# shows its first card without paying for them.
+if TYPE_CHECKING:
+    from srs.tui.screens.quiz import QuizRequest
+
+# The deck list (with the statistics behind it), the quiz and the help are imported when first opened:
+# `srs review --deck D` shows its first card without paying for them.
 
 
 class SrsApp(App[None]):
@@ -61,6 +64,8 @@ class SrsApp(App[None]):
 
     def quiz(self, request: QuizRequest) -> None:
         """Open a timed quiz on top of the deck list."""
+        from srs.tui.screens.quiz import QuizScreen
+
         self.push_screen(QuizScreen(request))
 
     def back_to_decks(self) -> None:
