@@ -257,6 +257,7 @@ def test_answer_doctor_and_export_json(tmp_path) -> None:
     assert answered["id"] == "c0" and answered["rating"] == "good" and answered["state"] == "learning" and answered["interval"] == "10m"
     doctor = json.loads(run("--json", "doctor", db=db).stdout)
     assert doctor["healthy"] is True and doctor["cards_checked"] >= 1 and doctor["reviews_checked"] == 1
+    assert run("doctor", db=db).stdout.splitlines()[0].endswith(" cards and 1 review")  # not "1 reviews"
     exported = json.loads(run("export", "anki", "--json", "--deck", "Test", "-o", str(tmp_path / "t.apkg"), db=db).stdout)
     assert exported == {"path": str(tmp_path / "t.apkg"), "notes": 1, "cards": 1, "decks": 1}
 

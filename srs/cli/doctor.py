@@ -43,7 +43,7 @@ def doctor(
 
 
 def _print(report: Report, fix: bool, done: Repair | None, left: list) -> None:
-    echo(f"checked {report.cards_checked} cards and {report.reviews_checked} reviews")
+    echo(f"checked {plural(report.cards_checked, 'card')} and {plural(report.reviews_checked, 'review')}")
     for message in report.integrity[:20]:
         echo(f"  damaged: {message}")
     if report.integrity:
