@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-from anki.decks import DeckId
 from anki.scheduler.v3 import CardAnswer
 
 from srs.exporters import export_anki
 from srs.exporters.anki.notetype import note_guid
 from srs.importers.anki.importer import import_anki
-from srs import review, scheduling
+from srs import review
 from srs.clock import study_day
 from srs.decks.sync import sync_paths
 from srs.model import Rating
@@ -27,26 +26,7 @@ cards:
 """ + "".join(f"  - id: c{i}\n    front: Question {i}?\n    back: Answer {i}\n" for i in range(6))
 
 
-@pytest.fixture
-def utc_tz():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "UTC")
-        time.tzset()
-        yield
-    time.tzset()
-
-
-@pytest.fixture
-def col(tmp_path: Path, utc_tz):
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    collection = Collection(str(folder / "collection.anki2"))
-    collection.set_config("fsrs", True)
-    config = collection.decks.config_dict_for_deck_id(DeckId(1))
-    config["fsrsParams6"] = list(scheduling.DEFAULT_PARAMETERS)
-    collection.decks.update_config(config)
-    yield collection
-    collection.close()
+from tests.anki_fixtures import col, utc_tz  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

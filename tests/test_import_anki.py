@@ -11,7 +11,6 @@ import json
 import math
 import random
 import sqlite3
-import time
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -34,27 +33,7 @@ UTC = timezone.utc
 START = datetime(2010, 1, 4, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def utc_tz():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "UTC")  # Anki's day cutoff follows the process' local zone
-        time.tzset()
-        yield
-    time.tzset()
-
-
-@pytest.fixture
-def col(tmp_path: Path, utc_tz):
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    collection = Collection(str(folder / "collection.anki2"))
-    collection.set_config("fsrs", True)
-    config = collection.decks.config_dict_for_deck_id(DeckId(1))
-    config["fsrsParams6"] = list(scheduling.DEFAULT_PARAMETERS)
-    config["desiredRetention"] = 0.9
-    collection.decks.update_config(config)
-    yield collection
-    collection.close()
+from tests.anki_fixtures import col, utc_tz  # noqa: F401  (fixtures)
 
 
 def add_note(col: Collection, front: str, back: str, kind: str = "Basic", deck: str | None = None, tags: list[str] = ()):
