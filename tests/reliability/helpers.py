@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from srs.decks import sync_paths
@@ -54,3 +57,16 @@ def integrity(db: Path) -> str:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         conn.close()
+
+
+def cli(db, *args: str) -> subprocess.CompletedProcess:
+    """``srs ARGS`` in a fresh process on the collection ``db`` (via SRS_DB)."""
+    env = {**os.environ, "SRS_DB": str(db)}
+    return subprocess.run([sys.executable, "-m", "srs", *args], capture_output=True, text=True, env=env)
+
+
+def checkpoint(db) -> None:
+    """Fold the WAL into the file, so byte-level damage hits committed pages."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()

@@ -14,18 +14,7 @@ from srs.errors import BackupError
 from srs.storage.backup import (
     backup_dir, backups, daily_backup, from_the_future, list_backups, make_backup, newest_backup, prune_backups,
 )
-from tests.reliability.helpers import make_collection, review_counts
-
-
-def cli(db, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SRS_DB": str(db)}
-    return subprocess.run([sys.executable, "-m", "srs", *args], capture_output=True, text=True, env=env)
-
-
-def checkpoint(db) -> None:
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+from tests.reliability.helpers import checkpoint, cli, make_collection, review_counts
 
 
 def second_collection(tmp_path, name: str):

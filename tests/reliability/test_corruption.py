@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
-import subprocess
-import sys
 
 import pytest
 
@@ -14,18 +11,7 @@ from srs.doctor import examine
 from srs.errors import DatabaseError
 from srs.storage import open_store
 from srs.storage.backup import make_backup
-from tests.reliability.helpers import make_collection
-
-
-def cli(db, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SRS_DB": str(db)}
-    return subprocess.run([sys.executable, "-m", "srs", *args], capture_output=True, text=True, env=env)
-
-
-def checkpoint(db) -> None:
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+from tests.reliability.helpers import checkpoint, cli, make_collection
 
 
 def test_corrupt_pages_are_reported_with_the_backup_to_restore(tmp_path) -> None:
