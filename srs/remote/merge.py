@@ -9,8 +9,9 @@ offline). Either way every device that holds the same events ends with the same 
 from __future__ import annotations
 
 import json
+import json.scanner
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
@@ -55,6 +56,51 @@ def sort_out(rows: Iterable[tuple]) -> Incoming:
     return out
 
 
+class Inbox:
+    """Events pulled from the store and not merged yet, in a private scratch SQLite file (deleted on close).
+
+    A first sync of a million events then needs little memory, and ``chunks`` hands the merge every card's events
+    together (cards in uid order, each card whole), however the store's numbering interleaves cards.
+    """
+
+    CHUNK = 50_000
+
+    def __init__(self) -> None:
+        self.conn = sqlite3.connect("", isolation_level=None)  # "": a temporary file, gone when closed
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.execute(
+            "CREATE TABLE inbox (seq INTEGER, uid TEXT, device TEXT, kind TEXT, card_uid TEXT, at INTEGER, rating INTEGER, "
+            "duration_ms INTEGER, before TEXT, after TEXT, data TEXT)"
+        )
+        self.count = 0
+        self.reviews = 0
+
+    def __enter__(self) -> Inbox:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.conn.close()
+
+    def add(self, rows: list[tuple]) -> None:
+        """Keep pulled rows (seq, uid, device, kind, card_uid, at, rating, duration_ms, before, after, data)."""
+        self.conn.executemany("INSERT INTO inbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.count += len(rows)
+        self.reviews += sum(1 for row in rows if row[3] == "review")
+
+    def chunks(self) -> Iterator[Incoming]:
+        """Everything kept, sorted out, in batches of about ``CHUNK`` rows: settings first, then whole cards."""
+        batch: list[tuple] = []
+        # NULL card uids (settings) sort first, so settings are in place before any card is rebuilt.
+        for row in self.conn.execute("SELECT * FROM inbox ORDER BY card_uid, seq"):
+            if len(batch) >= self.CHUNK and row[4] != batch[-1][4]:
+                yield sort_out(batch)
+                batch = []
+            batch.append(row)
+        if batch:
+            yield sort_out(batch)
+
+
 def _known(raw: sqlite3.Connection, table: str, uids: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(uids), 900):
@@ -87,27 +133,61 @@ def apply(raw: sqlite3.Connection, incoming: Incoming, zone: tzinfo) -> MergeRes
     reviews = dict(incoming.reviews)
     for card_uid, rows in _adopt_orphans(raw).items():
         reviews.setdefault(card_uid, []).extend(rows)
-    all_uids = [r[0] for rows in reviews.values() for r in rows]
-    known_reviews = _known(raw, "review", all_uids)
-    reviews = {cu: [r for r in rows if r[0] not in known_reviews] for cu, rows in reviews.items()}
+    cards = _card_ids(raw, sorted(set(reviews) | {e[4] for e in fresh_events if e[4] is not None}))
+    # A review this collection has is in its card's log: one query per 900 cards, not one per review or card.
+    logs = _logs(raw, [card_id for card_id, _deck in cards.values()])
+    known = {row[1] for log in logs.values() for row in log}
+    reviews = {cu: [r for r in rows if r[0] not in known] for cu, rows in reviews.items()}
     reviews = {cu: rows for cu, rows in reviews.items() if rows}
     result.received += sum(len(rows) for rows in reviews.values())
 
     touched = set(reviews) | {e[4] for e in fresh_events if e[4] is not None}
-    cards = _card_ids(raw, sorted(touched))
     missing = [(r[0], cu, r[1], r[3], "review", r[2], r[4], json.dumps([r[5], r[6]])) for cu, rows in reviews.items() if cu not in cards for r in rows]
     raw.executemany(
         "INSERT OR IGNORE INTO sync_orphan (uid, card_uid, device, at, kind, rating, duration_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", missing
     )
     result.waiting_for_cards = len(missing)
+    touched_cards = sorted(cu for cu in touched if cu in cards)
+    events = _card_events(raw, touched_cards)
     book = SettingsBook(_all_settings(raw), dict(raw.execute("SELECT id, name FROM deck").fetchall()))
     appended: list[tuple] = []
-    for card_uid in sorted(cards):
+    updates: list[tuple] = []
+    for card_uid in touched_cards:
         card_id, deck_id = cards[card_uid]
-        result.recomputed += rebuild_card(raw, card_id, card_uid, book.for_deck_id(deck_id), zone, reviews.get(card_uid, []), appended)
+        result.recomputed += rebuild_card(
+            raw, card_id, card_uid, book.for_deck_id(deck_id), zone, reviews.get(card_uid, []), appended,
+            old=logs.get(card_id, []), events=events.get(card_uid, []), updates=updates,
+        )
         result.cards += 1
     raw.executemany(INSERT_REVIEW, appended)
+    raw.executemany(UPDATE_CARD, updates)
     return result
+
+
+def _logs(raw: sqlite3.Connection, card_ids: list[int]) -> dict[int, list[tuple]]:
+    """card id -> its log rows (id, uid, device, rating, reviewed_at, duration_ms, before, after) in id order."""
+    found: dict[int, list[tuple]] = {}
+    for start in range(0, len(card_ids), 900):
+        chunk = card_ids[start : start + 900]
+        for row in raw.execute(
+            "SELECT card_id, id, uid, device, rating, reviewed_at, duration_ms, before, after FROM review "
+            f"WHERE card_id IN ({','.join('?' * len(chunk))}) ORDER BY card_id, id", chunk,
+        ):
+            found.setdefault(row[0], []).append(row[1:])
+    return found
+
+
+def _card_events(raw: sqlite3.Connection, card_uids: list[str]) -> dict[str, list[tuple]]:
+    """card uid -> its bury, suspend, unsuspend and undo events (uid, at, kind, data)."""
+    found: dict[str, list[tuple]] = {}
+    for start in range(0, len(card_uids), 900):
+        chunk = card_uids[start : start + 900]
+        for row in raw.execute(
+            "SELECT card_uid, uid, at, kind, data FROM event "
+            f"WHERE card_uid IN ({','.join('?' * len(chunk))}) AND kind IN ('bury', 'suspend', 'unsuspend', 'undo')", chunk,
+        ):
+            found.setdefault(row[0], []).append(row[1:])
+    return found
 
 
 def _all_settings(raw: sqlite3.Connection) -> dict[str, dict[str, object]]:
@@ -147,30 +227,41 @@ def _adopt_orphans(raw: sqlite3.Connection) -> dict[str, list[tuple]]:
 
 
 _encode = json.JSONEncoder().encode  # what memory_to_json uses: the same text for the same values
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # json.loads without its per-call wrapper (a million states in a first sync)
 
 
-def _interval_before(state: list) -> float | None:
-    """Days between last review and due, from a state as the log stores it (as ``record_answer`` computes it)."""
-    if state[4] is None or state[5] is None:
-        return None
-    return (state[4] - state[5]) / 86_400_000_000
+def _parse(text: str) -> list:
+    """A state as the log stores it (a JSON list), parsed."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)  # raises the usual error
+    return value if end == len(text) else json.loads(text)
 
 
 def rebuild_card(
     raw: sqlite3.Connection, card_id: int, card_uid: str, settings: scheduling.Settings, zone: tzinfo, new_reviews: list[tuple],
-    appended: list[tuple] | None = None,
+    appended: list[tuple] | None = None, *, old: list[tuple] | None = None, events: list[tuple] | None = None,
+    updates: list[tuple] | None = None,
 ) -> int:
     """Rebuild one card's log and state from its reviews and events. Returns how many reviews were recomputed.
 
-    Rows that only extend the card's log go to ``appended`` when given (the caller inserts them all at once).
+    ``old`` (the card's log rows) and ``events`` (its card events) are read here unless the caller read them for many
+    cards at once. Rows that only extend the card's log go to ``appended`` and the card's new state to ``updates``
+    when given (the caller writes them all at once).
 
-    States are carried as the log's JSON lists; a review whose recorded ``before`` is the state reached so far keeps
-    its recorded ``after`` text as it is, so only overlapping histories pay for the scheduler.
+    States are carried as the log's JSON text; a review whose recorded ``before`` is the state reached so far keeps
+    its recorded ``after`` text as it is, so only overlapping histories pay for the scheduler, and only rows written
+    are parsed.
     """
-    old = raw.execute(
-        "SELECT id, uid, device, rating, reviewed_at, duration_ms, before, after FROM review WHERE card_id = ? ORDER BY id", (card_id,)
-    ).fetchall()
-    events = raw.execute("SELECT uid, at, kind, data FROM event WHERE card_uid = ? AND kind IN ('bury', 'suspend', 'unsuspend', 'undo')", (card_uid,)).fetchall()
+    if old is None:
+        old = raw.execute(
+            "SELECT id, uid, device, rating, reviewed_at, duration_ms, before, after FROM review WHERE card_id = ? ORDER BY id", (card_id,)
+        ).fetchall()
+    if events is None:
+        events = raw.execute(
+            "SELECT uid, at, kind, data FROM event WHERE card_uid = ? AND kind IN ('bury', 'suspend', 'unsuspend', 'undo')", (card_uid,)
+        ).fetchall()
     undone = {data for _uid, _at, kind, data in events if kind == "undo"}
     timeline = [(row[4], row[1], 0, row[2], row[3], row[5], row[6], row[7]) for row in old if row[1] not in undone]
     have = {row[1] for row in old}
@@ -179,33 +270,31 @@ def rebuild_card(
     timeline.sort(key=lambda item: (item[0], item[1]))
 
     current = NEW_JSON
-    state = json.loads(current)
     rows, recomputed = [], 0
     for at, uid, is_event, a, b, c, before_json, after_json in timeline:
         if is_event:
-            state = _flag_change(state, a, b)
-            current = _encode(state)
+            current = _encode(_flag_change(_parse(current), a, b))
             continue
         device, rating, duration = a, b, c
-        before = state
-        if before_json == current:
-            state = json.loads(after_json)
-            reviewed_at = at
-        else:
-            after_json, reviewed_at = _recompute(current, rating, at, card_uid, settings, zone)
-            state = json.loads(after_json)
+        if before_json != current:
+            after_json, at = _recompute(current, rating, at, card_uid, settings, zone)
             recomputed += 1
-        rows.append((card_id, rating, reviewed_at, duration, before[0], _interval_before(before), current, after_json, uid, device))
+        rows.append((card_id, rating, at, duration, current, after_json, uid, device))
         current = after_json
     _write_log(raw, card_id, old, rows, appended)
-    memory, flags = memory_from_json(current)
-    raw.execute(
-        "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
-        "suspended=?, leech=?, buried_until=? WHERE id=?",
-        (int(memory.state), memory.step, memory.stability, memory.difficulty, to_us(memory.due), to_us(memory.last_review),
-         memory.reps, memory.lapses, flags.suspended, flags.leech, to_us(flags.buried_until), card_id),
-    )
+    state = _parse(current)
+    update = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7], bool(state[8]), bool(state[9]), state[10], card_id)
+    if updates is None:
+        raw.execute(UPDATE_CARD, update)
+    else:
+        updates.append(update)
     return recomputed
+
+
+UPDATE_CARD = (
+    "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
+    "suspended=?, leech=?, buried_until=? WHERE id=?"
+)
 
 
 def _recompute(current: str, rating: int, at: int, card_uid: str, settings: scheduling.Settings, zone: tzinfo) -> tuple[str, int]:
@@ -230,9 +319,11 @@ def _flag_change(state: list, kind: str, data: str) -> list:
     return changed
 
 
+# state_before and interval_before come out of `before` in SQLite's JSON code rather than a Python parse per row
+# (the same numbers: `record_answer` divides the same integers by the same constant).
 INSERT_REVIEW = (
     "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?1, ?2, ?3, ?4, json_extract(?5, '$[0]'), (json_extract(?5, '$[4]') - json_extract(?5, '$[5]')) / 86400000000.0, ?5, ?6, ?7, ?8)"
 )
 
 
@@ -242,16 +333,17 @@ def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: li
     Review ids are never reused (AUTOINCREMENT), so new rows get ids above every id already sent.
     """
     keep = 0
-    while keep < len(old) and keep < len(rows) and old[keep][1] == rows[keep][8] and old[keep][6] == rows[keep][6] and old[keep][7] == rows[keep][7]:
+    while keep < len(old) and keep < len(rows) and old[keep][1] == rows[keep][6] and old[keep][6] == rows[keep][4] and old[keep][7] == rows[keep][5]:
         keep += 1
     stale = old[keep:]
+    written = rows[keep:]
     if not stale and appended is not None:
-        appended.extend(rows[keep:])
+        appended.extend(written)
         return
     stale_uids = {row[1] for row in stale}
     # In time order; a row whose old copy still holds its uid gets the uid once the old copy is deleted below.
-    raw.executemany(INSERT_REVIEW, [(*row[:8], None if row[8] in stale_uids else row[8], row[9]) for row in rows[keep:]])
-    waiting = [row[8] for row in rows[keep:] if row[8] in stale_uids]
+    raw.executemany(INSERT_REVIEW, [(*row[:6], None if row[6] in stale_uids else row[6], row[7]) for row in written])
+    waiting = [row[6] for row in written if row[6] in stale_uids]
     new_ids = [r[0] for r in raw.execute("SELECT id FROM review WHERE card_id = ? AND uid IS NULL ORDER BY id", (card_id,))]
     ids = dict(zip(waiting, new_ids))
     for row in stale:
@@ -259,4 +351,3 @@ def _write_log(raw: sqlite3.Connection, card_id: int, old: list[tuple], rows: li
         if row[1] in ids:
             raw.execute("UPDATE quiz_item SET review_id = ? WHERE review_id = ?", (ids[row[1]], row[0]))
     raw.executemany("UPDATE review SET uid = ? WHERE id = ?", [(uid, review_id) for uid, review_id in ids.items()])
-

@@ -144,27 +144,43 @@ def _mark_sent(raw: sqlite3.Connection, table: str, mark_key: str, mark: int, de
 
 
 def _pull(store: Store, remote: RemoteStore, collection_id: str, device: str, zone: tzinfo, result: SyncResult) -> None:
+    """Receive everything new into an inbox (a private scratch file), then merge it in one local transaction.
+
+    The merge sees each card once, with all its new reviews, however the store interleaves cards; it commits with
+    the resume point, so an interrupted receive leaves the collection as it was and the next sync starts it again.
+    """
     with store.read() as raw:
         after = int(event_store.get_state(raw, "pulled_seq", "0"))
-    for batch in remote.pull(collection_id, after, device):
-        incoming = merge.sort_out(batch.rows)
+    with merge.Inbox() as inbox:
+        last = after
+        for batch in remote.pull(collection_id, after, device):
+            inbox.add(batch.rows)
+            last = batch.last_seq
         with store.write() as raw:
-            # A first sync inserts the whole history into four indexes in no one order: with SQLite's 2 MB default
-            # page cache that is a disk read per row; 256 MB keeps the indexes' pages at hand.
-            raw.execute("PRAGMA cache_size = -262144")
-            try:
+            if inbox.count or raw.execute("SELECT 1 FROM sync_orphan o JOIN card c ON c.uid = o.card_uid LIMIT 1").fetchone():
+                _merge_inbox(raw, inbox, zone, result)
+            if last != after:
+                event_store.put_state(raw, "pulled_seq", str(last))
+            result.waiting_for_cards = raw.execute("SELECT count(*) FROM sync_orphan").fetchone()[0]
+
+
+def _merge_inbox(raw: sqlite3.Connection, inbox: merge.Inbox, zone: tzinfo, result: SyncResult) -> None:
+    # A first sync inserts the whole history into four indexes in no one order: with SQLite's 2 MB default page
+    # cache that is a disk read per row; 256 MB keeps the indexes' pages at hand.
+    raw.execute("PRAGMA cache_size = -262144")
+    try:
+        # Many more reviews coming than the collection has: the two indexes that a card-by-card insert fills in no
+        # order are built once at the end (in this transaction, so a crash leaves them as they were).
+        bulk = inbox.reviews >= BULK_REVIEWS and inbox.reviews > event_store.review_count(raw)
+        with event_store.review_indexes_deferred(raw, bulk):
+            # reviews received earlier for cards this collection did not have are adopted by the first chunk
+            for incoming in inbox.chunks() if inbox.count else [merge.Incoming()]:
                 done = merge.apply(raw, incoming, zone)
-                event_store.put_state(raw, "pulled_seq", str(batch.last_seq))
-            finally:
-                raw.execute("PRAGMA cache_size = -2000")
-        result.received += done.received
-        result.cards += done.cards
-        result.recomputed += done.recomputed
-        result.waiting_for_cards += done.waiting_for_cards
-    with store.write() as raw:
-        # reviews received earlier for cards this collection did not have: their deck may have arrived since
-        if raw.execute("SELECT 1 FROM sync_orphan o JOIN card c ON c.uid = o.card_uid LIMIT 1").fetchone():
-            done = merge.apply(raw, merge.Incoming(), zone)
-            result.cards += done.cards
-            result.recomputed += done.recomputed
-        result.waiting_for_cards = raw.execute("SELECT count(*) FROM sync_orphan").fetchone()[0]
+                result.received += done.received
+                result.cards += done.cards
+                result.recomputed += done.recomputed
+    finally:
+        raw.execute("PRAGMA cache_size = -2000")
+
+
+BULK_REVIEWS = 100_000

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 KINDS = ("bury", "suspend", "unsuspend", "setting", "unset", "undo")
 
@@ -82,3 +84,32 @@ def waiting_count(raw: sqlite3.Connection) -> int:
         "SELECT count(*) FROM event WHERE id > ? AND device IS NULL", (int(state.get("pushed_event", 0)),)
     ).fetchone()[0]
     return reviews + events
+
+
+def review_count(raw: sqlite3.Connection) -> int:
+    """How many reviews the collection holds."""
+    return raw.execute("SELECT count(*) FROM review").fetchone()[0]
+
+
+# Filled in no one order by a card-by-card merge (time first, random uid). ix_review_card stays: the merge reads
+# each card's log by it.
+DEFERRABLE_REVIEW_INDEXES = ("ix_review_stats", "ix_review_uid")
+
+
+@contextmanager
+def review_indexes_deferred(raw: sqlite3.Connection, defer: bool = True) -> Iterator[None]:
+    """Inside the caller's write transaction: drop the review indexes that a bulk insert fills slowly, and build them
+    again (from their own DDL) on leaving. SQLite's DDL is transactional, so a crash or an error before the commit
+    leaves every index as it was; a duplicate uid fails the rebuild of the unique index, and with it the transaction."""
+    if not defer:
+        yield
+        return
+    marks = ",".join("?" * len(DEFERRABLE_REVIEW_INDEXES))
+    ddl = raw.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' AND name IN ({marks})", DEFERRABLE_REVIEW_INDEXES
+    ).fetchall()
+    for name, _sql in ddl:
+        raw.execute(f"DROP INDEX {name}")
+    yield
+    for _name, sql in ddl:
+        raw.execute(sql)
