@@ -1,0 +1,126 @@
+"""`srs remote sync` at scale: the bulk paths (COPY or one executemany for a large push, the inbox merged a few
+cards at a time, review indexes rebuilt after a large receive) end exactly where the row paths end."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from srs.model import Rating
+from srs.remote import merge
+from srs.remote import sync as remote
+from srs.remote.store import RemoteStore
+from srs.storage import event_store, open_store
+from tests.test_remote import UTC, _collection_id, answer, dump, make_device, offline_work, remote_url  # noqa: F401
+
+
+def _copy(store, target):
+    """A copy of a collection (same device id, same answer uids), opened."""
+    store.close()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(store.path), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return open_store(target)
+
+
+def _review_indexes(store) -> list[tuple]:
+    with store.read() as conn:
+        return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' ORDER BY name").fetchall()
+
+
+def _bulk_everywhere(monkeypatch) -> list[bool]:
+    """Every push takes the bulk path, every receive defers the indexes and merges one card at a time."""
+    monkeypatch.setattr("srs.remote.store.PUSH_BATCH", 1)
+    monkeypatch.setattr("srs.remote.sync.BULK_REVIEWS", 1)
+    monkeypatch.setattr(merge.Inbox, "CHUNK", 1)
+    deferred: list[bool] = []
+    real = event_store.review_indexes_deferred
+
+    def spy(raw, defer=True):
+        deferred.append(defer)
+        return real(raw, defer)
+
+    monkeypatch.setattr(event_store, "review_indexes_deferred", spy)
+    return deferred
+
+
+def test_bulk_paths_end_where_the_row_paths_end(tmp_path, remote_url, monkeypatch) -> None:
+    (tmp_path / "shared").mkdir(exist_ok=True)
+    a = make_device(tmp_path, "a", None)
+    b = make_device(tmp_path, "b", None, reverse=True)
+    offline_work(a, b)
+    for minutes in range(30):  # enough history that chunks and the deferred indexes have work
+        answer(a, f"a{minutes % 6}", Rating(minutes % 4 + 1), 60 * 24 * 5 + minutes * 60 * 24)
+        answer(b, f"b{minutes % 6}", Rating((minutes + 1) % 4 + 1), 60 * 24 * 5 + minutes * 60 * 24 + 30)
+    dumps = {}
+    for mode in ("rows", "bulk"):
+        pa = _copy(a, tmp_path / mode / "a.db")
+        pb = _copy(b, tmp_path / mode / "b.db")
+        a, b = open_store(tmp_path / "a" / "srs.db"), open_store(tmp_path / "b" / "srs.db")
+        for store in (pa, pb):
+            remote.add(store, remote_url, collection=mode)  # two collections of one store: one per mode
+        if mode == "bulk":
+            deferred = _bulk_everywhere(monkeypatch)
+        for store in (pa, pb, pa):
+            remote.sync(store, zone=UTC)
+        dumps[mode] = dump(pa), dump(pb), _review_indexes(pa), _review_indexes(pb)
+        assert dumps[mode][0] == dumps[mode][1]
+        pa.close()
+        pb.close()
+    assert True in deferred  # the bulk receive did take the deferred-index path
+    assert dumps["bulk"] == dumps["rows"]
+    a.close()
+    b.close()
+
+
+def test_a_bulk_push_sent_again_skips_what_the_store_has(tmp_path, remote_url, monkeypatch) -> None:
+    """A push that reached the store but whose answer was lost (the marks not saved) is sent again: each event is
+    stored once (on PostgreSQL the direct COPY meets the duplicate and the push goes the ON CONFLICT way)."""
+    monkeypatch.setattr("srs.remote.store.PUSH_BATCH", 1)
+    a = make_device(tmp_path, "a", remote_url)
+    for minutes in range(4):
+        answer(a, f"a{minutes}", Rating.GOOD, minutes)
+    before_push = _copy(a, tmp_path / "a-before-push.db")
+    before_push.close()
+    a = open_store(tmp_path / "a" / "srs.db")
+    assert remote.sync(a, zone=UTC).sent == 4
+    a.close()
+    a = open_store(tmp_path / "a-before-push.db")  # the marks of that push never saved
+    answer(a, "b0", Rating.EASY, 10)
+    answer(a, "b1", Rating.HARD, 11)
+    assert remote.sync(a, zone=UTC).sent == 6
+    store = RemoteStore(remote_url)
+    try:
+        assert store.count_events(_collection_id(a)) == 6
+    finally:
+        store.close()
+    b = make_device(tmp_path, "b", remote_url, reverse=True)
+    assert remote.sync(b, zone=UTC).received == 6
+    assert dump(b) == dump(a)
+    a.close()
+    b.close()
+
+
+def test_deferred_review_indexes_come_back_or_the_transaction_fails(tmp_path) -> None:
+    store = make_device(tmp_path, "a", None)
+    answer(store, "a0", Rating.GOOD, 0)
+    indexes = _review_indexes(store)
+    assert {name for name, _sql in indexes} >= set(event_store.DEFERRABLE_REVIEW_INDEXES)
+    with store.write() as raw, event_store.review_indexes_deferred(raw):
+        dropped = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review'")}
+        assert not dropped & set(event_store.DEFERRABLE_REVIEW_INDEXES)
+    assert _review_indexes(store) == indexes
+    with pytest.raises(sqlite3.IntegrityError):
+        with store.write() as raw, event_store.review_indexes_deferred(raw):
+            raw.execute(  # a second row with the same uid: the unique index cannot be built again
+                "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid) "
+                "SELECT card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid FROM review"
+            )
+    assert _review_indexes(store) == indexes  # the whole transaction rolled back, indexes included
+    assert len(dump(store)["logs"]["a0"]) == 1
+    store.close()
