@@ -1,5 +1,6 @@
 """`srs remote sync` at scale: the bulk paths (COPY or one executemany for a large push, the inbox merged a few
-cards at a time, review indexes rebuilt after a large receive) end exactly where the row paths end."""
+cards at a time, cards new to a device written as received, review indexes rebuilt after a large receive) end
+exactly where the row paths (and a rebuild of every card) end."""
 
 from __future__ import annotations
 
@@ -58,14 +59,27 @@ def test_bulk_paths_end_where_the_row_paths_end(tmp_path, remote_url, monkeypatc
         answer(a, f"a{minutes % 6}", Rating(minutes % 4 + 1), 60 * 24 * 5 + minutes * 60 * 24)
         answer(b, f"b{minutes % 6}", Rating((minutes + 1) % 4 + 1), 60 * 24 * 5 + minutes * 60 * 24 + 30)
     dumps = {}
-    for mode in ("rows", "bulk"):
+    fresh: list[int] = []
+    real_merge_cards = merge._merge_cards
+
+    def count_fresh(raw, batch, adoptable, zone, total):
+        before = total.cards
+        real_merge_cards(raw, batch, adoptable, zone, total)
+        fresh.append(total.cards - before)
+
+    for mode in ("rows", "bulk", "rebuild"):
         pa = _copy(a, tmp_path / mode / "a.db")
         pb = _copy(b, tmp_path / mode / "b.db")
         a, b = open_store(tmp_path / "a" / "srs.db"), open_store(tmp_path / "b" / "srs.db")
         for store in (pa, pb):
             remote.add(store, remote_url, collection=mode)  # two collections of one store: one per mode
+        if mode == "rows":
+            monkeypatch.setattr(merge, "_merge_cards", count_fresh)
         if mode == "bulk":
+            monkeypatch.setattr(merge, "_merge_cards", real_merge_cards)
             deferred = _bulk_everywhere(monkeypatch)
+        if mode == "rebuild":  # no card counts as new here: every card goes through rebuild_card
+            monkeypatch.setattr(merge, "_with_log", lambda raw, card_ids: set(card_ids))
         for store in (pa, pb, pa):
             remote.sync(store, zone=UTC)
         dumps[mode] = dump(pa), dump(pb), _review_indexes(pa), _review_indexes(pb)
@@ -73,7 +87,9 @@ def test_bulk_paths_end_where_the_row_paths_end(tmp_path, remote_url, monkeypatc
         pa.close()
         pb.close()
     assert True in deferred  # the bulk receive did take the deferred-index path
+    assert sum(fresh) > 0  # cards new to a device were written as received
     assert dumps["bulk"] == dumps["rows"]
+    assert dumps["rebuild"] == dumps["rows"]
     a.close()
     b.close()
 

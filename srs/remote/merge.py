@@ -12,6 +12,8 @@ import json
 import json.scanner
 import sqlite3
 from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
@@ -88,17 +90,90 @@ class Inbox:
         self.count += len(rows)
         self.reviews += sum(1 for row in rows if row[3] == "review")
 
-    def chunks(self) -> Iterator[Incoming]:
-        """Everything kept, sorted out, in batches of about ``CHUNK`` rows: settings first, then whole cards."""
-        batch: list[tuple] = []
-        # NULL card uids (settings) sort first, so settings are in place before any card is rebuilt.
-        for row in self.conn.execute("SELECT * FROM inbox ORDER BY card_uid, seq"):
-            if len(batch) >= self.CHUNK and row[4] != batch[-1][4]:
-                yield sort_out(batch)
-                batch = []
-            batch.append(row)
-        if batch:
-            yield sort_out(batch)
+    def cards(self) -> Iterator[tuple[str | None, list[tuple]]]:
+        """(card uid, its events) for every card in the inbox, settings (no card) first, each card's events in time
+        order. Each row is the pulled row plus ``chained``: a review whose ``before`` is the state the card's previous
+        event left (or a new card's state, for its first)."""
+        rows = self.conn.execute(
+            "SELECT *, before IS coalesce(lag(after) OVER card_history, ?) FROM inbox "
+            "WINDOW card_history AS (PARTITION BY card_uid ORDER BY at, uid) ORDER BY card_uid, at, uid",
+            (NEW_JSON,),
+        )
+        yield from groupby(rows, key=itemgetter(4))
+
+
+def merge_inbox(raw: sqlite3.Connection, inbox: Inbox, zone: tzinfo) -> MergeResult:
+    """Merge everything in the inbox, a few thousand cards at a time, inside the caller's write transaction.
+
+    Most cards of a first sync are new here: no log, no events, and their reviews chain. Such a card's rebuilt log
+    is its reviews in time order, as received, so they are written as they are (``rebuild_card`` would keep every
+    one); every other card, and every setting, goes through ``apply``.
+    """
+    total = MergeResult()
+    adoptable = {row[0] for row in raw.execute("SELECT DISTINCT o.card_uid FROM sync_orphan o JOIN card c ON c.uid = o.card_uid")}
+    batch: list[tuple[str | None, list[tuple]]] = []
+    size = 0
+    first = True
+    for card_uid, rows in inbox.cards():
+        rows = list(rows)
+        batch.append((card_uid, rows))
+        size += len(rows)
+        if size >= inbox.CHUNK:
+            _merge_cards(raw, batch, adoptable if first else set(), zone, total)
+            batch, size, first = [], 0, False
+    if batch or first:
+        _merge_cards(raw, batch, adoptable if first else set(), zone, total)
+    return total
+
+
+def _merge_cards(
+    raw: sqlite3.Connection, batch: list[tuple[str | None, list[tuple]]], adoptable: set[str], zone: tzinfo, total: MergeResult
+) -> None:
+    cards = _card_ids(raw, [card_uid for card_uid, _rows in batch if card_uid is not None])
+    candidates = [
+        card_uid for card_uid, rows in batch
+        if card_uid in cards and card_uid not in adoptable and all(row[3] == "review" and row[11] for row in rows)
+    ]
+    busy = _with_log(raw, [cards[card_uid][0] for card_uid in candidates]) | _with_events(raw, candidates)
+    fresh = {card_uid for card_uid in candidates if cards[card_uid][0] not in busy and card_uid not in busy}
+    general: list[tuple] = []
+    written: list[tuple] = []
+    updates: list[tuple] = []
+    for card_uid, rows in batch:
+        if card_uid in fresh:
+            card_id = cards[card_uid][0]
+            written += [(card_id, row[6], row[5], row[7], row[8], row[9], row[1], row[2]) for row in rows]
+            updates.append(_card_update(rows[-1][9], card_id))
+        else:
+            general += rows
+    raw.executemany(INSERT_REVIEW, written)
+    raw.executemany(UPDATE_CARD, updates)
+    total.received += len(written)
+    total.cards += len(updates)
+    if general or adoptable:
+        done = apply(raw, sort_out(row[:11] for row in general), zone)
+        total.received += done.received
+        total.cards += done.cards
+        total.recomputed += done.recomputed
+        total.waiting_for_cards += done.waiting_for_cards
+
+
+def _with_log(raw: sqlite3.Connection, card_ids: list[int]) -> set[int]:
+    """The cards, of ``card_ids``, that have a review."""
+    found: set[int] = set()
+    for start in range(0, len(card_ids), 900):
+        chunk = card_ids[start : start + 900]
+        found.update(row[0] for row in raw.execute(f"SELECT DISTINCT card_id FROM review WHERE card_id IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def _with_events(raw: sqlite3.Connection, card_uids: list[str]) -> set[str]:
+    """The cards, of ``card_uids``, that have an event."""
+    found: set[str] = set()
+    for start in range(0, len(card_uids), 900):
+        chunk = card_uids[start : start + 900]
+        found.update(row[0] for row in raw.execute(f"SELECT DISTINCT card_uid FROM event WHERE card_uid IN ({','.join('?' * len(chunk))})", chunk))
+    return found
 
 
 def _known(raw: sqlite3.Connection, table: str, uids: list[str]) -> set[str]:
@@ -282,13 +357,18 @@ def rebuild_card(
         rows.append((card_id, rating, at, duration, current, after_json, uid, device))
         current = after_json
     _write_log(raw, card_id, old, rows, appended)
-    state = _parse(current)
-    update = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7], bool(state[8]), bool(state[9]), state[10], card_id)
+    update = _card_update(current, card_id)
     if updates is None:
         raw.execute(UPDATE_CARD, update)
     else:
         updates.append(update)
     return recomputed
+
+
+def _card_update(state_json: str, card_id: int) -> tuple:
+    """``UPDATE_CARD``'s parameters: the card takes the state its log ends in."""
+    state = _parse(state_json)
+    return (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7], bool(state[8]), bool(state[9]), state[10], card_id)
 
 
 UPDATE_CARD = (

@@ -173,12 +173,10 @@ def _merge_inbox(raw: sqlite3.Connection, inbox: merge.Inbox, zone: tzinfo, resu
         # order are built once at the end (in this transaction, so a crash leaves them as they were).
         bulk = inbox.reviews >= BULK_REVIEWS and inbox.reviews > event_store.review_count(raw)
         with event_store.review_indexes_deferred(raw, bulk):
-            # reviews received earlier for cards this collection did not have are adopted by the first chunk
-            for incoming in inbox.chunks() if inbox.count else [merge.Incoming()]:
-                done = merge.apply(raw, incoming, zone)
-                result.received += done.received
-                result.cards += done.cards
-                result.recomputed += done.recomputed
+            done = merge.merge_inbox(raw, inbox, zone)
+        result.received += done.received
+        result.cards += done.cards
+        result.recomputed += done.recomputed
     finally:
         raw.execute("PRAGMA cache_size = -2000")
 
