@@ -90,16 +90,20 @@ class Inbox:
         self.count += len(rows)
         self.reviews += sum(1 for row in rows if row[3] == "review")
 
-    def cards(self) -> Iterator[tuple[str | None, list[tuple]]]:
+    def cards(self) -> Iterator[tuple[str | None, Iterator[tuple]]]:
         """(card uid, its events) for every card in the inbox, settings (no card) first, each card's events in time
-        order. Each row is the pulled row plus ``chained``: a review whose ``before`` is the state the card's previous
-        event left (or a new card's state, for its first)."""
-        rows = self.conn.execute(
-            "SELECT *, before IS coalesce(lag(after) OVER card_history, ?) FROM inbox "
-            "WINDOW card_history AS (PARTITION BY card_uid ORDER BY at, uid) ORDER BY card_uid, at, uid",
-            (NEW_JSON,),
-        )
-        yield from groupby(rows, key=itemgetter(4))
+        order (as the pulled rows)."""
+        return groupby(self.conn.execute("SELECT * FROM inbox ORDER BY card_uid, at, uid"), key=itemgetter(4))
+
+
+def _chained(rows: list[tuple]) -> bool:
+    """Whether these rows are all reviews, each starting from the state the one before left (a new card's, first)."""
+    current = NEW_JSON
+    for row in rows:
+        if row[3] != "review" or row[8] != current:
+            return False
+        current = row[9]
+    return True
 
 
 def merge_inbox(raw: sqlite3.Connection, inbox: Inbox, zone: tzinfo) -> MergeResult:
@@ -132,7 +136,7 @@ def _merge_cards(
     cards = _card_ids(raw, [card_uid for card_uid, _rows in batch if card_uid is not None])
     candidates = [
         card_uid for card_uid, rows in batch
-        if card_uid in cards and card_uid not in adoptable and all(row[3] == "review" and row[11] for row in rows)
+        if card_uid in cards and card_uid not in adoptable and _chained(rows)
     ]
     busy = _with_log(raw, [cards[card_uid][0] for card_uid in candidates]) | _with_events(raw, candidates)
     fresh = {card_uid for card_uid in candidates if cards[card_uid][0] not in busy and card_uid not in busy}
@@ -151,7 +155,7 @@ def _merge_cards(
     total.received += len(written)
     total.cards += len(updates)
     if general or adoptable:
-        done = apply(raw, sort_out(row[:11] for row in general), zone)
+        done = apply(raw, sort_out(general), zone)
         total.received += done.received
         total.cards += done.cards
         total.recomputed += done.recomputed
