@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from srs.clock import utc_now  # noqa: E402
 from srs.model import MemoryState, Rating, State  # noqa: E402
+from srs.remote import merge  # noqa: E402
 from srs.remote import sync as remote  # noqa: E402
 from srs.remote.store import RemoteStore  # noqa: E402
 from srs.review import answer  # noqa: E402
@@ -68,16 +69,34 @@ def server_cpu(pgdata: Path) -> float:
 
 
 SERVER_CPU = None  # a callable while the PostgreSQL store is benched
+REPLAY = [0.0]  # CPU seconds spent replaying reviews through the scheduler (merge._recompute)
+
+
+def count_replay() -> None:
+    """Time ``merge._recompute`` (a review answered again through ``scheduling.review``), so the part of a sync
+    that is the scheduler's shows apart from the sync's own work."""
+    real = merge._recompute
+
+    def timed_recompute(*args):
+        start = cpu()
+        try:
+            return real(*args)
+        finally:
+            REPLAY[0] += cpu() - start
+
+    merge._recompute = timed_recompute
 
 
 def timed(label: str, action, target: float | None = None) -> float:
     server = SERVER_CPU() if SERVER_CPU else 0.0
+    REPLAY[0] = 0.0
     wall, cpu0 = time.perf_counter(), cpu()
     result = action()
     wall, used = time.perf_counter() - wall, cpu() - cpu0
     verdict = "" if target is None else (f"  (target < {target:g} s: {'met' if wall < target else 'MISSED'})")
     server_text = f" + {SERVER_CPU() - server:6.2f} s server CPU" if SERVER_CPU else ""
-    print(f"  {label:<58} {wall:7.2f} s wall  {used:7.2f} s CPU{server_text}{verdict}   [{result}]", flush=True)
+    replay = f", replay {REPLAY[0]:.2f} s CPU" if REPLAY[0] else ""
+    print(f"  {label:<58} {wall:7.2f} s wall  {used:7.2f} s CPU{server_text}{verdict}   [{result}{replay}]", flush=True)
     return wall
 
 
@@ -189,6 +208,7 @@ def main() -> None:
     parser.add_argument("--reviews-per-card", type=int, default=10)
     parser.add_argument("--store", choices=("postgres", "sqlite", "both"), default="both")
     args = parser.parse_args()
+    count_replay()
     work = Path(tempfile.mkdtemp(prefix="srs-bench-remote-"))
     try:
         if args.store in ("postgres", "both"):
