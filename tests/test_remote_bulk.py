@@ -1,5 +1,5 @@
-"""`srs remote sync` at scale: the bulk paths (COPY or one executemany for a large push, the inbox merged a few
-cards at a time, cards new to a device written as received, review indexes rebuilt after a large receive) end
+"""`srs remote sync` at scale: the bulk paths (COPY or one executemany for a large push, the pulled events merged a
+few cards at a time, cards new to a device written as received, review indexes rebuilt after a large receive) end
 exactly where the row paths (and a rebuild of every card) end."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _bulk_everywhere(monkeypatch) -> list[bool]:
     """Every push takes the bulk path, every receive defers the indexes and merges one card at a time."""
     monkeypatch.setattr("srs.remote.store.PUSH_BATCH", 1)
     monkeypatch.setattr("srs.remote.sync.BULK_REVIEWS", 1)
-    monkeypatch.setattr(merge.Inbox, "CHUNK", 1)
+    monkeypatch.setattr(merge, "CHUNK", 1)
     deferred: list[bool] = []
     real = event_store.review_indexes_deferred
 

@@ -58,44 +58,6 @@ def sort_out(rows: Iterable[tuple]) -> Incoming:
     return out
 
 
-class Inbox:
-    """Events pulled from the store and not merged yet, in a private scratch SQLite file (deleted on close).
-
-    A first sync of a million events then needs little memory, and ``chunks`` hands the merge every card's events
-    together (cards in uid order, each card whole), however the store's numbering interleaves cards.
-    """
-
-    CHUNK = 50_000
-
-    def __init__(self) -> None:
-        self.conn = sqlite3.connect("", isolation_level=None)  # "": a temporary file, gone when closed
-        self.conn.execute("PRAGMA journal_mode = OFF")
-        self.conn.execute("PRAGMA synchronous = OFF")
-        self.conn.execute(
-            "CREATE TABLE inbox (seq INTEGER, uid TEXT, device TEXT, kind TEXT, card_uid TEXT, at INTEGER, rating INTEGER, "
-            "duration_ms INTEGER, before TEXT, after TEXT, data TEXT)"
-        )
-        self.count = 0
-        self.reviews = 0
-
-    def __enter__(self) -> Inbox:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.conn.close()
-
-    def add(self, rows: list[tuple]) -> None:
-        """Keep pulled rows (seq, uid, device, kind, card_uid, at, rating, duration_ms, before, after, data)."""
-        self.conn.executemany("INSERT INTO inbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        self.count += len(rows)
-        self.reviews += sum(1 for row in rows if row[3] == "review")
-
-    def cards(self) -> Iterator[tuple[str | None, Iterator[tuple]]]:
-        """(card uid, its events) for every card in the inbox, settings (no card) first, each card's events in time
-        order (as the pulled rows)."""
-        return groupby(self.conn.execute("SELECT * FROM inbox ORDER BY card_uid, at, uid"), key=itemgetter(4))
-
-
 def _chained(rows: list[tuple]) -> bool:
     """Whether these rows are all reviews, each starting from the state the one before left (a new card's, first)."""
     current = NEW_JSON
@@ -106,8 +68,12 @@ def _chained(rows: list[tuple]) -> bool:
     return True
 
 
-def merge_inbox(raw: sqlite3.Connection, inbox: Inbox, zone: tzinfo) -> MergeResult:
-    """Merge everything in the inbox, a few thousand cards at a time, inside the caller's write transaction.
+CHUNK = 50_000  # rows merged at a time (whole cards): memory stays flat, the per-card queries go 900 cards at a time
+
+
+def merge_stream(raw: sqlite3.Connection, rows: Iterable[tuple], zone: tzinfo) -> MergeResult:
+    """Merge pulled rows (settings first, then card by card, each card's in time order), a few thousand cards at a
+    time, inside the caller's write transaction.
 
     Most cards of a first sync are new here: no log, no events, and their reviews chain. Such a card's rebuilt log
     is its reviews in time order, as received, so they are written as they are (``rebuild_card`` would keep every
@@ -118,11 +84,11 @@ def merge_inbox(raw: sqlite3.Connection, inbox: Inbox, zone: tzinfo) -> MergeRes
     batch: list[tuple[str | None, list[tuple]]] = []
     size = 0
     first = True
-    for card_uid, rows in inbox.cards():
-        rows = list(rows)
-        batch.append((card_uid, rows))
-        size += len(rows)
-        if size >= inbox.CHUNK:
+    for card_uid, card_rows in groupby(rows, key=itemgetter(4)):
+        card_rows = list(card_rows)
+        batch.append((card_uid, card_rows))
+        size += len(card_rows)
+        if size >= CHUNK:
             _merge_cards(raw, batch, adoptable if first else set(), zone, total)
             batch, size, first = [], 0, False
     if batch or first:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from srs.errors import SrsError
 from srs.remote.models import collection_table, event_table, metadata
 
-PULL_BATCH = 50_000
+PULL_FETCH = 10_000
 PUSH_BATCH = 5_000
 EVENT_COLUMNS = ("uid", "device", "kind", "card_uid", "at", "rating", "duration_ms", "before", "after", "data")
 
@@ -32,10 +33,11 @@ class RemoteError(SrsError):
 
 @dataclass(frozen=True)
 class Pulled:
-    """Events after a cursor, in number order, and the number to resume from."""
+    """Other devices' events after a number, as one stream in merge order, and the number to resume from."""
 
-    rows: list[tuple]  # (seq, *EVENT_COLUMNS)
-    last_seq: int
+    head: int  # the last event number given out: the next pull starts after it
+    count: int  # how many events ``rows`` brings
+    rows: Iterator[tuple]  # (seq, *EVENT_COLUMNS): settings first, then card by card, each card's by (time, uid)
 
 
 def engine_url(url: str) -> str:
@@ -158,31 +160,52 @@ class RemoteStore:
                 ]
                 conn.execute(statement, chunk)
 
+    @contextmanager
     def pull(self, collection_id: str, after: int, skip_device: str) -> Iterator[Pulled]:
-        """Events numbered after ``after`` from other devices, in batches; each batch says where to resume."""
+        """Events numbered after ``after`` from other devices, streamed in the order the merge takes them (every
+        card's events together, however devices interleaved them), so the merge holds one card at a time."""
         mark = "%s" if self.is_postgres else "?"
-        sql = (
-            f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM srs_event "
-            f"WHERE collection_id = {mark} AND seq > {mark} AND seq <= {mark} AND device <> {mark} ORDER BY seq"
-        )
+        where = f"collection_id = {mark} AND seq > {mark} AND seq <= {mark} AND device <> {mark}"
+        # The merge keeps a card's received rows in this order when they chain: the order must be Python's
+        # (at, uid), so uids compare by code point, not by the server's locale.
+        uid_order = 'uid COLLATE "C"' if self.is_postgres else "uid"
         with self.engine.connect() as conn:
             head = conn.execute(select(collection_table.c.head).where(collection_table.c.id == collection_id)).scalar_one_or_none()
             if head is None:
                 raise RemoteError("the remote collection is gone (or this learner may not see it); run 'srs remote add' again")
-            cursor = after
-            while cursor < head:
-                upper = min(head, cursor + PULL_BATCH)
-                result = conn.exec_driver_sql(sql, (collection_id, cursor, upper, skip_device))
-                # The driver's own tuples: SQLAlchemy's Row objects cost more than the merge of a row in a first sync.
-                rows = result.context.cursor.fetchall()
-                result.close()
-                yield Pulled(rows, upper)
-                cursor = upper
+            params = (collection_id, after, head, skip_device)
+            count = conn.exec_driver_sql(f"SELECT count(*) FROM srs_event WHERE {where}", params).scalar_one() if head > after else 0
+            rows: Iterator[tuple] = iter(())
+            if count:
+                sql = f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM srs_event WHERE {where} ORDER BY card_uid IS NOT NULL, card_uid, at, {uid_order}"
+                # The driver's own tuples, a few thousand at a time: SQLAlchemy's Row objects would cost more than the
+                # merge of a row. PostgreSQL: a cursor declared in the transaction, so the client holds one batch.
+                dbapi = conn.connection.dbapi_connection
+                if self.is_postgres:
+                    conn.exec_driver_sql(f"DECLARE srs_pull NO SCROLL CURSOR FOR {sql}", params)
+                    rows = _stream(lambda: dbapi.execute(f"FETCH {PULL_FETCH} FROM srs_pull").fetchall(), self.engine.dialect.loaded_dbapi.Error)
+                else:
+                    cursor = conn.exec_driver_sql(sql, params).context.cursor
+                    rows = _stream(lambda: cursor.fetchmany(PULL_FETCH), self.engine.dialect.loaded_dbapi.Error)
+            yield Pulled(head, count, rows)
 
     def count_events(self, collection_id: str) -> int:
         """How many events the collection has in the store."""
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(event_table).where(event_table.c.collection_id == collection_id)).scalar_one()
+
+
+def _stream(fetch, driver_error: type[Exception]) -> Iterator[tuple]:
+    """Rows from ``fetch()`` until it returns none; a driver failure (SQLAlchemy does not see these fetches) becomes
+    a ``RemoteError``."""
+    while True:
+        try:
+            batch = fetch()
+        except driver_error as exc:
+            raise wrap_failure(exc) from None
+        if not batch:
+            return
+        yield from batch
 
 
 def _uid(row: tuple) -> str:

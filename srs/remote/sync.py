@@ -4,7 +4,7 @@ Order of one sync, each step safe to interrupt:
 1. read what waits to be sent (reviews and events made here, not yet sent);
 2. push it to the store in one transaction (events already there are skipped);
 3. mark it sent locally (its rows get this device's id);
-4. pull the other devices' events in batches; each batch is merged and the resume point saved in one local
+4. pull the other devices' events, card by card, and merge them with the resume point in one local
    transaction.
 A failure anywhere leaves every local answer in place and every unsent event waiting; running the sync
 again resumes.
@@ -22,7 +22,7 @@ from srs.clock import local_zone, utc_now
 from srs.errors import SrsError
 from srs.remote import merge
 from srs.remote.status import RemoteStatus, remote_status
-from srs.remote.store import RemoteError, RemoteStore, describe, failure_text, wrap_failure
+from srs.remote.store import Pulled, RemoteError, RemoteStore, describe, failure_text, wrap_failure
 from srs.storage import Store, event_store
 from srs.storage.timecodec import to_us
 
@@ -144,36 +144,31 @@ def _mark_sent(raw: sqlite3.Connection, table: str, mark_key: str, mark: int, de
 
 
 def _pull(store: Store, remote: RemoteStore, collection_id: str, device: str, zone: tzinfo, result: SyncResult) -> None:
-    """Receive everything new into an inbox (a private scratch file), then merge it in one local transaction.
+    """Receive everything new and merge it, with the resume point, in one local transaction.
 
-    The merge sees each card once, with all its new reviews, however the store interleaves cards; it commits with
-    the resume point, so an interrupted receive leaves the collection as it was and the next sync starts it again.
+    The store sends each card's events together, so the merge sees each card once however devices interleaved
+    their reviews. An interrupted receive leaves the collection as it was; the next sync receives it again.
     """
     with store.read() as raw:
         after = int(event_store.get_state(raw, "pulled_seq", "0"))
-    with merge.Inbox() as inbox:
-        last = after
-        for batch in remote.pull(collection_id, after, device):
-            inbox.add(batch.rows)
-            last = batch.last_seq
-        with store.write() as raw:
-            if inbox.count or raw.execute("SELECT 1 FROM sync_orphan o JOIN card c ON c.uid = o.card_uid LIMIT 1").fetchone():
-                _merge_inbox(raw, inbox, zone, result)
-            if last != after:
-                event_store.put_state(raw, "pulled_seq", str(last))
-            result.waiting_for_cards = raw.execute("SELECT count(*) FROM sync_orphan").fetchone()[0]
+    with remote.pull(collection_id, after, device) as pulled, store.write() as raw:
+        if pulled.count or raw.execute("SELECT 1 FROM sync_orphan o JOIN card c ON c.uid = o.card_uid LIMIT 1").fetchone():
+            _merge(raw, pulled, zone, result)
+        if pulled.head != after:
+            event_store.put_state(raw, "pulled_seq", str(pulled.head))
+        result.waiting_for_cards = raw.execute("SELECT count(*) FROM sync_orphan").fetchone()[0]
 
 
-def _merge_inbox(raw: sqlite3.Connection, inbox: merge.Inbox, zone: tzinfo, result: SyncResult) -> None:
+def _merge(raw: sqlite3.Connection, pulled: Pulled, zone: tzinfo, result: SyncResult) -> None:
     # A first sync inserts the whole history into four indexes in no one order: with SQLite's 2 MB default page
     # cache that is a disk read per row; 256 MB keeps the indexes' pages at hand.
     raw.execute("PRAGMA cache_size = -262144")
     try:
-        # Many more reviews coming than the collection has: the two indexes that a card-by-card insert fills in no
-        # order are built once at the end (in this transaction, so a crash leaves them as they were).
-        bulk = inbox.reviews >= BULK_REVIEWS and inbox.reviews > event_store.review_count(raw)
+        # Many more events coming than the collection has reviews: the two indexes that a card-by-card insert fills
+        # in no order are built once at the end (in this transaction, so a crash leaves them as they were).
+        bulk = pulled.count >= BULK_REVIEWS and pulled.count > event_store.review_count(raw)
         with event_store.review_indexes_deferred(raw, bulk):
-            done = merge.merge_inbox(raw, inbox, zone)
+            done = merge.merge_stream(raw, pulled.rows, zone)
         result.received += done.received
         result.cards += done.cards
         result.recomputed += done.recomputed
