@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, func, select, text, update
@@ -149,7 +150,7 @@ class RemoteStore:
             if len(rows) > PUSH_BATCH:
                 # In uid (time) order, each of the store's indexes grows at its right edge; the order within a push
                 # means nothing to the merge, which orders every card's events itself.
-                rows = sorted(rows, key=_uid)
+                rows = sorted(rows, key=itemgetter(0))  # uid
                 (_copy_events if self.is_postgres else _insert_many)(conn, collection_id, owner, first, rows)
                 return
             statement = self._insert(event_table).on_conflict_do_nothing(index_elements=["collection_id", "uid"])
@@ -206,10 +207,6 @@ def _stream(fetch, driver_error: type[Exception]) -> Iterator[tuple]:
         if not batch:
             return
         yield from batch
-
-
-def _uid(row: tuple) -> str:
-    return row[0]
 
 
 def _copy_events(conn, collection_id: str, owner: str, first: int, rows: Sequence[tuple]) -> None:

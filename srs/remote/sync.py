@@ -131,7 +131,7 @@ def _mark_sent(raw: sqlite3.Connection, table: str, mark_key: str, mark: int, de
     """Give the sent rows this device's id and move the mark up to the highest id below which all is sent."""
     if not sent:
         return
-    top_uid, top = max(sent, key=lambda pair: pair[1])
+    top_uid, top = sent[-1]  # read in id order
     if raw.execute(f"SELECT uid FROM {table} WHERE id = ?", (top,)).fetchone() == (top_uid,):
         # The newest sent row is still there and review and event ids are never reused (AUTOINCREMENT), so every
         # unsent row in the range is one that was sent.

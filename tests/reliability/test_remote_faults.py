@@ -196,3 +196,48 @@ def test_kill_9_during_sync_loses_nothing(tmp_path, shared) -> None:
     store.close()
     a.close()
     b.close()
+
+
+def test_connection_cut_while_receiving_leaves_the_collection_as_it_was(tmp_path, shared, monkeypatch) -> None:
+    """The receive streams the store's rows while merging them: a connection lost between two fetches (which
+    SQLAlchemy does not see) is the same clear error, and the half-merged receive is rolled back."""
+    _kind, url, _server = shared
+    a = make_device(tmp_path, "a", url)
+    b = make_device(tmp_path, "b", url, reverse=True)
+    offline_work(a, b)
+    remote.sync(a, zone=UTC)
+    before = dump(b)
+    monkeypatch.setattr("srs.remote.store.PULL_FETCH", 1)
+    monkeypatch.setattr("srs.remote.merge.CHUNK", 1)
+    failing = RemoteStore(url)
+    connections = []
+
+    @event.listens_for(failing.engine, "before_cursor_execute")
+    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
+        connections.append(conn.connection.dbapi_connection)
+
+    from srs.remote import merge
+
+    real_merge_cards = merge._merge_cards
+    merged = []
+
+    def merge_then_cut(*args) -> None:
+        real_merge_cards(*args)
+        merged.append(1)
+        connections[-1].close()  # the network goes after the first card was merged
+
+    monkeypatch.setattr(merge, "_merge_cards", merge_then_cut)
+    with pytest.raises(RemoteError, match="Nothing was lost"):
+        remote.sync(b, remote=failing, zone=UTC)
+    failing.close()
+    assert merged  # the cut came mid-receive, after a merge
+    after = dump(b)
+    assert after["cards"] == before["cards"] and after["settings"] == before["settings"]
+    # b's own reviews were sent (their device is set) and nothing was received
+    assert sorted(row[0] for log in after["logs"].values() for row in log) == sorted(row[0] for log in before["logs"].values() for row in log)
+    monkeypatch.setattr(merge, "_merge_cards", real_merge_cards)
+    remote.sync(b, zone=UTC)
+    remote.sync(a, zone=UTC)
+    assert dump(a) == dump(b)
+    a.close()
+    b.close()
