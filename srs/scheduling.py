@@ -8,6 +8,7 @@ the interval a button shows is the interval that pressing it gives.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -137,7 +138,16 @@ def review(
 
 
 def _review(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings, zone: tzinfo) -> MemoryState:
-    """``review`` computed (``now`` already clamped to the last review)."""
+    """``review`` computed (``now`` already clamped to the last review): the kernel, or py-fsrs for states it does not take."""
+    kernel = _kernel_for(settings)
+    result = kernel.review(state, rating, now, card_id, zone)
+    if result is None:
+        return _review_fsrs(state, rating, now, card_id, settings, zone)
+    return result
+
+
+def _review_fsrs(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings, zone: tzinfo) -> MemoryState:
+    """``_review`` through ``fsrs.Scheduler.review_card``: the reference the kernel must equal exactly."""
     card, _log = _scheduler(settings.scheduler_key()).review_card(
         to_fsrs(card_id, state, now, zone, settings.day_starts_at), fsrs.Rating(int(rating)), now
     )
@@ -157,6 +167,167 @@ def _review(state: MemoryState, rating: Rating, now: datetime, card_id: int, set
         reps=state.reps + 1,
         lapses=state.lapses + (1 if lapse else 0),
     )
+
+
+_E = math.e
+_NEW, _LEARNING, _REVIEW, _RELEARNING = State.NEW, State.LEARNING, State.REVIEW, State.RELEARNING
+
+
+class _Kernel:
+    """``fsrs.Scheduler.review_card`` plus srs's seeded fuzz and caps, computed directly for one settings key.
+
+    A replay answers every card of a collection through ``review``; going through ``fsrs.Card`` objects, their
+    copies and keyword calls cost ~40 us an answer. This is the same arithmetic in the same order (``math.e **``,
+    not ``math.exp``, products grouped as fsrs groups them), so its results are equal to py-fsrs', bit for bit;
+    tests/test_scheduling.py checks that over random histories and settings. Constants that fsrs recomputes per
+    answer from the parameters alone are computed once here (the same expression gives the same float).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        scheduler = _scheduler(settings.scheduler_key())  # validates the parameters as fsrs does
+        p = scheduler.parameters
+        self.p = p
+        self.decay = scheduler._DECAY
+        self.factor = scheduler._FACTOR
+        self.interval_factor = (scheduler.desired_retention ** (1 / self.decay)) - 1
+        self.e_p8 = _E ** p[8]
+        self.forget_short = _E ** (p[17] * p[18])
+        self.easy_difficulty = p[4] - (_E ** (p[5] * (4 - 1))) + 1  # _initial_difficulty(Easy, clamp=False)
+        self.initial_difficulty = [None] + [min(max(p[4] - (_E ** (p[5] * (r - 1))) + 1, 1.0), 10.0) for r in range(1, 5)]
+        self.initial_stability = [None] + [max(p[r - 1], 0.001) for r in range(1, 5)]
+        self.learning = scheduler.learning_steps
+        self.relearning = scheduler.relearning_steps
+        self.learning_hard = self._hard_step(self.learning)
+        self.relearning_hard = self._hard_step(self.relearning)
+        self.maximum_interval = settings.maximum_interval
+        self.maximum = timedelta(days=settings.maximum_interval)
+        self.fuzz = settings.enable_fuzz
+        self.rollover = settings.day_starts_at
+        self.rollover_delta = timedelta(hours=settings.day_starts_at)
+
+    @staticmethod
+    def _hard_step(steps: tuple[timedelta, ...]) -> timedelta | None:
+        """Hard at step 0, as fsrs computes it."""
+        if len(steps) == 1:
+            return steps[0] * 1.5
+        if len(steps) >= 2:
+            return (steps[0] + steps[1]) / 2.0
+        return None
+
+    def next_interval(self, stability: float) -> int:
+        interval = round((stability / self.factor) * self.interval_factor)
+        return min(max(interval, 1), self.maximum_interval)
+
+    def short_term(self, stability: float, rating: int) -> float:
+        p = self.p
+        increase = (_E ** (p[17] * (rating - 3 + p[18]))) * (stability ** -p[19])
+        if rating != 1:
+            increase = max(increase, 1.0)
+        return max(stability * increase, 0.001)
+
+    def next_difficulty(self, difficulty: float, rating: int) -> float:
+        p = self.p
+        delta = -(p[6] * (rating - 3))
+        damped = difficulty + (10.0 - difficulty) * delta / 9.0
+        return min(max(p[7] * self.easy_difficulty + (1 - p[7]) * damped, 1.0), 10.0)
+
+    def next_stability(self, difficulty: float, stability: float, elapsed: int, rating: int) -> float:
+        p = self.p
+        retrievability = (1 + self.factor * elapsed / stability) ** self.decay
+        if rating == 1:
+            long_term = p[11] * (difficulty ** -p[12]) * (((stability + 1) ** (p[13])) - 1) * (_E ** ((1 - retrievability) * p[14]))
+            result = min(long_term, stability / self.forget_short)
+        else:
+            hard_penalty = p[15] if rating == 2 else 1
+            easy_bonus = p[16] if rating == 4 else 1
+            result = stability * (
+                1 + self.e_p8 * (11 - difficulty) * (stability ** -p[9]) * ((_E ** ((1 - retrievability) * p[10])) - 1) * hard_penalty * easy_bonus
+            )
+        return max(result, 0.001)
+
+    def elapsed_days(self, last: datetime, now: datetime, zone: tzinfo) -> int:
+        """Whole study days from ``last`` to ``now`` (at least 0): what fsrs counts once ``to_fsrs`` moved ``last_review``."""
+        if zone is timezone.utc and last.tzinfo is timezone.utc:
+            delta = self.rollover_delta
+            days = ((now - delta).date() - (last - delta).date()).days
+        else:
+            days = elapsed_study_days(last, now, zone, self.rollover)
+        return days if days > 0 else 0
+
+    def review(self, state: MemoryState, rating: Rating, now: datetime, card_id: int, zone: tzinfo) -> MemoryState | None:
+        """The state after the answer, or None for a state the kernel does not take (py-fsrs then computes it)."""
+        r = int(rating)
+        if not 1 <= r <= 4:
+            raise ValueError(f"{rating!r} is not a valid Rating")
+        kind = state.state
+        step = state.step
+        if kind == _NEW:
+            stability, difficulty = self.initial_stability[r], self.initial_difficulty[r]
+            kind, step, steps, hard = _LEARNING, 0, self.learning, self.learning_hard
+        else:
+            stability, difficulty, last = state.stability, state.difficulty, state.last_review
+            if stability is None or difficulty is None or last is None or (step is None) != (kind == _REVIEW):
+                return None
+            elapsed = self.elapsed_days(last, now, zone)
+            if elapsed < 1:
+                stability = self.short_term(stability, r)
+            else:
+                stability = self.next_stability(difficulty, stability, elapsed, r)
+            difficulty = self.next_difficulty(difficulty, r)
+            if kind == _LEARNING:
+                steps, hard = self.learning, self.learning_hard
+            elif kind == _RELEARNING:
+                steps, hard = self.relearning, self.relearning_hard
+            else:
+                steps = hard = None
+        if steps is None:  # Review
+            if r == 1 and self.relearning:
+                kind, step, interval = _RELEARNING, 0, self.relearning[0]
+            else:
+                interval = None
+        elif not steps or (step >= len(steps) and r != 1):
+            interval = None
+        elif r == 1:
+            step, interval = 0, steps[0]
+        elif r == 2:
+            interval = hard if step == 0 else steps[step]
+        elif r == 3 and step + 1 != len(steps):
+            step += 1
+            interval = steps[step]
+        else:  # Good at the last step, or Easy
+            interval = None
+        if interval is None:
+            kind, step = _REVIEW, None
+            interval = timedelta(days=self.next_interval(stability))
+            due = now + interval
+            if self.fuzz:
+                due = now + _fuzzed_interval(interval, fuzz_seed(card_id, state.reps), self.maximum_interval)
+        else:
+            due = now + interval
+        lapse = r == 1 and state.state == _REVIEW
+        return MemoryState(
+            kind, step, min(stability, MAX_STABILITY), difficulty, min(due, now + self.maximum), now, state.reps + 1, state.lapses + (1 if lapse else 0)
+        )
+
+
+_kernels: dict[int, tuple[Settings, _Kernel]] = {}
+
+
+def _kernel_for(settings: Settings) -> _Kernel:
+    """The kernel for ``settings``: found by identity first (a replay passes the same object for every answer)."""
+    found = _kernels.get(id(settings))
+    if found is not None and found[0] is settings:
+        return found[1]
+    kernel = _kernel_by_settings(settings)
+    if len(_kernels) >= 256:
+        _kernels.clear()
+    _kernels[id(settings)] = (settings, kernel)
+    return kernel
+
+
+@lru_cache(maxsize=64)
+def _kernel_by_settings(settings: Settings) -> _Kernel:
+    return _Kernel(settings)
 
 
 def review_time(state: MemoryState, now: datetime) -> datetime:
