@@ -11,7 +11,7 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 import fsrs
@@ -170,6 +170,7 @@ def _review_fsrs(state: MemoryState, rating: Rating, now: datetime, card_id: int
 
 
 _E = math.e
+_UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu", "GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "GMT0", "GMT+0", "GMT-0", "Etc/Greenwich", "Greenwich"})
 _NEW, _LEARNING, _REVIEW, _RELEARNING = State.NEW, State.LEARNING, State.REVIEW, State.RELEARNING
 
 
@@ -204,6 +205,7 @@ class _Kernel:
         self.fuzz = settings.enable_fuzz
         self.rollover = settings.day_starts_at
         self.rollover_delta = timedelta(hours=settings.day_starts_at)
+        self._memo: tuple = (None, None, None, None, None, None)
 
     @staticmethod
     def _hard_step(steps: tuple[timedelta, ...]) -> timedelta | None:
@@ -247,12 +249,22 @@ class _Kernel:
 
     def elapsed_days(self, last: datetime, now: datetime, zone: tzinfo) -> int:
         """Whole study days from ``last`` to ``now`` (at least 0): what fsrs counts once ``to_fsrs`` moved ``last_review``."""
-        if zone is timezone.utc and last.tzinfo is timezone.utc:
-            delta = self.rollover_delta
-            days = ((now - delta).date() - (last - delta).date()).days
-        else:
-            days = elapsed_study_days(last, now, zone, self.rollover)
+        days = (self.study_day(now, zone) - self.study_day(last, zone)).days
         return days if days > 0 else 0
+
+    def study_day(self, moment: datetime, zone: tzinfo) -> date:
+        """``clock.study_day``, remembering the last two moments: a replay asks for each answer's day twice in a row."""
+        memo = self._memo
+        if memo[0] == moment and memo[1] is zone:
+            return memo[2]
+        if memo[3] == moment and memo[4] is zone:
+            return memo[5]
+        if moment.tzinfo is timezone.utc and (zone is timezone.utc or getattr(zone, "key", None) in _UTC_KEYS):
+            day = (moment - self.rollover_delta).date()
+        else:
+            day = study_day(moment, zone, self.rollover)
+        self._memo = (moment, zone, day, memo[0], memo[1], memo[2])  # one assignment: safe across threads
+        return day
 
     def review(self, state: MemoryState, rating: Rating, now: datetime, card_id: int, zone: tzinfo) -> MemoryState | None:
         """The state after the answer, or None for a state the kernel does not take (py-fsrs then computes it)."""

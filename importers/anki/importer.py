@@ -126,7 +126,7 @@ def import_anki(store: Store, path: Path, folder: Path | None = None, now: datet
             _atomic_write(target, data)
         write_deck_files(plans)
         if targets:
-            result.sync = sync_paths(store, targets, now)
+            result.sync = sync_paths(store, targets, now, parsed={str(plan.path): (plan.data, plan.parsed) for plan in plans})
         _merge_history(store, collection, mapped, own, result, zone)
     return result
 
