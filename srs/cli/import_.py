@@ -27,6 +27,12 @@ def _listed(ids: list[str]) -> str:
     return shown + (f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else "")
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return " ".join(f"{v:.4g}" for v in value)
+    return str(value)
+
+
 @import_app.command("anki")
 def anki(
     package: Annotated[Path, typer.Argument(metavar="FILE", help="The Anki package: a .apkg (decks) or .colpkg (a whole collection).", show_default=False)],
@@ -71,5 +77,11 @@ def anki(
         theirs, ours = result.rollover_differs
         echo(f"note: Anki starts the next day at {theirs}:00, srs at {ours}:00, so answers near that hour may count on another day than in Anki "
              f"(srs config day_starts_at {theirs} to match)")
+    for deck, values in result.settings.items():
+        echo(f"settings of deck '{deck}' from its Anki preset: " + ", ".join(f"{key}={_shown(value)}" for key, value in values.items()))
+    for preset, skipped in result.settings_skipped.items():
+        echo(f"not taken from Anki preset '{preset}': {'; '.join(skipped)}")
+    if result.presets_unreadable:
+        echo(f"note: the package's deck options could not be read ({result.presets_unreadable}); srs's settings were kept")
     if history.rewritten:
         echo(f"log rewritten in time order (reviews from Anki fell between yours): {_listed(history.rewritten)}")
