@@ -19,7 +19,7 @@ from .collection import Collection, read_collection
 from .deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
 from .history import CardHistory, HistoryResult, fsrs_entries, merge_histories
 from .html import MEDIA_DIR, is_local_media
-from .notes import MappedCard, map_note, template_maps
+from .notes import ClozeMap, MappedCard, card_uid, cloze_problem, map_cloze_note, map_note, note_map
 from .package import AnkiPackage, open_package
 from srs.clock import local_zone, utc_now
 from srs.decks.sync import sync_paths
@@ -48,6 +48,7 @@ class AnkiImport:
     drafts: list[str] = field(default_factory=list)  # a side was empty
     kept_html: list[str] = field(default_factory=list)  # a field kept as HTML
     unsupported: dict[str, int] = field(default_factory=dict)  # note type -> notes not imported
+    cloze_refused: list[tuple[str, str]] = field(default_factory=list)  # (id, why) of cloze notes srs cannot hold (nested deletions)
     media_copied: list[str] = field(default_factory=list)
     media_missing: list[str] = field(default_factory=list)
     srs_cards: int = 0  # notes srs exported, matched to the collection's cards by GUID
@@ -68,7 +69,7 @@ def default_folder(package: Path) -> Path:
 
 def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedCard], dict[str, list]]:
     """The cards srs imports as deck cards, and the cards of srs's own notes by GUID."""
-    maps = {ntid: template_maps(notetype) for ntid, notetype in collection.notetypes.items()}
+    maps = {ntid: note_map(notetype) for ntid, notetype in collection.notetypes.items()}
     cards_of = defaultdict(list)
     for card in collection.cards:
         cards_of[card.note_id].append(card)
@@ -82,8 +83,17 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
         if mapping is None:
             unsupported[collection.notetypes[note.notetype_id].name] += 1
             continue
+        deck_of = lambda card: collection.decks.get(card.deck_id) or "Default"  # noqa: E731
+        if isinstance(mapping, ClozeMap):
+            problem = cloze_problem(note, mapping)
+            if problem is not None:
+                result.cloze_refused.append((card_uid(note.guid, 0), problem))
+                continue
+            result.notes += 1
+            mapped.append(map_cloze_note(note, cards_of[note.id], mapping, deck_of))
+            continue
         result.notes += 1
-        mapped += map_note(note, cards_of[note.id], mapping, lambda card: collection.decks.get(card.deck_id) or "Default")
+        mapped += map_note(note, cards_of[note.id], mapping, deck_of)
     result.unsupported = dict(sorted(unsupported.items()))
     return mapped, own
 

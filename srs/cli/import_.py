@@ -44,7 +44,7 @@ def anki(
 ) -> None:
     """Import an Anki package: its notes become deck files, its reviews join your history.
 
-    Basic and Basic-and-reversed notes become cards (HTML turned into Markdown where it is simple),
+    Basic, Basic-and-reversed and Cloze notes become cards (HTML turned into Markdown where it is simple),
     media are copied beside the deck files, and each card's FSRS state is replayed from its reviews.
     Importing the same package again updates the cards (ids come from the note GUIDs) and adds only
     reviews that are new. Notes of other types are listed, not imported. Notes that srs exported
@@ -66,7 +66,10 @@ def anki(
     if result.media_copied or result.media_missing:
         echo(f"media: {len(result.media_copied)} file(s) in {result.folder / 'media'}" + (f"; missing from the package: {_listed(result.media_missing)}" if result.media_missing else ""))
     for name, count in result.unsupported.items():
-        echo(f"not imported: {count} note(s) of type '{name}' (srs imports Basic-like note types: one field asked, others answered)")
+        echo(f"not imported: {count} note(s) of type '{name}' (srs imports Basic-like note types, one field asked and others answered, and Cloze-like ones)")
+    if result.cloze_refused:
+        echo(f"not imported: {len(result.cloze_refused)} cloze note(s) srs cannot hold: "
+             + "; ".join(f"{uid}: {why}" for uid, why in result.cloze_refused[:MAX_LISTED]) + (" ..." if len(result.cloze_refused) > MAX_LISTED else ""))
     if result.kept_html:
         echo(f"kept as HTML (not simple enough for Markdown): {_listed(result.kept_html)}")
     if result.drafts:
