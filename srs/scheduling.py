@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -48,19 +49,37 @@ def _fuzzed_interval(interval: timedelta, seed: int, maximum_interval: int) -> t
     """fsrs' fuzz (the same ranges, as Anki's), drawn from the review's own seeded RNG.
 
     fsrs draws from the process-wide random(), which would make previews differ from answers. The RNG is only
-    made when fuzz applies (2.5 days and up): most learning answers never need one.
+    seeded when fuzz applies (2.5 days and up): most learning answers never need one.
     """
     days = interval.days
     if days < 2.5:
         return interval
+    low, high = _fuzz_range(days, maximum_interval)
+    fuzzed = round(_seeded_random(seed) * (high - low + 1) + low)
+    return timedelta(days=min(fuzzed, maximum_interval))
+
+
+@lru_cache(maxsize=8192)
+def _fuzz_range(days: int, maximum_interval: int) -> tuple[int, int]:
+    """The lowest and highest fuzzed interval for ``days``, as fsrs computes them."""
     delta = 1.0
     for fuzz_range in FUZZ_RANGES:
         delta += fuzz_range["factor"] * max(min(float(days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
     low = max(2, round(days - delta))
     high = min(round(days + delta), maximum_interval)
-    low = min(low, high)
-    fuzzed = round(random.Random(seed).random() * (high - low + 1) + low)
-    return timedelta(days=min(fuzzed, maximum_interval))
+    return min(low, high), high
+
+
+_rngs = threading.local()
+
+
+def _seeded_random(seed: int) -> float:
+    """``random.Random(seed).random()``, reseeding one generator per thread instead of making one per answer."""
+    rng = getattr(_rngs, "rng", None)
+    if rng is None:
+        rng = _rngs.rng = random.Random()
+    rng.seed(seed)
+    return rng.random()
 
 
 @lru_cache(maxsize=64)

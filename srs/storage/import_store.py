@@ -63,6 +63,12 @@ def new_review_uid(reviewed_at_us: int) -> str:
     return f"{reviewed_at_us:013x}{urandom(8).hex()}"
 
 
+def new_review_uids(reviewed_at_us: list[int]) -> list[str]:
+    """``new_review_uid`` of each time, the random parts read at once."""
+    random_hex = urandom(8 * len(reviewed_at_us)).hex()
+    return [f"{at:013x}{random_hex[16 * i : 16 * i + 16]}" for i, at in enumerate(reviewed_at_us)]
+
+
 def insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:
     """Append (card_id, rating, reviewed_at_us, duration_ms, state_before, interval_before, before-JSON, after-JSON, uid, device) rows.
 
