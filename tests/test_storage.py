@@ -236,3 +236,28 @@ def test_core_imports_no_ui_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+# --- The review log's state JSON ---------------------------------------------------------------------------------
+
+from hypothesis import given, settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from srs.model import Flags, MemoryState, State  # noqa: E402
+from srs.storage.review_store import memory_from_json, memory_to_json  # noqa: E402
+
+_moments = st.one_of(st.none(), st.integers(0, 4_000_000_000_000_000).map(from_us))
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(list(State)), st.one_of(st.none(), st.integers(0, 99)), st.one_of(st.none(), st.floats(allow_nan=False)),
+    st.one_of(st.none(), st.floats(1, 10)), _moments, _moments, st.integers(0, 10**6), st.integers(0, 10**4), st.booleans(), st.booleans(), _moments,
+)
+def test_state_json_is_what_json_dumps_writes(state, step, stability, difficulty, due, last, reps, lapses, suspended, leech, buried) -> None:
+    """The encoder made once gives json.dumps' text exactly (logs written before it compare equal), and reads back."""
+    memory, flags = MemoryState(state, step, stability, difficulty, due, last, reps, lapses), Flags(suspended, leech, buried)
+    text = memory_to_json(memory, flags)
+    expected = [int(state), step, stability, difficulty, to_us(due), to_us(last), reps, lapses, suspended, leech, to_us(buried)]
+    assert text == json.dumps(expected)
+    assert memory_from_json(text) == (memory, flags)
