@@ -19,7 +19,7 @@ from .collection import Collection, read_collection
 from .deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
 from .history import CardHistory, HistoryResult, fsrs_entries, merge_histories
 from .html import MEDIA_DIR, is_local_media
-from .notes import ClozeMap, MappedCard, card_uid, cloze_problem, map_cloze_note, map_note, note_map
+from .notes import ClozeMap, MappedCard, cloze_problem, map_cloze_note, map_note, note_map
 from .package import AnkiPackage, open_package
 from srs.clock import local_zone, utc_now
 from srs.decks.sync import sync_paths
@@ -75,6 +75,10 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
         cards_of[card.note_id].append(card)
     mapped, own = [], defaultdict(list)
     unsupported: Counter[str] = Counter()
+
+    def deck_of(card) -> str:
+        return collection.decks.get(card.deck_id) or "Default"
+
     for note in collection.notes:
         if note.notetype_id in SRS_MODEL_IDS or collection.notetypes[note.notetype_id].name in SRS_MODELS:
             own[note.guid].extend(cards_of[note.id])
@@ -83,14 +87,14 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
         if mapping is None:
             unsupported[collection.notetypes[note.notetype_id].name] += 1
             continue
-        deck_of = lambda card: collection.decks.get(card.deck_id) or "Default"  # noqa: E731
         if isinstance(mapping, ClozeMap):
-            problem = cloze_problem(note, mapping)
+            entry = map_cloze_note(note, cards_of[note.id], mapping, deck_of)
+            problem = cloze_problem(entry.spec.cloze)
             if problem is not None:
-                result.cloze_refused.append((card_uid(note.guid, 0), problem))
+                result.cloze_refused.append((entry.spec.uid, problem))
                 continue
             result.notes += 1
-            mapped.append(map_cloze_note(note, cards_of[note.id], mapping, deck_of))
+            mapped.append(entry)
             continue
         result.notes += 1
         mapped += map_note(note, cards_of[note.id], mapping, deck_of)
@@ -167,7 +171,7 @@ def _import_settings(conn: sqlite3.Connection, collection: Collection, mapped: l
     """Each imported deck takes the settings of its Anki preset that differ from what it has (before its history is replayed)."""
     result.presets_unreadable = collection.presets_unreadable
     stored = settings_store.all_settings(conn)
-    decks = {card.deck: card.anki_cards[0][0].deck_id for card in mapped}
+    decks = {card.deck: card.anki_cards[0][0].deck_id for card in mapped if card.anki_cards}
     for deck, deck_id in sorted(decks.items()):
         preset = collection.presets.get(deck_id)
         if preset is None:

@@ -177,9 +177,9 @@ def map_card(note: Note, card: Card, mapping: TemplateMap, deck: str) -> MappedC
     return MappedCard([(card, spec.uid)], note.guid, deck, spec, any(part.kept_html for part in converted), media)
 
 
-def cloze_problem(note: Note, mapping: ClozeMap) -> str | None:
-    """Why srs cannot hold this cloze note (nested or malformed deletions, numbers past srs's limit), or None."""
-    deletions, problems = scan(to_markdown(note.fields[mapping.text]).text)
+def cloze_problem(text: str) -> str | None:
+    """Why srs cannot hold a cloze entry of ``text`` (nested or malformed deletions, numbers past srs's limit), or None."""
+    deletions, problems = scan(text)
     if problems:
         return problems[0].message
     if any(deletion.ordinal > MAX_ORDINAL for deletion in deletions):

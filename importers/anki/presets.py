@@ -22,7 +22,7 @@ from . import protobuf
 from srs.errors import SrsError
 from srs.settings import parse_value
 
-FSRS6, FSRS5 = 21, 19
+FSRS5 = 19  # FSRS-5's parameter count
 FSRS5_ADDITIONS = (0.0, 0.5)  # w19 = 0 (no stability-dependent short-term term), w20 = 0.5: FSRS-5's decay
 
 
@@ -63,10 +63,10 @@ def _fill(preset: Preset, raw: dict, fsrs_on: bool | None) -> None:
     params = None
     if raw["params6"]:
         params = [shortest_float32(p) for p in raw["params6"]]
+    elif raw["params5"] and len(raw["params5"]) == FSRS5:
+        params = [shortest_float32(p) for p in raw["params5"]] + list(FSRS5_ADDITIONS)
     elif raw["params5"]:
-        params = [shortest_float32(p) for p in raw["params5"]] + list(FSRS5_ADDITIONS) if len(raw["params5"]) == FSRS5 else None
-        if params is None:
-            preset.skipped.append(f"parameters (FSRS-5 parameters are {FSRS5} numbers, not {len(raw['params5'])})")
+        preset.skipped.append(f"parameters (FSRS-5 parameters are {FSRS5} numbers, not {len(raw['params5'])})")
     elif raw["params4"]:
         preset.skipped.append("parameters (FSRS-4.5 parameters: a different model; run 'srs optimize' once you have reviews)")
     if fsrs_on is False:
