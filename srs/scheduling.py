@@ -151,9 +151,15 @@ def review(
     rollover hour), as Anki does: Good at 20:00 and again at 08:00 the next morning is a day apart.
     A clock that went backwards is clamped to the last review, so the log never goes back in time.
     """
-    if now.tzinfo != timezone.utc:
+    if now.tzinfo is not timezone.utc and now.tzinfo != timezone.utc:
         raise ValueError("now must be an aware datetime in timezone.utc")
-    return _review(state, rating, review_time(state, now), card_id, settings, zone)
+    last = state.last_review
+    if last is not None and now < last:  # review_time, inline: a replay calls this 100k times
+        now = last
+    found = _kernels.get(id(settings))
+    kernel = found[1] if found is not None and found[0] is settings else _kernel_for(settings)
+    result = kernel.review(state, rating, now, card_id, zone)
+    return result if result is not None else _review_fsrs(state, rating, now, card_id, settings, zone)
 
 
 def _review(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings, zone: tzinfo) -> MemoryState:
@@ -266,11 +272,6 @@ class _Kernel:
             )
         return max(result, 0.001)
 
-    def elapsed_days(self, last: datetime, now: datetime, zone: tzinfo) -> int:
-        """Whole study days from ``last`` to ``now`` (at least 0): what fsrs counts once ``to_fsrs`` moved ``last_review``."""
-        days = (self.study_day(now, zone) - self.study_day(last, zone)).days
-        return days if days > 0 else 0
-
     def study_day(self, moment: datetime, zone: tzinfo) -> date:
         """``clock.study_day``, remembering the last two moments: a replay asks for each answer's day twice in a row."""
         memo = self._memo
@@ -299,7 +300,11 @@ class _Kernel:
             stability, difficulty, last = state.stability, state.difficulty, state.last_review
             if stability is None or difficulty is None or last is None or (step is None) != (kind == _REVIEW):
                 return None
-            elapsed = self.elapsed_days(last, now, zone)
+            memo = self._memo  # the study days of the last two moments asked (see study_day)
+            day_now = memo[2] if memo[0] == now and memo[1] is zone else self.study_day(now, zone)
+            memo = self._memo
+            day_last = memo[2] if memo[0] == last and memo[1] is zone else (memo[5] if memo[3] == last and memo[4] is zone else self.study_day(last, zone))
+            elapsed = (day_now - day_last).days
             if elapsed < 1:
                 stability = self.short_term(stability, r)
             else:
