@@ -87,6 +87,8 @@ class HistoryResult:
 
 def _new_entries(entries: list[RevlogEntry], log: list[import_store.LogRow]) -> list[RevlogEntry]:
     """The entries srs's log does not have yet (same rating within a second: the same answer)."""
+    if not log:
+        return list(entries)
     known = sorted((row[2] // 1000, row[1]) for row in log)
     used = [False] * len(known)
     fresh = []
