@@ -148,3 +148,13 @@ def test_settings_are_written_with_the_history_so_bad_input_writes_none(store, c
 @pytest.mark.parametrize("value, shown", [(0.9, 0.9), (0.8999999761581421, 0.9), (0.212, 0.212), (15.5, 15.5), (1.0, 1.0)])
 def test_float32_values_read_as_anki_shows_them(value, shown):
     assert shortest_float32(value) == shown
+
+
+def test_unreadable_deck_options_are_reported_and_the_notes_still_come_in(store, col, tmp_path):
+    preset(col, "Fast", "Fast", fsrsParams6=PARAMS_A)
+    note = add_note(col, "q", "a", deck="Fast")
+    path = rezip(export(col, tmp_path / "p.apkg", legacy=True), tmp_path / "bad.apkg", lambda db: db.execute("UPDATE col SET dconf = '{not json'"))
+    result = import_anki(store, path, tmp_path / "out", zone=UTC)
+    assert result.presets_unreadable and result.settings == {}
+    assert srs_card(store, card_uid(note.guid, 0)) is not None
+    assert srs_settings.load_all(store) == {}
