@@ -140,3 +140,23 @@ def test_deferred_review_indexes_come_back_or_the_transaction_fails(tmp_path) ->
     assert _review_indexes(store) == indexes  # the whole transaction rolled back, indexes included
     assert len(dump(store)["logs"]["a0"]) == 1
     store.close()
+
+
+def test_settings_received_with_reviews_apply_before_any_card_is_merged(tmp_path, remote_url, monkeypatch) -> None:
+    """The store sends settings ahead of every card: a card merged one at a time (chunks of one row) and recomputed
+    uses the settings that arrived with it, as the device that sent them does when it merges the other's reviews."""
+    from srs import settings
+
+    monkeypatch.setattr(merge, "CHUNK", 1)
+    a = make_device(tmp_path, "a", remote_url)
+    b = make_device(tmp_path, "b", remote_url, reverse=True)
+    settings.set_value(a, "desired_retention", "0.7", deck="Alpha")
+    for minutes, rating in ((0, Rating.GOOD), (60 * 24, Rating.GOOD), (60 * 24 * 4, Rating.HARD)):
+        answer(a, "a0", rating, minutes)
+        answer(b, "a0", rating, minutes + 30)  # the same card offline on both: b's answers are recomputed on a
+    for device in (a, b, a):
+        remote.sync(device, zone=UTC)
+    assert dump(a) == dump(b)
+    assert ("Alpha", "desired_retention", "0.7") in dump(b)["settings"]
+    a.close()
+    b.close()
