@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import json.scanner
 import sqlite3
-from collections.abc import Iterable, Iterator
-from itertools import groupby
-from operator import itemgetter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from itertools import groupby
+from operator import itemgetter
 
 from srs import scheduling
 from srs.model import MemoryState, Rating
