@@ -17,9 +17,11 @@ from pathlib import Path
 from srs.decks.cloze import generate_cards
 from srs.decks.files import MAX_FILE_BYTES, file_digest
 from srs.errors import DeckError, Problem, SrsError
+from srs.gcpause import gc_paused
 from srs.model import CardSpec, DeckFile, SyncReport
 from srs.storage import Store
 from srs.storage import sync_store
+from srs.storage.timecodec import to_us
 
 DECK_SUFFIXES = (".yaml", ".yml")
 
@@ -178,21 +180,22 @@ def content_hash(card: CardSpec, deck: str) -> str:
     return hashlib.blake2b(repr((deck,) + card.content_key()).encode(), digest_size=12).hexdigest()
 
 
-def _content_row(card: CardSpec, deck_id: int, origin: str, position: int, digest: str) -> dict:
-    return {
-        "deck_id": deck_id,
-        "origin": origin,
-        "line": card.line,
-        "position": position,
-        "front": card.front,
-        "back": card.back,
-        "extra": card.extra,
-        "tags": (" " + " ".join(card.tags) + " ") if card.tags else "",
-        "difficulty": card.difficulty,
-        "sources": "\n".join(card.sources),
-        "draft": card.draft,
-        "content_hash": digest,
-    }
+def _content_row(card: CardSpec, deck_id: int, origin: str, position: int, digest: str) -> tuple:
+    """The card's values for ``sync_store.CONTENT_COLUMNS``, in that order."""
+    return (
+        deck_id,
+        origin,
+        card.line,
+        position,
+        card.front,
+        card.back,
+        card.extra,
+        (" " + " ".join(card.tags) + " ") if card.tags else "",
+        card.difficulty,
+        "\n".join(card.sources),
+        card.draft,
+        digest,
+    )
 
 
 def _in_scope(origin: str, files: set[str], folders: list[Path]) -> bool:
@@ -204,7 +207,13 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
 
     Raises ``DeckError`` (with every problem) and changes nothing if any file has an error.
     """
-    now = now or datetime.now(timezone.utc)
+    # Parsing 10k cards makes ~10^6 small objects and no cycles: without the pause the cyclic
+    # collector ran a full pass over all of them again and again (about half the time of a first sync).
+    with gc_paused():
+        return _sync_paths(store, paths, now or datetime.now(timezone.utc), force)
+
+
+def _sync_paths(store: Store, paths: list[Path], now: datetime, force: bool) -> SyncReport:
     sources, folders = discover(paths)
     with store.read() as conn:
         known = None if force else sync_store.file_digests(conn)
@@ -220,6 +229,7 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
         deck_ids = sync_store.ensure_decks(conn, decks)
         inserts, updates, restore = [], [], []
         present: set[str] = set()
+        now_us = to_us(now)
         for deck in loaded.decks:
             origin = origin_of_shown[deck.path]
             for position, card in placed_cards(deck.cards):
@@ -228,7 +238,7 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
                 row = _content_row(card, deck_ids[deck.deck], origin, position, digest)
                 old = stored.get(card.uid)
                 if old is None:
-                    inserts.append(row | {"uid": card.uid, "created_at": now, "content_changed_at": now, "state": 0})
+                    inserts.append((*row, now_us, card.uid, now_us))
                     report.added.append(card.uid)
                     continue
                 changed_at = old.content_changed_at
@@ -242,7 +252,7 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
                 if old.retired:
                     restore.append(old.id)
                     report.restored.append(card.uid)
-                updates.append(row | {"content_changed_at": changed_at, "card_id": old.id})
+                updates.append((*row, to_us(changed_at), old.id))
         skipped = {source.key for source in loaded.skipped}
         scope_files = {source.key for source in sources}
         retire = [
@@ -254,8 +264,8 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
             and _in_scope(card.origin, scope_files, folders)
         ]
         report.unchanged += sum(1 for card in stored.values() if card.origin in skipped and not card.retired)
-        sync_store.insert_cards(conn, inserts)
-        sync_store.update_cards(conn, updates)
+        sync_store.insert_content_rows(conn, inserts)
+        sync_store.update_content_rows(conn, updates)
         sync_store.set_retired(conn, restore, False)
         sync_store.set_retired(conn, [card.id for card in retire], True)
         report.retired.extend(sorted(card.uid for card in retire))
