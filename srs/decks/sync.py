@@ -9,6 +9,9 @@ A deck entry may stand for several cards (its cloze deletions, or itself and its
 from __future__ import annotations
 
 import hashlib
+import os
+import stat as stat_module
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +24,7 @@ from srs.gcpause import gc_paused
 from srs.model import CardSpec, DeckFile, SyncReport
 from srs.storage import Store
 from srs.storage import sync_store
+from srs.storage.sync_store import FileStat, FileState
 from srs.storage.timecodec import to_us
 
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -71,6 +75,8 @@ class Loaded:
     decks: list[DeckFile] = field(default_factory=list)
     skipped: list[DeckSource] = field(default_factory=list)  # unchanged since the last sync
     digests: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, FileStat | None] = field(default_factory=dict)  # of the parsed files, where trusted
+    restat: dict[str, tuple[str, FileStat]] = field(default_factory=dict)  # skipped by hash: digest, stat to record
     problems: list[Problem] = field(default_factory=list)
     origin_of: dict[str, str] = field(default_factory=dict)  # shown path -> real path
     read: list[str] = field(default_factory=list)  # shown paths of the files read (with or without errors)
@@ -89,8 +95,12 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None) -> Loaded:
-    """Read and validate files; with ``known`` digests, files whose content is unchanged are not parsed."""
+def load_sources(sources: list[DeckSource], known: dict[str, FileState] | None = None) -> Loaded:
+    """Read and validate files; with ``known`` (the last sync's record), unchanged files are not parsed.
+
+    A file whose size, mtime, ctime and inode are those recorded is not even read; otherwise it is
+    read and hashed, and parsed only if the hash differs.
+    """
     loaded = Loaded()
     ids: list[tuple[str, list[tuple[str, int, bool]]]] = []
     for source in sources:
@@ -100,6 +110,11 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
             loaded.problems.append(Problem(shown, 1, 1, "the file name is not valid UTF-8; rename the file"))
             continue
         loaded.origin_of[source.shown] = source.key
+        state = known.get(source.key) if known is not None else None
+        stat = _trusted_stat(source.path)  # before reading: a change made while it is read shows next time
+        if state is not None and state.digest and stat is not None and state.stat == stat:
+            loaded.skipped.append(source)
+            continue
         try:
             data = _read_bounded(source.path)
         except OSError as exc:
@@ -109,8 +124,10 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
             loaded.problems.append(Problem(source.shown, 1, 1, f"file is over {MAX_FILE_BYTES // (1024 * 1024)} MiB; deck files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MiB (split it)"))
             continue
         digest = file_digest(data)
-        if known is not None and known.get(source.key) == digest:
+        if state is not None and state.digest == digest:
             loaded.skipped.append(source)
+            if stat is not None:
+                loaded.restat[source.key] = (digest, stat)
             continue
         from srs.decks.load import parse_deck_ids  # PyYAML only once a file is to be parsed: not on every start-up
 
@@ -121,10 +138,30 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
         if deck is not None:
             loaded.decks.append(deck)
             loaded.digests[source.key] = digest
+            loaded.stats[source.key] = stat
     loaded.problems.extend(_cross_file_duplicates(ids))
     order = {shown: index for index, shown in enumerate(loaded.origin_of)}
     loaded.problems.sort(key=lambda p: (order.get(p.path, len(order)), p.line, p.col))
     return loaded
+
+
+# A stat is trusted to stand for the content only when the file was last changed this long before the
+# stat was taken. File times tick coarsely (a few ms on Linux, 2 s on FAT), so a same-size edit right
+# after a sync could keep the mtime the sync saw; such a file is hashed at the next sync instead.
+STAT_SETTLE_NS = 2_000_000_000
+
+
+def _trusted_stat(path: Path) -> FileStat | None:
+    """The file's stat if it can vouch for the content (a regular file, not changed in the last moments)."""
+    try:
+        result = os.stat(path)
+    except OSError:
+        return None
+    if not stat_module.S_ISREG(result.st_mode):
+        return None
+    if max(result.st_mtime_ns, result.st_ctime_ns) > time.time_ns() - STAT_SETTLE_NS:
+        return None
+    return FileStat(result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino)
 
 
 def _read_bounded(path: Path) -> bytes | None:
@@ -216,11 +253,15 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
 def _sync_paths(store: Store, paths: list[Path], now: datetime, force: bool) -> SyncReport:
     sources, folders = discover(paths)
     with store.read() as conn:
-        known = None if force else sync_store.file_digests(conn)
+        known = None if force else sync_store.file_states(conn)
     loaded = load_sources(sources, known)
     if loaded.errors:
         raise DeckError(loaded.errors)
     report = SyncReport(skipped_files=len(loaded.skipped), parsed_files=len(loaded.decks))
+    scope_files = {source.key for source in sources}
+    gone = [path for path in (known or {}) if _in_scope(path, scope_files, folders) and path not in scope_files]
+    if not loaded.decks and not gone:
+        return _nothing_changed(store, loaded, known or {}, report)
     with store.write() as conn:
         stored = sync_store.stored_cards(conn)
         origin_of_shown = loaded.origin_of
@@ -230,9 +271,12 @@ def _sync_paths(store: Store, paths: list[Path], now: datetime, force: bool) -> 
         inserts, updates, restore = [], [], []
         present: set[str] = set()
         now_us = to_us(now)
+        card_counts: dict[str, int] = {}
         for deck in loaded.decks:
             origin = origin_of_shown[deck.path]
+            card_counts[origin] = card_counts.get(origin, 0)
             for position, card in placed_cards(deck.cards):
+                card_counts[origin] += 1
                 present.add(card.uid)
                 digest = content_hash(card, deck.deck)
                 row = _content_row(card, deck_ids[deck.deck], origin, position, digest)
@@ -254,7 +298,6 @@ def _sync_paths(store: Store, paths: list[Path], now: datetime, force: bool) -> 
                     report.restored.append(card.uid)
                 updates.append((*row, to_us(changed_at), old.id))
         skipped = {source.key for source in loaded.skipped}
-        scope_files = {source.key for source in sources}
         retire = [
             card
             for card in stored.values()
@@ -269,9 +312,26 @@ def _sync_paths(store: Store, paths: list[Path], now: datetime, force: bool) -> 
         sync_store.set_retired(conn, restore, False)
         sync_store.set_retired(conn, [card.id for card in retire], True)
         report.retired.extend(sorted(card.uid for card in retire))
-        gone = [path for path in (known or {}) if _in_scope(path, scope_files, folders) and path not in scope_files]
         sync_store.forget_file_digests(conn, gone)
-        sync_store.record_file_digests(conn, loaded.digests, now)
+        sync_store.record_file_states(
+            conn, {path: FileState(digest, loaded.stats.get(path), card_counts.get(path, 0)) for path, digest in loaded.digests.items()}, now
+        )
+        sync_store.record_file_stats(conn, loaded.restat)
+    return report
+
+
+def _nothing_changed(store: Store, loaded: Loaded, known: dict[str, FileState], report: SyncReport) -> SyncReport:
+    """Every file is as the last sync left it, and so are its cards (else the triggers would have
+    emptied its digest): no write transaction, except to remember the stats of files found unchanged
+    by their hash, so the next sync need not read them."""
+    if loaded.restat:
+        with store.write() as conn:
+            sync_store.record_file_stats(conn, loaded.restat)
+    counts = [known[source.key].cards for source in loaded.skipped]
+    if None in counts:  # recorded before srs kept the count
+        with store.read() as conn:
+            counts = list(sync_store.live_card_counts(conn, [source.key for source in loaded.skipped]).values())
+    report.unchanged = sum(counts)
     return report
 
 
