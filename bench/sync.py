@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from srs.decks import sync_paths  # noqa: E402
+from srs.decks.sync import STAT_SETTLE_NS  # noqa: E402
 from srs.storage import open_store  # noqa: E402
 
 CARDS = 10_000
@@ -83,8 +84,7 @@ def timed(run) -> tuple[float, float]:
 def srs_round(folder: Path, text: str, resyncs: int) -> tuple[tuple[float, float], list[tuple[float, float]], list[tuple[float, float]]]:
     deck = folder / "deck.yaml"
     deck.write_text(text)
-    old = time.time() - 60  # a file last edited a minute ago, as deck files usually are
-    os.utime(deck, (old, old))
+    time.sleep(STAT_SETTLE_NS / 1e9 + 0.1)  # a file edited some seconds before the sync, as deck files are
     db = folder / "srs.db"
     store = open_store(db)
     try:
