@@ -66,7 +66,7 @@ class _Unsure(Exception):
 
 def parse(path: str, data: bytes) -> tuple[DeckFile, list[tuple[str, int, bool]]] | None:
     """The deck and its (id, line, explicit) list, or None when the strict path must read the file."""
-    if yaml_rs is None or data.translate(None, _PLAIN_BYTES) or _ODD_UTF8.search(data):
+    if yaml_rs is None or data.translate(None, _PLAIN_BYTES) or ((b"\xc2" in data or b"\xe2\x80" in data) and _ODD_UTF8.search(data)):
         return None
     try:
         text = data.decode("utf-8")
@@ -109,7 +109,7 @@ def _no_aliases():
     return _NO_ALIASES
 
 
-def _text(value, *, required: bool, escapes: bool) -> str:
+def _text(value, required: bool, escapes: bool) -> str:
     """A text field's value as the strict ``_string`` gives it; anything it might refuse is _Unsure."""
     if type(value) is not str:
         if value is None and not required:
@@ -127,10 +127,10 @@ def _text(value, *, required: bool, escapes: bool) -> str:
     return value
 
 
-def _text_list(value, *, escapes: bool) -> tuple[str, ...]:
+def _text_list(value, escapes: bool) -> tuple[str, ...]:
     if type(value) is list:
-        return tuple(_text(item, required=True, escapes=escapes) for item in value)
-    text = _text(value, required=False, escapes=escapes)
+        return tuple([_text(item, True, escapes) for item in value])
+    text = _text(value, False, escapes)
     return (text,) if text else ()
 
 
@@ -145,10 +145,10 @@ def _deck(root, path: str, data: bytes, text: str) -> DeckFile:
     if type(root) is not dict or not root.keys() <= TOP_KEYS or "deck" not in root or type(root.get("cards")) is not list:
         raise _Unsure
     escapes = "\\" in text
-    name = _text(root["deck"], required=True, escapes=escapes)
+    name = _text(root["deck"], True, escapes)
     if any(not part.strip() for part in name.split("::")):
         raise _Unsure
-    description = _text(root.get("description"), required=False, escapes=escapes)
+    description = _text(root.get("description"), False, escapes)
     entries = root["cards"]
     lines = _card_lines(text, len(entries))
     cards = [_card(entry, name, line, escapes) for entry, line in zip(entries, lines)]
@@ -169,27 +169,28 @@ def _card(entry, deck: str, line: int, escapes: bool) -> CardSpec:
     if "cloze" in entry:
         if "front" in entry or "back" in entry or reverse:
             raise _Unsure
-        cloze = _text(entry["cloze"], required=not draft, escapes=escapes)
+        cloze = _text(entry["cloze"], not draft, escapes)
         deletions, problems = scan(cloze)
         if problems or (not deletions and not draft):
             raise _Unsure
     elif not draft and ("front" not in entry or "back" not in entry):
         raise _Unsure
-    front = _text(entry["front"], required=not draft, escapes=escapes) if "front" in entry else ""
-    back = _text(entry["back"], required=not draft, escapes=escapes) if "back" in entry else ""
-    extra = _text(entry["extra"], required=False, escapes=escapes) if "extra" in entry else ""
+    front = _text(entry["front"], not draft, escapes) if "front" in entry else ""
+    back = _text(entry["back"], not draft, escapes) if "back" in entry else ""
+    extra = _text(entry["extra"], False, escapes) if "extra" in entry else ""
     uid = None
     if "id" in entry:
-        uid = _text(entry["id"], required=True, escapes=escapes)
+        uid = _text(entry["id"], True, escapes)
         if not ID_PATTERN.match(uid):
             raise _Unsure
-    tags = _text_list(entry["tags"], escapes=escapes) if "tags" in entry else ()
-    if not all(TAG_PATTERN.match(tag) for tag in tags):
-        raise _Unsure
-    difficulty = _text(entry["difficulty"], required=False, escapes=escapes) if "difficulty" in entry else ""
+    tags = _text_list(entry["tags"], escapes) if "tags" in entry else ()
+    for tag in tags:
+        if not TAG_PATTERN.match(tag):
+            raise _Unsure
+    difficulty = _text(entry["difficulty"], False, escapes) if "difficulty" in entry else ""
     if difficulty and difficulty not in DIFFICULTIES:
         raise _Unsure
-    sources = _text_list(entry["source"], escapes=escapes) if "source" in entry else ()
+    sources = _text_list(entry["source"], escapes) if "source" in entry else ()
     return CardSpec(
         uid=uid or _derived_id(deck, front or cloze or ""),
         front=front,
