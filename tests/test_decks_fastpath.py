@@ -71,6 +71,7 @@ ACCEPTED = [
     HEAD + card(id="a", front="x: y is fine quoted".join("''"), back='"a\\\\b"'),
     HEAD + card(id="a", front="Q", back="A*b*c, a & b, wow!"),
     HEAD + card(id="a", front="a\ufeffb", back="A"),
+    HEAD + card(id="a", front="no\u00a0break ±1 µs", back="dash \u2013 and \u2026"),  # \xc2 and \xe2\x80 bytes that are fine
 ]
 
 DECLINED_OR_REJECTED = [
@@ -143,6 +144,28 @@ DECLINED_OR_REJECTED = [
     "deck: A\ncards:\n  - id: a\n    front: Q\n    back: A\n  - id: b\n    front: Q\n    back: B\n  bad: indentation\n",
 ]
 
+# Corners of block, quoted and plain scalars and of mapping syntax where two YAML parsers could differ.
+CORNERS = [
+    HEAD + card(id="a", front="|\n        \n      x", back="B"),
+    HEAD + card(id="a", front="|\n      \n        x\n      y", back="B"),
+    HEAD + card(id="a", front=">\n       lead\n      x\n\n       more\n      y", back="B"),
+    HEAD + card(id="a", front="|-\n      x\n\n\n", back="B"),
+    HEAD + card(id="a", front=">+\n      x\n\n", back="B"),
+    HEAD + card(id="a", front="|\n      x\n     # not a comment?", back="B"),
+    HEAD + card(id="a", front="|\n      x\n    # comment", back="B"),
+    HEAD + card(id="a", front='"a\\\n      \\ b"', back="B"),
+    HEAD + card(id="a", front='"a \\\n      b"', back="B"),
+    HEAD + card(id="a", front='"a\n      \n      \n      b"', back="B"),
+    HEAD + card(id="a", front="plain\n      # comment\n      more", back="B"),
+    HEAD + card(id="a", front="a:b", back="a :b", extra="-a"),
+    HEAD + card(id="a", front="?a", back=":a", extra="a ? b"),
+    HEAD + card(id="a", front="'a\n      \n      b'", back='"\\_ \\/ \\  \\\\"'),
+    "deck: A\ncards:\n  - id: a\n    front: Q\n    back: A\n  -   id: b\n      front: Q\n      back: B\n",
+    "deck: A\ncards:\n  - id: a\n    front: Q\n    back: A\n    ? extra\n    : x\n",
+    'deck: A\ncards:\n  - id: a\n    front: Q\n    back: A\n    extra :  x\n    "tags": [x]\n',
+    "deck: A\ncards:\n  - id: a\n    front: Q\n    back: >-\n\n      x\n",
+]
+
 # Quoted scalars may run over lines at any indentation: lines that look like card items or like the
 # `cards:` key inside them must not shift the lines found for the real cards.
 FAKE_LINES = [
@@ -154,7 +177,7 @@ FAKE_LINES = [
 ]
 
 
-@pytest.mark.parametrize("text", ACCEPTED + FAKE_LINES, ids=range(len(ACCEPTED + FAKE_LINES)))
+@pytest.mark.parametrize("text", ACCEPTED + CORNERS + FAKE_LINES, ids=range(len(ACCEPTED + CORNERS + FAKE_LINES)))
 def test_the_fast_path_agrees_with_the_strict_path(text: str) -> None:
     agree(text)
 
