@@ -218,6 +218,7 @@ SAFE = ["What", "is", "the", "tensor", "shape", "of", "x?", "A", "grad.", "`torc
 TEXT = st.one_of(
     st.lists(st.sampled_from(SAFE), min_size=1, max_size=5).map(" ".join),
     st.lists(st.sampled_from(SAFE), min_size=1, max_size=3).map(" ".join),
+    st.lists(st.sampled_from(SAFE + WORDS[:30]), min_size=1, max_size=3).map(" ".join),
     st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join),
     st.text(max_size=12),
     st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),
@@ -293,7 +294,7 @@ def test_generated_decks_are_often_taken_by_the_fast_path() -> None:
         taken.append(agree(text))
 
     count()
-    assert sum(taken) >= 25, f"the fast path took {sum(taken)} of {len(taken)} generated decks"
+    assert sum(taken) >= 20, f"the fast path took {sum(taken)} of {len(taken)} generated decks"
 
 
 def test_a_long_file_in_the_bench_format_matches() -> None:
