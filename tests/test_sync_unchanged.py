@@ -161,3 +161,25 @@ def test_unchanged_count_without_a_recorded_card_count(store, synced) -> None:
     conn.close()
     report = sync_paths(store, [synced], now=T0)
     assert report.unchanged == 3 and report.parsed_files == 0
+
+
+def test_start_up_check_of_the_bundled_decks_reads_no_unchanged_file(tmp_path, monkeypatch, settled) -> None:
+    import shutil
+
+    from srs.decks import bundled_decks_dir, refresh_bundled
+
+    copy = tmp_path / "bundled"
+    shutil.copytree(bundled_decks_dir(), copy)
+    monkeypatch.setattr(sync_module, "bundled_decks_dir", lambda: copy)
+    from srs.storage import open_store
+
+    store = open_store(tmp_path / "c.db")
+    try:
+        assert refresh_bundled(store, first_use=True).added
+        seen = reads(monkeypatch)
+        assert refresh_bundled(store) is None and seen == []
+        deck = copy / "answer-key.yaml"
+        deck.write_text(deck.read_text().replace("id: key-02\n", "id: key-02\n    draft: true\n", 1))
+        assert refresh_bundled(store).updated == ["key-02"]
+    finally:
+        store.close()

@@ -49,8 +49,6 @@ _CLOSED_QUOTE = {'"': re.compile(r'"(?:[^"\\\n]|\\.)*"'), "'": re.compile(r"'(?:
 _FIRST_ITEM = re.compile(r"^( *)-(?=[ \n])", re.M)
 _CONTENT_LINE = re.compile(r"\n[^ \n#]")  # a line at column 0 that is not blank and not a comment
 _CONTENT_LINE_NOT_ITEM = re.compile(r"\n(?:[^ \n#-]|-[^ \n])")
-_STR = "tag:yaml.org,2002:str"
-_NO_ALIASES = None
 
 
 def _yaml11_resolvers() -> dict[str, list]:
@@ -58,6 +56,8 @@ def _yaml11_resolvers() -> dict[str, list]:
 
 
 _RESOLVERS: dict[str, list] = _yaml11_resolvers() if yaml_rs is not None else {}
+# Replaying an alias is an error at once: an alias bomb never expands, and any alias goes to the strict path.
+_NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0, max_replay_stack_depth=0, max_alias_expansions_per_anchor=0) if yaml_rs else None
 
 
 class _Unsure(Exception):
@@ -77,9 +77,9 @@ def parse(path: str, data: bytes) -> tuple[DeckFile, list[tuple[str, int, bool]]
         return None
     try:
         CParser(text).raw_parse()
-        root = yaml_rs.loads(text, parse_datetime=False, alias_limits=_no_aliases(), duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+        root = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
         deck = _deck(root, path, data, text)
-    except (_Unsure, Exception):  # noqa: BLE001 - whatever went wrong, the strict path reports it
+    except Exception:  # noqa: BLE001 - _Unsure, a YAML error, anything: the strict path decides and words it
         return None
     return deck, [(card.uid, card.line, card.explicit_id) for card in deck.cards]
 
@@ -100,13 +100,6 @@ def _has_node_property(text: str) -> bool:
                 return True
             at = text.find(mark, at + 1)
     return False
-
-
-def _no_aliases():
-    global _NO_ALIASES
-    if _NO_ALIASES is None:
-        _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0, max_replay_stack_depth=0, max_alias_expansions_per_anchor=0)
-    return _NO_ALIASES
 
 
 def _text(value, required: bool, escapes: bool) -> str:

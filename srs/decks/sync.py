@@ -151,6 +151,16 @@ def load_sources(sources: list[DeckSource], known: dict[str, FileState] | None =
 STAT_SETTLE_NS = 2_000_000_000
 
 
+def _current_digest(path: Path, state: FileState | None) -> str | None:
+    """The file's content hash: the recorded one if its stat vouches for it, else read and hashed
+    (None for a file over the size limit)."""
+    stat = _trusted_stat(path)
+    if state is not None and state.digest and stat is not None and state.stat == stat:
+        return state.digest
+    data = _read_bounded(path)
+    return None if data is None else file_digest(data)
+
+
 def _trusted_stat(path: Path) -> FileStat | None:
     """The file's stat if it can vouch for the content (a regular file, not changed in the last moments)."""
     try:
@@ -362,19 +372,21 @@ def _foreign_duplicates(loaded: Loaded, stored: dict) -> list[Problem]:
 def refresh_bundled(store: Store, first_use: bool = False) -> SyncReport | None:
     """Sync the bundled decks into a new collection, or into one that has them when they changed (an upgrade).
 
-    Unchanged files cost a read and a hash each; a collection that never had them is left alone.
+    Unchanged files cost a stat each (a read and a hash when the stat cannot vouch for them); a
+    collection that never had them is left alone.
     """
     bundled = bundled_decks_dir()
     if not bundled.is_dir():
         return None
     sources, _ = discover([bundled])
     with store.read() as conn:
-        known = sync_store.file_digests(conn)
+        states = sync_store.file_states(conn)
+    known = {path: state.digest for path, state in states.items()}
     root = str(bundled.resolve()) + "/"
     had_them = any(path.startswith(root) for path in known)
     if not first_use and not had_them:
         return None
-    current = {source.key: file_digest(data) for source in sources if (data := _read_bounded(source.path)) is not None}
+    current = {source.key: digest for source in sources if (digest := _current_digest(source.path, states.get(source.key))) is not None}
     stale = set(current.items()) - set(known.items()) or {p for p in known if p.startswith(root)} - set(current)
     if not (first_use or stale):
         return None
