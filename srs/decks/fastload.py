@@ -127,13 +127,6 @@ def _text_list(value, escapes: bool) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
-def _flag(card: dict, key: str) -> bool:
-    value = card.get(key, False)
-    if type(value) is not bool:
-        raise _Unsure  # `draft: yes` is true to PyYAML; let it say so
-    return value
-
-
 def _deck(root, path: str, data: bytes, text: str) -> DeckFile:
     if type(root) is not dict or not root.keys() <= TOP_KEYS or "deck" not in root or type(root.get("cards")) is not list:
         raise _Unsure
@@ -153,48 +146,56 @@ def _deck(root, path: str, data: bytes, text: str) -> DeckFile:
     return DeckFile(path=path, deck=name, description=description, cards=tuple(cards), digest=file_digest(data))
 
 
+_ABSENT = object()
+
+
 def _card(entry, deck: str, line: int, escapes: bool) -> CardSpec:
     if type(entry) is not dict or not entry.keys() <= CARD_KEYS:
         raise _Unsure
-    draft = _flag(entry, "draft")
-    reverse = _flag(entry, "reverse")
-    cloze = ""
-    if "cloze" in entry:
-        if "front" in entry or "back" in entry or reverse:
+    get = entry.get
+    draft, reverse = get("draft", False), get("reverse", False)
+    if type(draft) is not bool or type(reverse) is not bool:
+        raise _Unsure  # `draft: yes` is true to PyYAML; let it say so
+    front, back, cloze = get("front", _ABSENT), get("back", _ABSENT), get("cloze", _ABSENT)
+    if cloze is not _ABSENT:
+        if front is not _ABSENT or back is not _ABSENT or reverse:
             raise _Unsure
-        cloze = _text(entry["cloze"], not draft, escapes)
+        cloze = _text(cloze, not draft, escapes)
         deletions, problems = scan(cloze)
         if problems or (not deletions and not draft):
             raise _Unsure
-    elif not draft and ("front" not in entry or "back" not in entry):
-        raise _Unsure
-    front = _text(entry["front"], not draft, escapes) if "front" in entry else ""
-    back = _text(entry["back"], not draft, escapes) if "back" in entry else ""
-    extra = _text(entry["extra"], False, escapes) if "extra" in entry else ""
-    uid = None
-    if "id" in entry:
-        uid = _text(entry["id"], True, escapes)
+        front = back = ""
+    else:
+        if not draft and (front is _ABSENT or back is _ABSENT):
+            raise _Unsure
+        front = "" if front is _ABSENT else _text(front, not draft, escapes)
+        back = "" if back is _ABSENT else _text(back, not draft, escapes)
+        cloze = ""
+    extra = _text(get("extra"), False, escapes)  # absent and empty (null) alike: ""
+    uid = get("id", _ABSENT)
+    if uid is not _ABSENT:
+        uid = _text(uid, True, escapes)
         if not ID_PATTERN.match(uid):
             raise _Unsure
-    tags = _text_list(entry["tags"], escapes) if "tags" in entry else ()
+    tags = _text_list(get("tags"), escapes)
     for tag in tags:
         if not TAG_PATTERN.match(tag):
             raise _Unsure
-    difficulty = _text(entry["difficulty"], False, escapes) if "difficulty" in entry else ""
+    difficulty = _text(get("difficulty"), False, escapes)
     if difficulty and difficulty not in DIFFICULTIES:
         raise _Unsure
-    sources = _text_list(entry["source"], escapes) if "source" in entry else ()
+    explicit = uid is not _ABSENT
     return CardSpec(
-        uid=uid or _derived_id(deck, front or cloze or ""),
+        uid=uid if explicit else _derived_id(deck, front or cloze or ""),
         front=front,
         back=back,
         extra=extra,
         tags=tuple(dict.fromkeys(tags)),
         difficulty=difficulty or None,
-        sources=sources,
+        sources=_text_list(get("source"), escapes),
         draft=draft,
         line=line,
-        explicit_id=uid is not None,
+        explicit_id=explicit,
         cloze=cloze,
         reverse=reverse,
     )
