@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from srs.clock import local_zone, utc_now
 from srs.errors import SrsError
+from srs.gcpause import gc_paused
 from srs.remote import merge
 from srs.remote.status import RemoteStatus, remote_status
 from srs.remote.store import Pulled, RemoteError, RemoteStore, describe, failure_text, wrap_failure
@@ -89,8 +90,9 @@ def sync(store: Store, remote: RemoteStore | None = None, zone: tzinfo | None = 
     remote = remote or RemoteStore(state["url"])
     try:
         result = SyncResult()
-        result.sent = _push(store, remote, state["collection_id"], state["device"])
-        _pull(store, remote, state["collection_id"], state["device"], zone, result)
+        with gc_paused():  # a first sync makes millions of small tuples, none in a cycle
+            result.sent = _push(store, remote, state["collection_id"], state["device"])
+            _pull(store, remote, state["collection_id"], state["device"], zone, result)
     except SQLAlchemyError as exc:
         raise wrap_failure(exc) from None
     finally:
