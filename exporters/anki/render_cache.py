@@ -20,7 +20,8 @@ import markdown_it
 import pygments
 
 from . import cloze, notetype, render
-from .render import fast_markdown_html, markdown_html
+from .render import fast_markdown_html
+from .render_batch import render_all
 from srs.decks.cloze import card_kind
 from srs.model import ListedCard
 from srs.storage import Store
@@ -97,13 +98,10 @@ def render_with_cache(store: Store, texts: set[str], now: datetime, prune: bool 
         hits = cached_html(conn, keys.values())
         size = render_cache_size(conn) if prune else 0
         since = renderer_since(conn, renderer)
-    fresh = []
-    for text, key in keys.items():
-        cached = hits.get(key)
-        if cached is None:
-            cached = markdown_html(text)
-            fresh.append((key, cached))
-        html[text] = cached
+    misses = [text for text, key in keys.items() if key not in hits]
+    html.update((text, hits[key]) for text, key in keys.items() if key in hits)
+    html.update(zip(misses, render_all(misses)))
+    fresh = [(keys[text], html[text]) for text in misses]
     stale = prune and size - len(hits) > max(1000, len(keys) // 4)
     if fresh or stale or since is None:
         with store.write() as conn:
