@@ -40,11 +40,12 @@ def render_chunk(texts: list[str]) -> list[str]:
     return [markdown_html(text) for text in texts]
 
 
-def render_all(texts: list[str], workers: int | None = None, min_chars: int = PARALLEL_MIN_CHARS) -> list[str]:
+def render_all(texts: list[str], workers: int | None = None, min_chars: int | None = None) -> list[str]:
     """``markdown_html`` of each of ``texts``, in order; in ``workers`` forked processes (default: one per usable core)
-    when the batch holds at least ``min_chars`` characters and forking is safe, else in this process."""
-    workers = usable_cores() if workers is None else workers
-    workers = min(workers, len(texts))
+    when the batch holds at least ``min_chars`` characters (default ``PARALLEL_MIN_CHARS``) and forking is safe,
+    else in this process."""
+    workers = min(usable_cores() if workers is None else workers, len(texts))
+    min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
     if workers < 2 or sum(map(len, texts)) < min_chars or not can_fork():
         return render_chunk(texts)
     size = -(-len(texts) // (workers * _CHUNKS_PER_WORKER))
