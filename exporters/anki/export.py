@@ -42,9 +42,9 @@ class AnkiExport:
     decks: int
     notes: int
     cards: int = 0  # a cloze note has a card per deletion, a reversed note two
-    rendered: int = 0  # distinct texts rendered by markdown-it (render cache misses)
+    rendered: int = 0  # distinct texts rendered now (render cache misses)
     reused: int = 0  # distinct texts whose HTML came from the render cache
-    fast: int = 0  # distinct short plain-paragraph texts (fast path, not cached)
+    fast: int = 0  # distinct one-line plain texts (rendered by one regex match, never cached)
     redated: int = 0  # card content dates and renderer dates found in the future (a clock ran ahead), dated now
 
 

@@ -135,10 +135,9 @@ def _finish(html: str) -> str:
     return html.rstrip("\n")
 
 
-def fast_markdown_html(text: str) -> str | None:
-    """``markdown_html(text)`` when the plain-paragraph fast path can take ``text`` (cheaper than a cache lookup), else None."""
-    html = _fast_markdown(clean_text(text))
-    return None if html is None else _finish(html)
+def simple_line_html(text: str) -> str | None:
+    """``markdown_html(text)`` when ``text`` is one line of plain words (one regex match: cheaper than a cache lookup), else None."""
+    return f"<p>{_escape_plain(text)}</p>" if _SIMPLE_LINE.fullmatch(text) else None
 
 
 def markdown_html(text: str) -> str:
