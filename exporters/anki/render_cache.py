@@ -10,6 +10,7 @@ started, and every note is at least that new, so Anki takes the new HTML on the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,7 +47,14 @@ RENDERER = hashlib.blake2b(
 
 def render_key(text: str, renderer: str) -> bytes:
     """The cache key of ``text`` as rendered by ``renderer``."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, key=renderer.encode()).digest()
+    digest = _keyed_blake2b(renderer).copy()  # copying a keyed state is ~3x faster than keying a new one
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed_blake2b(renderer: str):
+    return hashlib.blake2b(digest_size=16, key=renderer.encode())
 
 
 @dataclass(frozen=True)

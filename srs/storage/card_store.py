@@ -5,6 +5,8 @@ listed: a draft is unfinished and a retired card has left its deck file.
 """
 
 from __future__ import annotations
+
+from operator import itemgetter
 from sqlite3 import Connection
 
 from srs.model import ListedCard, Scope
@@ -21,7 +23,7 @@ def list_cards(conn: Connection, scope: Scope) -> list[ListedCard]:
     )
     rows = conn.execute(sql, params).fetchall()
     # Sorted here rather than by ORDER BY: SQLite's sorter would carry every row's text along (~35 ms at 10k cards).
-    rows.sort(key=lambda row: (row[1], row[9], row[10]))
+    rows.sort(key=itemgetter(1, 9, 10))
     # Built positionally, with one time conversion per card: this runs for every card of an export.
     return [
         ListedCard(
