@@ -214,8 +214,8 @@ def bench(name: str, cards: list[dict], runs: int, work: Path) -> None:
     verdict = "meets" if warm_cpu / anki_cpu <= WARM_TARGET_RATIO else "MISSES"
     lines = [
         f"{name:>9}: {len(listed)} notes ({anki_notes} in Anki after importing ours), apkg {first.path.stat().st_size / 1e6:.1f} MB, "
-        f"collection {len(collection) / 1e6:.1f} MB; {fields} non-empty fields, {len(texts)} distinct texts ({cold_rendered} rendered cold "
-        f"by markdown-it, {results[-1].fast} plain by the fast path), {len(fences)} distinct fenced blocks",
+        f"collection {len(collection) / 1e6:.1f} MB; {fields} non-empty fields, {len(texts)} distinct texts ({cold_rendered} rendered "
+        f"and cached by a cold export, {results[-1].fast} one-line plain, never cached), {len(fences)} distinct fenced blocks",
         f"           export, cold cache   {cold_wall:.3f} s wall  {cold_cpu:.3f} s cpu"
         + (f"   ({'under' if cold_wall <= COLD_TARGET_S else 'OVER'} the {COLD_TARGET_S} s wall target)" if name == "unique" else ""),
     ]

@@ -142,6 +142,12 @@ def simple_line_html(text: str) -> str | None:
     return f"<p>{_escape_plain(text)}</p>" if _SIMPLE_LINE.fullmatch(text) else None
 
 
+def fast_markdown_html(text: str) -> str | None:
+    """``markdown_html(text)`` when the plain-paragraph fast path can take ``text``, else None (markdown-it is needed)."""
+    html = _fast_markdown(clean_text(text))
+    return None if html is None else _finish(html)
+
+
 def markdown_html(text: str) -> str:
     """CommonMark (plus tables) as HTML, with raw HTML escaped and Anki's own markup neutralised."""
     if not text:

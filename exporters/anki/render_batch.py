@@ -4,8 +4,9 @@ A first export of a big collection renders every text through markdown-it and Py
 text, most of it Pygments lexing code blocks), which is pure Python and holds the GIL: only processes
 run it in parallel. The workers are forked, so they start in ~10 ms with every module already imported
 (a spawned worker would import markdown-it, Pygments and srs again, ~0.25 s), and they run the very
-function the serial path runs, so the HTML is the same byte for byte. Small batches stay in-process:
-below ``PARALLEL_MIN_CHARS`` the fork and the shipping of texts and HTML would cost more than they save.
+function the serial path runs, so the HTML is the same byte for byte. Only the texts markdown-it must
+render go to them (the plain-paragraph fast path takes the others here, in microseconds), and only when
+they hold ``PARALLEL_MIN_CHARS`` or more: below that, forking and shipping texts and HTML cost more than they save.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-from .render import markdown_html
+from .render import fast_markdown_html, markdown_html
 
 # ~0.1 s of serial rendering: forking two workers and pickling texts and HTML both ways costs ~30 ms.
 PARALLEL_MIN_CHARS = 100_000
@@ -41,9 +42,20 @@ def render_chunk(texts: list[str]) -> list[str]:
 
 
 def render_all(texts: list[str], workers: int | None = None, min_chars: int | None = None) -> list[str]:
-    """``markdown_html`` of each of ``texts``, in order; in ``workers`` forked processes (default: one per usable core)
-    when the batch holds at least ``min_chars`` characters (default ``PARALLEL_MIN_CHARS``) and forking is safe,
-    else in this process."""
+    """``markdown_html`` of each of ``texts``, in order.
+
+    Texts the plain-paragraph fast path takes are rendered here (a few microseconds each); the rest go to
+    ``workers`` forked processes (default: one per usable core) when they hold at least ``min_chars``
+    characters (default ``PARALLEL_MIN_CHARS``) and forking is safe, else they are rendered here too.
+    """
+    html = [fast_markdown_html(text) for text in texts]
+    slow = [index for index, rendered in enumerate(html) if rendered is None]
+    for index, rendered in zip(slow, _render_slow([texts[index] for index in slow], workers, min_chars)):
+        html[index] = rendered
+    return html
+
+
+def _render_slow(texts: list[str], workers: int | None, min_chars: int | None) -> list[str]:
     workers = min(usable_cores() if workers is None else workers, len(texts))
     min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
     if workers < 2 or sum(map(len, texts)) < min_chars or not can_fork():
