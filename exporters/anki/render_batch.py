@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
@@ -32,8 +33,9 @@ def usable_cores() -> int:
 
 
 def can_fork() -> bool:
-    """Whether worker processes can be forked safely: a fork start method, and no other thread that might hold a lock."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Whether worker processes can be forked safely: on Linux (macOS's system libraries are not fork-safe,
+    Windows cannot fork), with no other thread that might hold a lock the workers would need."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def render_chunk(texts: list[str]) -> list[str]:
