@@ -100,12 +100,15 @@ def note_rows(cards: list[ListedCard], html: dict[str, str], deck_ids: dict[str,
             siblings.setdefault(card_kind(card.uid).entry, []).append(card)
     rows = []
     done: set[str] = set()
+    mods: dict[datetime, int] = {}  # cards synced together share their date
     for card in cards:
         uid, deck, front, back, extra, tags, difficulty, sources, changed_at = card  # unpacked once: this runs for every card
         if "#" not in uid and uid not in siblings:
             front = html[front]
             fields = "\x1f".join((front, html[back], html[extra], sources_html(sources) if sources else ""))
-            mod = max(int(changed_at.timestamp()), floor)
+            mod = mods.get(changed_at)
+            if mod is None:
+                mod = mods[changed_at] = max(int(changed_at.timestamp()), floor)
             rows.append(NoteRow(note_guid(uid), deck_ids[deck], fields, front, note_tags(tags, difficulty), mod))
             continue
         entry = card_kind(card.uid).entry
