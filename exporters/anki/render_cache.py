@@ -104,15 +104,21 @@ def render_with_cache(store: Store, texts: set[str], now: datetime, prune: bool 
         hits = cached_html(conn, keys.values())
         size = render_cache_size(conn) if prune else 0
         since = renderer_since(conn, renderer)
-    misses = [text for text, key in keys.items() if key not in hits]
-    html.update((text, hits[key]) for text, key in keys.items() if key in hits)
+    misses = []
+    for text, key in keys.items():
+        cached = hits.get(key)  # hits may hold rows of other texts too
+        if cached is None:
+            misses.append(text)
+        else:
+            html[text] = cached
+    reused = len(keys) - len(misses)
     html.update(zip(misses, render_all(misses)))
     fresh = [(keys[text], html[text]) for text in misses]
-    stale = prune and size - len(hits) > max(1000, len(keys) // 4)
+    stale = prune and size - reused > max(1000, len(keys) // 4)
     if fresh or stale or since is None:
         with store.write() as conn:
             since = record_renderer(conn, renderer, now)
             store_html(conn, renderer, fresh)
             if stale:
                 keep_only(conn, keys.values())
-    return Rendered(html=html, since=since, rendered=len(fresh), reused=len(hits), fast=len(html) - 1 - len(keys))
+    return Rendered(html=html, since=since, rendered=len(fresh), reused=reused, fast=len(html) - 1 - len(keys))
