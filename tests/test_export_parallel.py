@@ -34,6 +34,12 @@ def pools(monkeypatch) -> type[CountingPool]:
     return CountingPool
 
 
+@pytest.fixture
+def forkable(monkeypatch) -> None:
+    """Fork even if an earlier test left a thread running (the rule itself is tested below, with a real thread)."""
+    monkeypatch.setattr(render_batch, "can_fork", lambda: True)
+
+
 def bundled_texts() -> list[str]:
     """Every field of every bundled card (code blocks, lists, tables, cloze markers), and each again made unique."""
     texts = []
@@ -46,7 +52,7 @@ def bundled_texts() -> list[str]:
     return texts + [f"{text}\n\n```python\ncard_{i} = {i}\n```\n" for i, text in enumerate(texts)]
 
 
-def test_workers_render_the_same_html_as_this_process_in_the_same_order(pools):
+def test_workers_render_the_same_html_as_this_process_in_the_same_order(pools, forkable):
     texts = bundled_texts()
     serial = [render.markdown_html(text) for text in texts]
 
@@ -57,7 +63,7 @@ def test_workers_render_the_same_html_as_this_process_in_the_same_order(pools):
     assert len(texts) > 500 and sum('<span class="' in html for html in parallel) > 50  # a real mix, with highlighted code
 
 
-def test_a_small_batch_is_rendered_without_forking(pools):
+def test_a_small_batch_is_rendered_without_forking(pools, forkable):
     texts = ["**bold** and a list:\n\n- a\n- b", "```python\nx = 1\n```"]
     assert render_batch.render_all(texts, workers=2) == [render.markdown_html(text) for text in texts]
     assert pools.made == 0
@@ -88,7 +94,7 @@ def export_bundled(tmp_path: Path, name: str) -> bytes:
     return result.path.read_bytes()
 
 
-def test_an_export_rendered_by_workers_is_byte_identical_to_one_rendered_in_process(tmp_path, monkeypatch, pools):
+def test_an_export_rendered_by_workers_is_byte_identical_to_one_rendered_in_process(tmp_path, monkeypatch, pools, forkable):
     monkeypatch.setattr(render_batch, "usable_cores", lambda: 1)
     serial = export_bundled(tmp_path, "serial")
     assert pools.made == 0
