@@ -22,6 +22,7 @@ from srs.storage import Store
 from srs.storage import sync_store
 
 DECK_SUFFIXES = (".yaml", ".yml")
+Parsed = dict[str, tuple[bytes, tuple]]  # shown path -> (file bytes, parse_deck_ids(shown, bytes))
 
 
 def bundled_decks_dir() -> Path:
@@ -87,8 +88,12 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None) -> Loaded:
-    """Read and validate files; with ``known`` digests, files whose content is unchanged are not parsed."""
+def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None, parsed: Parsed | None = None) -> Loaded:
+    """Read and validate files; with ``known`` digests, files whose content is unchanged are not parsed.
+
+    ``parsed``: shown path -> (bytes, ``parse_deck_ids`` result) of files the caller has just parsed itself; a
+    file whose bytes are still those is not parsed again.
+    """
     loaded = Loaded()
     ids: list[tuple[str, list[tuple[str, int, bool]]]] = []
     for source in sources:
@@ -112,7 +117,11 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
             continue
         from srs.decks.load import parse_deck_ids  # PyYAML only once a file is to be parsed: not on every start-up
 
-        deck, problems, file_ids = parse_deck_ids(source.shown, data)
+        cached = parsed.get(source.shown) if parsed else None
+        if cached is not None and cached[0] == data:
+            deck, problems, file_ids = cached[1][0], list(cached[1][1]), cached[1][2]
+        else:
+            deck, problems, file_ids = parse_deck_ids(source.shown, data)
         loaded.read.append(source.shown)
         loaded.problems.extend(problems)
         ids.append((source.shown, file_ids))
@@ -199,16 +208,16 @@ def _in_scope(origin: str, files: set[str], folders: list[Path]) -> bool:
     return origin in files or any(origin.startswith(str(folder) + "/") for folder in folders)
 
 
-def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, force: bool = False) -> SyncReport:
+def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, force: bool = False, parsed: Parsed | None = None) -> SyncReport:
     """Validate the deck files under ``paths`` and apply them to the DB in one transaction.
 
-    Raises ``DeckError`` (with every problem) and changes nothing if any file has an error.
+    Raises ``DeckError`` (with every problem) and changes nothing if any file has an error. ``parsed``: see ``load_sources``.
     """
     now = now or datetime.now(timezone.utc)
     sources, folders = discover(paths)
     with store.read() as conn:
         known = None if force else sync_store.file_digests(conn)
-    loaded = load_sources(sources, known)
+    loaded = load_sources(sources, known, parsed)
     if loaded.errors:
         raise DeckError(loaded.errors)
     report = SyncReport(skipped_files=len(loaded.skipped), parsed_files=len(loaded.decks))
