@@ -16,6 +16,7 @@ from srs.tui.screens.review import ReviewScreen
 
 if TYPE_CHECKING:
     from srs.tui.screens.quiz import QuizRequest
+    from srs.tui.steps import Opening
 
 # The deck list (with the statistics behind it), the quiz and the help are imported when first opened:
 # `srs review --deck D` shows its first card without paying for them.
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 class SrsApp(App[None]):
     """``srs review`` (and ``srs quiz``: ``quiz`` opens a quiz at once).
 
-    ``clock`` and ``zone`` are injectable so tests and snapshots are repeatable.
+    ``clock`` and ``zone`` are injectable so tests and snapshots are repeatable. ``opening``: the
+    session over ``scope``, already being opened (see ``srs.tui.steps.Opening``).
     """
 
     CSS_PATH = "app.tcss"
@@ -39,11 +41,13 @@ class SrsApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
         zone: tzinfo | None = None,
         quiz: QuizRequest | None = None,
+        opening: Opening | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.start_scope = scope
         self.start_quiz = quiz
+        self.start_opening = opening
         self.clock = clock
         self.zone = zone or local_zone()
 
@@ -56,7 +60,7 @@ class SrsApp(App[None]):
 
             self.push_screen(DecksScreen())
         else:
-            self.push_screen(ReviewScreen(self.start_scope))
+            self.push_screen(ReviewScreen(self.start_scope, self.start_opening))
 
     def study(self, scope: Scope) -> None:
         """Open a review session over ``scope`` on top of the deck list."""

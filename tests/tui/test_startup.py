@@ -1,0 +1,104 @@
+"""Start-up of `srs review --deck`: the session opened before the UI, the answer side built later, the key bar."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from textual.widgets import Button
+
+from srs.model import Scope
+from srs.tui.app import SrsApp
+from srs.tui.screens.review import ReviewScreen
+from srs.tui.steps import Opening
+from srs.tui.widgets.answer_bar import AnswerBar
+from srs.tui.widgets.card_view import CardView
+from srs.tui.widgets.key_bar import KeyBar
+from tests.tui.conftest import SIZE, new_cards, screen_text, wait_until
+
+UTC = timezone.utc
+
+
+def opened(store, clock, scope: Scope = Scope()) -> Opening:
+    opening = Opening(store, scope, UTC, clock())
+    opening.wait()
+    return opening
+
+
+async def test_a_session_opened_before_the_app_is_on_the_first_frame(make_store, clock) -> None:
+    store = make_store(new_cards(3))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    phases: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        phases.append(screen.phase)
+        # No worker was needed: the card was put on screen while the screen was mounted.
+        assert screen.step.card is not None and screen.step.card.uid == "c0"
+        assert not screen.query_one("#review-status").display
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        assert "Question c0?" in screen_text(app) and "Loading" not in screen_text(app)
+    assert phases == ["question"]
+
+
+async def test_a_session_still_opening_is_waited_for(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    opening = Opening.__new__(Opening)  # an opening that finishes only once the screen is up
+    from concurrent.futures import Future
+
+    opening.scope, opening._future = Scope(), Future()
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opening)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert screen.phase == "loading" and "Loading today's cards" in screen_text(app)
+        from srs.tui.steps import open_session
+
+        opening._future.set_result(open_session(store, Scope(), UTC, clock()))
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        assert "Question c0?" in screen_text(app)
+
+
+async def test_a_session_that_failed_to_open_says_so(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    opening = opened(store, clock, Scope(deck="Test"))
+    opening._future = type(opening._future)()
+    opening._future.set_exception(OSError("disk on fire"))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opening)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.phase == "failed")
+        assert "Could not open the session: OSError: disk on fire" in screen_text(app)
+
+
+async def test_the_answer_side_is_built_after_the_first_card_and_by_an_early_reveal(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        assert not screen.query("#rate-1") and not screen.query("#back")  # not needed for the question
+        await pilot.press("space")  # before the delayed build: the reveal builds them
+        text = screen_text(app)
+        assert "Answer c0" in text and "1 Again  1m" in text and "3 Good  10m" in text
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        await wait_until(pilot, lambda: bool(screen.query("#rate-4")))  # built while the card is read
+        assert not screen.query_one("#rate-4", Button).display and not screen.query_one("#back").display
+        assert screen.query_one(CardView)._answer_side and screen.query_one(AnswerBar)._ratings
+        assert "Answer c0" not in screen_text(app)
+
+
+async def test_the_key_bar_lists_the_keys_and_a_click_presses_one(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        bar = screen_text(app).splitlines()[-1]
+        assert bar.startswith(" space Show answer  u Undo  b Bury  s Suspend  ? Help  q Decks ")
+        await pilot.click(KeyBar, offset=(3, 0))  # on "space"
+        await wait_until(pilot, lambda: screen.phase == "answer")
+        assert screen_text(app).splitlines()[-1].startswith(" space Good  u Undo")
+        await pilot.click(KeyBar, offset=(len(" space Good  u Undo  b Bury  s Suspend  ") + 1, 0))  # on "?"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
