@@ -101,3 +101,51 @@ async def test_the_key_bar_lists_the_keys_and_a_click_presses_one(make_store, cl
         assert screen_text(app).splitlines()[-1].startswith(" space Good  u Undo")
         await pilot.click(KeyBar, offset=(len(" space Good  u Undo  b Bury  s Suspend  ") + 1, 0))  # on "?"
         await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+
+
+async def test_the_garbage_collector_paused_for_start_up_resumes_with_the_first_card(make_store, clock, monkeypatch) -> None:
+    import gc
+
+    from srs import gcpause
+    from srs.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "STARTUP_GC_SECONDS", 30.0)  # only the first card may resume it here
+    store = make_store(new_cards(2))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    frozen = gc.get_freeze_count()
+    gcpause.pause_for_startup()
+    try:
+        assert not gc.isenabled()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: app.screen.card_serial >= 1)
+            assert gc.isenabled() and gc.get_freeze_count() > frozen
+    finally:
+        gcpause.resume_after_startup()
+        gc.enable()
+
+
+async def test_the_garbage_collector_paused_for_start_up_resumes_on_other_screens_too(make_store, clock, monkeypatch) -> None:
+    import gc
+
+    from srs import gcpause
+    from srs.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "STARTUP_GC_SECONDS", 0.2)
+    store = make_store(new_cards(2))
+    app = SrsApp(store, clock=clock, zone=UTC)  # the deck list first
+    gcpause.pause_for_startup()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, gc.isenabled)
+    finally:
+        gcpause.resume_after_startup()
+        gc.enable()
+
+
+def test_importing_the_cli_leaves_the_garbage_collector_on() -> None:
+    import subprocess
+    import sys
+
+    code = "import gc, sys; sys.argv = ['srs', 'review']; import srs.cli; print(gc.isenabled(), 'srs.cli.review' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True"]
