@@ -10,6 +10,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from srs.clock import local_zone, utc_now
+from srs.gcpause import resume_after_startup
 from srs.model import Scope
 from srs.storage import Store
 from srs.tui.screens.review import ReviewScreen
@@ -17,6 +18,8 @@ from srs.tui.screens.review import ReviewScreen
 if TYPE_CHECKING:
     from srs.tui.screens.quiz import QuizRequest
     from srs.tui.steps import Opening
+
+STARTUP_GC_SECONDS = 1.0  # at the latest, the garbage collector paused for start-up is resumed this long after mount
 
 # The deck list (with the statistics behind it), the quiz and the help are imported when first opened:
 # `srs review --deck D` shows its first card without paying for them.
@@ -52,6 +55,9 @@ class SrsApp(App[None]):
         self.zone = zone or local_zone()
 
     def on_mount(self) -> None:
+        # srs review pauses the garbage collector while it starts (srs.gcpause); the review screen resumes it
+        # once its first card is up, this timer on any other path.
+        self.set_timer(STARTUP_GC_SECONDS, resume_after_startup)
         # With a scope or a quiz, that screen opens at once; the deck list is built only when asked for (q).
         if self.start_quiz is not None:
             self.quiz(self.start_quiz)

@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from srs.decks.cloze import question_text
 from srs.errors import CardUnavailable, NothingToUndo
+from srs.gcpause import resume_after_startup
 from srs.model import CardRow, Rating, Scope
 from srs.review import Answer, Session
 from srs.tui.jobs import JobFailed, start_job
@@ -218,6 +219,7 @@ class ReviewScreen(Screen[None]):
     def _card_rendered(self) -> None:
         self.card_serial += 1
         if self.card_serial == 1:
+            resume_after_startup()
             # The answer side's widgets are not needed for the first card: they are built while it is
             # read (the reveal builds them itself if it comes first). Not at once: this callback can run
             # before the frame holding the card is written to the terminal.
