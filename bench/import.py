@@ -6,7 +6,8 @@ rows; exported as a latest-format .apkg with scheduling. Each run imports it int
 collection (deck files, sync, every card's history replayed through srs's FSRS) and, in the same run,
 into a fresh Anki collection with "import any learning progress" (Anki's import_anki_package). Prints
 wall and CPU seconds of each (median of --runs) and srs/Anki as ratios; CPU is steadier when other
-work shares the machine.
+work shares the machine. Then the replay alone: every answer of the package through
+``scheduling.review`` (the kernel) and through the py-fsrs path it replaced (``_review_fsrs``).
 
 Run: .venv/bin/python bench/import.py [--runs N]
 """
@@ -117,6 +118,26 @@ def anki_once(package: Path) -> tuple[float, float]:
         shutil.rmtree(folder)
 
 
+def replay_once(package: Path, path) -> float:
+    """CPU seconds to replay every card's answers of the package through ``path`` (the kernel, or the py-fsrs one)."""
+    from srs.clock import local_zone
+    from srs.importers.anki.collection import read_collection
+    from srs.importers.anki.package import open_package
+    from srs.storage.timecodec import from_us
+
+    with open_package(package) as opened:
+        revlog = read_collection(opened.db, opened.schema, package).revlog
+    answers = [(entry.card_id, Rating(entry.ease), from_us(entry.id * 1000)) for entry in revlog if 1 <= entry.ease <= 4]
+    settings, zone = scheduling.Settings(), local_zone()
+    cpu = time.process_time()
+    state, card = MemoryState(), None
+    for card_id, rating, moment in answers:
+        if card_id != card:
+            state, card = MemoryState(), card_id
+        state = path(state, rating, scheduling.review_time(state, moment), card_id, settings, zone)
+    return time.process_time() - cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -133,6 +154,10 @@ def main() -> None:
     print(f"srs import anki : {srs_wall:.2f} s wall, {srs_cpu:.2f} s CPU (median of {runs})")
     print(f"Anki's import   : {anki_wall:.2f} s wall, {anki_cpu:.2f} s CPU")
     print(f"ratio srs/Anki  : {srs_wall / anki_wall:.2f}x wall, {srs_cpu / anki_cpu:.2f}x CPU (target <= 2x)")
+    kernel = statistics.median(replay_once(package, scheduling.review) for _ in range(runs))
+    reference = statistics.median(replay_once(package, scheduling._review_fsrs) for _ in range(runs))
+    print(f"replay alone    : {kernel:.2f} s CPU through scheduling.review (kernel), {reference:.2f} s through py-fsrs "
+          f"(scheduling._review_fsrs); {reference / kernel:.1f}x faster, same states")
     sys.stdout.flush()
 
 

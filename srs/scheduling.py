@@ -8,9 +8,11 @@ the interval a button shows is the interval that pressing it gives.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
+import threading
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 import fsrs
@@ -47,19 +49,37 @@ def _fuzzed_interval(interval: timedelta, seed: int, maximum_interval: int) -> t
     """fsrs' fuzz (the same ranges, as Anki's), drawn from the review's own seeded RNG.
 
     fsrs draws from the process-wide random(), which would make previews differ from answers. The RNG is only
-    made when fuzz applies (2.5 days and up): most learning answers never need one.
+    seeded when fuzz applies (2.5 days and up): most learning answers never need one.
     """
     days = interval.days
     if days < 2.5:
         return interval
+    low, high = _fuzz_range(days, maximum_interval)
+    fuzzed = round(_seeded_random(seed) * (high - low + 1) + low)
+    return timedelta(days=min(fuzzed, maximum_interval))
+
+
+@lru_cache(maxsize=8192)
+def _fuzz_range(days: int, maximum_interval: int) -> tuple[int, int]:
+    """The lowest and highest fuzzed interval for ``days``, as fsrs computes them."""
     delta = 1.0
     for fuzz_range in FUZZ_RANGES:
         delta += fuzz_range["factor"] * max(min(float(days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
     low = max(2, round(days - delta))
     high = min(round(days + delta), maximum_interval)
-    low = min(low, high)
-    fuzzed = round(random.Random(seed).random() * (high - low + 1) + low)
-    return timedelta(days=min(fuzzed, maximum_interval))
+    return min(low, high), high
+
+
+_rngs = threading.local()
+
+
+def _seeded_random(seed: int) -> float:
+    """``random.Random(seed).random()``, reseeding one generator per thread instead of making one per answer."""
+    rng = getattr(_rngs, "rng", None)
+    if rng is None:
+        rng = _rngs.rng = random.Random()
+    rng.seed(seed)
+    return rng.random()
 
 
 @lru_cache(maxsize=64)
@@ -131,13 +151,28 @@ def review(
     rollover hour), as Anki does: Good at 20:00 and again at 08:00 the next morning is a day apart.
     A clock that went backwards is clamped to the last review, so the log never goes back in time.
     """
-    if now.tzinfo != timezone.utc:
+    if now.tzinfo is not timezone.utc and now.tzinfo != timezone.utc:
         raise ValueError("now must be an aware datetime in timezone.utc")
-    return _review(state, rating, review_time(state, now), card_id, settings, zone)
+    last = state.last_review
+    if last is not None and now < last:  # review_time, inline: a replay calls this 100k times
+        now = last
+    found = _kernels.get(id(settings))
+    kernel = found[1] if found is not None and found[0] is settings else _kernel_for(settings)
+    result = kernel.review(state, rating, now, card_id, zone)
+    return result if result is not None else _review_fsrs(state, rating, now, card_id, settings, zone)
 
 
 def _review(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings, zone: tzinfo) -> MemoryState:
-    """``review`` computed (``now`` already clamped to the last review)."""
+    """``review`` computed (``now`` already clamped to the last review): the kernel, or py-fsrs for states it does not take."""
+    kernel = _kernel_for(settings)
+    result = kernel.review(state, rating, now, card_id, zone)
+    if result is None:
+        return _review_fsrs(state, rating, now, card_id, settings, zone)
+    return result
+
+
+def _review_fsrs(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings, zone: tzinfo) -> MemoryState:
+    """``_review`` through ``fsrs.Scheduler.review_card``: the reference the kernel must equal exactly."""
     card, _log = _scheduler(settings.scheduler_key()).review_card(
         to_fsrs(card_id, state, now, zone, settings.day_starts_at), fsrs.Rating(int(rating)), now
     )
@@ -157,6 +192,178 @@ def _review(state: MemoryState, rating: Rating, now: datetime, card_id: int, set
         reps=state.reps + 1,
         lapses=state.lapses + (1 if lapse else 0),
     )
+
+
+_E = math.e
+_UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu", "GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "GMT0", "GMT+0", "GMT-0", "Etc/Greenwich", "Greenwich"})
+_NEW, _LEARNING, _REVIEW, _RELEARNING = State.NEW, State.LEARNING, State.REVIEW, State.RELEARNING
+
+
+class _Kernel:
+    """``fsrs.Scheduler.review_card`` plus srs's seeded fuzz and caps, computed directly for one settings key.
+
+    A replay answers every card of a collection through ``review``; going through ``fsrs.Card`` objects, their
+    copies and keyword calls cost ~40 us an answer. This is the same arithmetic in the same order (``math.e **``,
+    not ``math.exp``, products grouped as fsrs groups them), so its results are equal to py-fsrs', bit for bit;
+    tests/test_scheduling.py checks that over random histories and settings. Constants that fsrs recomputes per
+    answer from the parameters alone are computed once here (the same expression gives the same float).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        scheduler = _scheduler(settings.scheduler_key())  # validates the parameters as fsrs does
+        p = scheduler.parameters
+        self.p = p
+        self.decay = scheduler._DECAY
+        self.factor = scheduler._FACTOR
+        self.interval_factor = (scheduler.desired_retention ** (1 / self.decay)) - 1
+        self.e_p8 = _E ** p[8]
+        self.forget_short = _E ** (p[17] * p[18])
+        self.easy_difficulty = p[4] - (_E ** (p[5] * (4 - 1))) + 1  # _initial_difficulty(Easy, clamp=False)
+        self.initial_difficulty = [None] + [min(max(p[4] - (_E ** (p[5] * (r - 1))) + 1, 1.0), 10.0) for r in range(1, 5)]
+        self.initial_stability = [None] + [max(p[r - 1], 0.001) for r in range(1, 5)]
+        self.learning = scheduler.learning_steps
+        self.relearning = scheduler.relearning_steps
+        self.learning_hard = self._hard_step(self.learning)
+        self.relearning_hard = self._hard_step(self.relearning)
+        self.maximum_interval = settings.maximum_interval
+        self.maximum = timedelta(days=settings.maximum_interval)
+        self.fuzz = settings.enable_fuzz
+        self.rollover = settings.day_starts_at
+        self.rollover_delta = timedelta(hours=settings.day_starts_at)
+        self._memo: tuple = (None, None, None, None, None, None)
+
+    @staticmethod
+    def _hard_step(steps: tuple[timedelta, ...]) -> timedelta | None:
+        """Hard at step 0, as fsrs computes it."""
+        if len(steps) == 1:
+            return steps[0] * 1.5
+        if len(steps) >= 2:
+            return (steps[0] + steps[1]) / 2.0
+        return None
+
+    def next_interval(self, stability: float) -> int:
+        interval = round((stability / self.factor) * self.interval_factor)
+        return min(max(interval, 1), self.maximum_interval)
+
+    def short_term(self, stability: float, rating: int) -> float:
+        p = self.p
+        increase = (_E ** (p[17] * (rating - 3 + p[18]))) * (stability ** -p[19])
+        if rating != 1:
+            increase = max(increase, 1.0)
+        return max(stability * increase, 0.001)
+
+    def next_difficulty(self, difficulty: float, rating: int) -> float:
+        p = self.p
+        delta = -(p[6] * (rating - 3))
+        damped = difficulty + (10.0 - difficulty) * delta / 9.0
+        return min(max(p[7] * self.easy_difficulty + (1 - p[7]) * damped, 1.0), 10.0)
+
+    def next_stability(self, difficulty: float, stability: float, elapsed: int, rating: int) -> float:
+        p = self.p
+        retrievability = (1 + self.factor * elapsed / stability) ** self.decay
+        if rating == 1:
+            long_term = p[11] * (difficulty ** -p[12]) * (((stability + 1) ** (p[13])) - 1) * (_E ** ((1 - retrievability) * p[14]))
+            result = min(long_term, stability / self.forget_short)
+        else:
+            hard_penalty = p[15] if rating == 2 else 1
+            easy_bonus = p[16] if rating == 4 else 1
+            result = stability * (
+                1 + self.e_p8 * (11 - difficulty) * (stability ** -p[9]) * ((_E ** ((1 - retrievability) * p[10])) - 1) * hard_penalty * easy_bonus
+            )
+        return max(result, 0.001)
+
+    def study_day(self, moment: datetime, zone: tzinfo) -> date:
+        """``clock.study_day``, remembering the last two moments: a replay asks for each answer's day twice in a row."""
+        memo = self._memo
+        if memo[0] == moment and memo[1] is zone:
+            return memo[2]
+        if memo[3] == moment and memo[4] is zone:
+            return memo[5]
+        if moment.tzinfo is timezone.utc and (zone is timezone.utc or getattr(zone, "key", None) in _UTC_KEYS):
+            day = (moment - self.rollover_delta).date()
+        else:
+            day = study_day(moment, zone, self.rollover)
+        self._memo = (moment, zone, day, memo[0], memo[1], memo[2])  # one assignment: safe across threads
+        return day
+
+    def review(self, state: MemoryState, rating: Rating, now: datetime, card_id: int, zone: tzinfo) -> MemoryState | None:
+        """The state after the answer, or None for a state the kernel does not take (py-fsrs then computes it)."""
+        r = int(rating)
+        if not 1 <= r <= 4:
+            raise ValueError(f"{rating!r} is not a valid Rating")
+        kind = state.state
+        step = state.step
+        if kind == _NEW:
+            stability, difficulty = self.initial_stability[r], self.initial_difficulty[r]
+            kind, step, steps, hard = _LEARNING, 0, self.learning, self.learning_hard
+        else:
+            stability, difficulty, last = state.stability, state.difficulty, state.last_review
+            if stability is None or difficulty is None or last is None or (step is None) != (kind == _REVIEW):
+                return None
+            memo = self._memo  # the study days of the last two moments asked (see study_day)
+            day_now = memo[2] if memo[0] == now and memo[1] is zone else self.study_day(now, zone)
+            memo = self._memo
+            day_last = memo[2] if memo[0] == last and memo[1] is zone else (memo[5] if memo[3] == last and memo[4] is zone else self.study_day(last, zone))
+            elapsed = (day_now - day_last).days
+            if elapsed < 1:
+                stability = self.short_term(stability, r)
+            else:
+                stability = self.next_stability(difficulty, stability, elapsed, r)
+            difficulty = self.next_difficulty(difficulty, r)
+            if kind == _LEARNING:
+                steps, hard = self.learning, self.learning_hard
+            elif kind == _RELEARNING:
+                steps, hard = self.relearning, self.relearning_hard
+            else:
+                steps = hard = None
+        if steps is None:  # Review
+            if r == 1 and self.relearning:
+                kind, step, interval = _RELEARNING, 0, self.relearning[0]
+            else:
+                interval = None
+        elif not steps or (step >= len(steps) and r != 1):
+            interval = None
+        elif r == 1:
+            step, interval = 0, steps[0]
+        elif r == 2:
+            interval = hard if step == 0 else steps[step]
+        elif r == 3 and step + 1 != len(steps):
+            step += 1
+            interval = steps[step]
+        else:  # Good at the last step, or Easy
+            interval = None
+        if interval is None:
+            kind, step = _REVIEW, None
+            interval = timedelta(days=self.next_interval(stability))
+            due = now + interval
+            if self.fuzz:
+                due = now + _fuzzed_interval(interval, fuzz_seed(card_id, state.reps), self.maximum_interval)
+        else:
+            due = now + interval
+        lapse = r == 1 and state.state == _REVIEW
+        return MemoryState(
+            kind, step, min(stability, MAX_STABILITY), difficulty, min(due, now + self.maximum), now, state.reps + 1, state.lapses + (1 if lapse else 0)
+        )
+
+
+_kernels: dict[int, tuple[Settings, _Kernel]] = {}
+
+
+def _kernel_for(settings: Settings) -> _Kernel:
+    """The kernel for ``settings``: found by identity first (a replay passes the same object for every answer)."""
+    found = _kernels.get(id(settings))
+    if found is not None and found[0] is settings:
+        return found[1]
+    kernel = _kernel_by_settings(settings)
+    if len(_kernels) >= 256:
+        _kernels.clear()
+    _kernels[id(settings)] = (settings, kernel)
+    return kernel
+
+
+@lru_cache(maxsize=64)
+def _kernel_by_settings(settings: Settings) -> _Kernel:
+    return _Kernel(settings)
 
 
 def review_time(state: MemoryState, now: datetime) -> datetime:

@@ -98,9 +98,9 @@ def history_of(store, uid: str):
 def test_basic_and_reversed_notes_become_cards_with_ids_from_the_guid(store, col, tmp_path):
     basic = add_note(col, "What is <b>2+2</b>?", "<div>4</div>", deck="Maths::Sums", tags=["arith", "difficulty::easy"])
     reversed_ = add_note(col, "cat", "Katze", kind="Basic (and reversed card)", deck="German")
-    cloze = col.new_note(col.models.by_name("Cloze"))
-    cloze["Text"] = "{{c1::Paris}} is in France"
-    col.add_note(cloze, DeckId(1))
+    typed = col.new_note(col.models.by_name("Basic (type in the answer)"))
+    typed["Front"], typed["Back"] = "Capital of France?", "Paris"
+    col.add_note(typed, DeckId(1))
     result = import_anki(store, export(col, tmp_path / "a.apkg"), tmp_path / "out", zone=UTC)
 
     sums, problems = load_deck_file(tmp_path / "out" / "maths--sums.yaml")
@@ -113,7 +113,7 @@ def test_basic_and_reversed_notes_become_cards_with_ids_from_the_guid(store, col
     assert [(c.uid, c.front, c.back, c.reverse) for c in german.cards] == [(card_uid(reversed_.guid, 0), "cat", "Katze", True)]
     reverse = srs_card(store, card_uid(reversed_.guid, 0) + "#rev")
     assert (reverse.front, reverse.back) == ("Katze", "cat")
-    assert result.unsupported == {"Cloze": 1}
+    assert result.unsupported == {"Basic (type in the answer)": 1}
     assert srs_card(store, card.uid).front == "What is **2+2**?"  # synced into the collection
 
 

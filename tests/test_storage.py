@@ -236,3 +236,80 @@ def test_core_imports_no_ui_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+# --- The review log's state JSON ---------------------------------------------------------------------------------
+
+from hypothesis import given, settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from srs.model import Flags, MemoryState, State  # noqa: E402
+from srs.storage.review_store import memory_from_json, memory_to_json  # noqa: E402
+
+_moments = st.one_of(st.none(), st.integers(0, 4_000_000_000_000_000).map(from_us))
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(list(State)), st.one_of(st.none(), st.integers(0, 99)), st.one_of(st.none(), st.floats(allow_nan=False)),
+    st.one_of(st.none(), st.floats(1, 10)), _moments, _moments, st.integers(0, 10**6), st.integers(0, 10**4), st.booleans(), st.booleans(), _moments,
+)
+def test_state_json_is_what_json_dumps_writes(state, step, stability, difficulty, due, last, reps, lapses, suspended, leech, buried) -> None:
+    """The encoder made once gives json.dumps' text exactly (logs written before it compare equal), and reads back."""
+    memory, flags = MemoryState(state, step, stability, difficulty, due, last, reps, lapses), Flags(suspended, leech, buried)
+    text = memory_to_json(memory, flags)
+    expected = [int(state), step, stability, difficulty, to_us(due), to_us(last), reps, lapses, suspended, leech, to_us(buried)]
+    assert text == json.dumps(expected)
+    assert memory_from_json(text) == (memory, flags)
+
+
+# --- Bulk review inserts (import) ---------------------------------------------------------------------------------
+
+
+def _review_rows(card_id: int, count: int, start_us: int) -> list[tuple]:
+    from srs.storage import import_store
+
+    times = [start_us + i * 60_000_000 for i in range(count)]
+    return [(card_id, 3, at, 1000, 0, None, "[0]", "[2]", uid, None) for at, uid in zip(times, import_store.new_review_uids(times))]
+
+
+def test_a_bulk_insert_rebuilds_the_logs_indexes_as_they_were(tmp_path, monkeypatch) -> None:
+    """Many rows into a smaller log: indexes dropped and built again from their own SQL; the unique id still holds."""
+    from srs.decks import sync_paths
+    from srs.storage import import_store
+    from tests.conftest import T0, simple_deck
+
+    monkeypatch.setattr(import_store, "BULK_ROWS", 10)
+    deck = tmp_path / "d.yaml"
+    deck.write_text(simple_deck(1), encoding="utf-8")
+    store = open_store(tmp_path / "srs.db")
+    sync_paths(store, [deck], now=T0)
+    index_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' ORDER BY name"
+    with store.read() as conn:
+        before = conn.execute(index_sql).fetchall()
+        card_id = conn.execute("SELECT id FROM card").fetchone()[0]
+    rows = _review_rows(card_id, 50, 1_700_000_000_000_000)
+    statements = []
+    with store.write() as conn:
+        conn.set_trace_callback(statements.append)
+        import_store.insert_reviews(conn, rows)
+        conn.set_trace_callback(None)
+    assert any(s.startswith("DROP INDEX") for s in statements)  # the bulk path ran
+    with store.read() as conn:
+        assert conn.execute(index_sql).fetchall() == before
+        assert conn.execute("SELECT count(*) FROM review INDEXED BY ix_review_card WHERE card_id = ?", (card_id,)).fetchone()[0] == 50
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    statements.clear()
+    with pytest.raises(sqlite3.IntegrityError), store.write() as conn:  # a duplicate id fails when the index is built: nothing is kept
+        conn.set_trace_callback(statements.append)
+        import_store.insert_reviews(conn, rows[:5] + rows[:5] + _review_rows(card_id, 60, 1_800_000_000_000_000))
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM review").fetchone()[0] == 50
+        assert conn.execute(index_sql).fetchall() == before
+    statements.clear()
+    with store.write() as conn:  # fewer rows than the log holds: plain inserts
+        conn.set_trace_callback(statements.append)
+        import_store.insert_reviews(conn, _review_rows(card_id, 20, 1_900_000_000_000_000))
+        conn.set_trace_callback(None)
+    assert not any(s.startswith("DROP INDEX") for s in statements)
+    store.close()

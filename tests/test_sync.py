@@ -168,3 +168,17 @@ def test_a_collection_without_the_bundled_decks_is_left_without_them(store, writ
     assert refresh_bundled(store) is None
     with store.read() as conn:
         assert conn.execute("SELECT count(*) FROM card").fetchone()[0] == 1
+
+
+def test_a_parse_handed_in_is_used_only_for_the_bytes_it_was_made_from(store, write_deck) -> None:
+    """``parsed`` (the importer's own check of the files it wrote) spares a second parse, never a stale one."""
+    from srs.decks.load import parse_deck_ids
+
+    path = write_deck("a.yaml", simple_deck(2))
+    other = simple_deck(3).encode()
+    stale = {str(path): (other, parse_deck_ids(str(path), other))}
+    report = sync_paths(store, [path], now=T0, parsed=stale)
+    assert len(report.added) == 2  # the file as it is, not the 3 cards of the bytes the parse came from
+    path.write_bytes(other)
+    fresh = {str(path): (other, parse_deck_ids(str(path), other))}
+    assert len(sync_paths(store, [path], now=T0, parsed=fresh).added) == 1

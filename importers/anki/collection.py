@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from pathlib import Path
 
 from . import protobuf
 from .package import AnkiPackageError
+from .presets import Preset, deck_presets
 
 NORMAL, CLOZE = 0, 1  # NotetypeKind
 
@@ -81,6 +82,8 @@ class Collection:
     cards: list[Card]
     revlog: list[RevlogEntry]  # ordered by card, then time
     rollover: int | None = None  # the hour Anki's next day starts at, when the collection says
+    presets: dict[int, Preset] = field(default_factory=dict)  # deck id -> its deck options as srs settings
+    presets_unreadable: str | None = None  # why the deck options could not be read (the import goes on without them)
 
 
 def _rollover(db: sqlite3.Connection, schema: int) -> int | None:
@@ -157,7 +160,12 @@ def read_collection(db: sqlite3.Connection, schema: int, path: Path) -> Collecti
     except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
         raise AnkiPackageError(f"{path}: the collection inside is damaged or not Anki's ({exc}); nothing was imported") from None
     _check_fields(path, notetypes, notes)
-    return Collection(created, notetypes, decks, notes, cards, revlog, _rollover(db, schema))
+    collection = Collection(created, notetypes, decks, notes, cards, revlog, _rollover(db, schema))
+    try:
+        collection.presets = deck_presets(db, schema)
+    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        collection.presets_unreadable = f"{type(exc).__name__}: {exc}"
+    return collection
 
 
 def _check_fields(path: Path, notetypes: dict[int, NoteType], notes: list[Note]) -> None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from srs.decks.load import parse_deck
+from srs.decks.load import parse_deck, parse_deck_ids
 from srs.decks.sync import DECK_SUFFIXES
 from srs.errors import SrsError
 from srs.ingest.writer import _atomic_write
@@ -32,6 +32,7 @@ class DeckFilePlan:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    parsed: tuple = ()  # parse_deck_ids(str(path), data), for the sync that follows
 
 
 def slug(name: str) -> str:
@@ -98,20 +99,23 @@ def plan_deck_files(cards_by_deck: dict[str, list[CardSpec]], folder: Path, desc
         cards = kept + list(incoming.values())
         text = deck_text(deck, old.description if old is not None else description, [Section("", cards)])
         data = text.encode()
-        _check(path, data, cards)
+        parsed = _check(path, data, cards)
         changed = old is None or data != path.read_bytes()
         if old is None or added or updated or removed:
-            plans.append(DeckFilePlan(path, deck, data, changed, added, updated, removed))
+            plans.append(DeckFilePlan(path, deck, data, changed, added, updated, removed, parsed))
     return plans, sorted(set(targets.values()) | {plan.path for plan in plans})
 
 
-def _check(path: Path, data: bytes, cards: list[CardSpec]) -> None:
-    parsed, problems = parse_deck(str(path), data)
+def _check(path: Path, data: bytes, cards: list[CardSpec]) -> tuple:
+    """The file as the strict loader reads it (``parse_deck_ids``), refused unless it reads back as ``cards``."""
+    result = parse_deck_ids(str(path), data)
+    parsed, problems = result[0], result[1]
     errors = [p for p in problems if p.severity == "error"]
     if parsed is None or errors:
         raise SrsError(f"import produced a deck file the loader refuses (please report this):\n" + "\n".join(str(p) for p in errors[:10]))
     if [card.content_key() for card in parsed.cards] != [card.content_key() for card in cards]:
         raise SrsError("import produced a deck file that does not read back as the cards it meant to write (please report this)")
+    return result
 
 
 def write_deck_files(plans: list[DeckFilePlan]) -> None:

@@ -87,6 +87,8 @@ class HistoryResult:
 
 def _new_entries(entries: list[RevlogEntry], log: list[import_store.LogRow]) -> list[RevlogEntry]:
     """The entries srs's log does not have yet (same rating within a second: the same answer)."""
+    if not log:
+        return list(entries)
     known = sorted((row[2] // 1000, row[1]) for row in log)
     used = [False] * len(known)
     fresh = []
@@ -106,6 +108,25 @@ def _interval_days(before: MemoryState) -> float | None:
     if before.due is None or before.last_review is None:
         return None
     return (before.due - before.last_review).total_seconds() / 86400
+
+
+_RATINGS = (None, *Rating)
+
+
+def _replay_new(card_id: int, entries: list[RevlogEntry], flags: Flags, settings: Settings, zone: tzinfo, inserts: list[tuple]) -> MemoryState:
+    """A card with no log yet: every entry becomes a log row with its replayed states (``merge_histories``' loop, for this case)."""
+    state = MemoryState()
+    before_json = memory_to_json(state, flags)
+    entries = sorted(entries, key=lambda entry: entry.id)
+    uids = import_store.new_review_uids([entry.id * 1000 for entry in entries])
+    review = scheduling.review
+    for entry, uid in zip(entries, uids):
+        at_us = entry.id * 1000
+        after = review(state, _RATINGS[entry.ease], from_us(at_us), card_id, settings, zone)
+        after_json = memory_to_json(after, flags)
+        inserts.append((card_id, entry.ease, at_us, entry.time_ms or None, int(state.state), _interval_days(state), before_json, after_json, uid, None))
+        state, before_json = after, after_json
+    return state
 
 
 def merge_histories(
@@ -131,6 +152,10 @@ def merge_histories(
         result.added += len(fresh)
         result.cards += 1
         card_flags = Flags(suspended, leech, from_us(buried))
+        if not log:
+            state = _replay_new(history.card_id, fresh, card_flags, settings_for(history.deck_id), zone, inserts)
+            states.append((history.card_id, state, suspended))
+            continue
         # (time_us, rating, duration_ms, existing row or None), in time order; srs's own answer first on a tie.
         merged = [(row[2], row[1], row[3], row) for row in log] + [(entry.id * 1000, entry.ease, entry.time_ms or None, None) for entry in fresh]
         merged.sort(key=lambda item: (item[0], item[3] is None))

@@ -27,6 +27,9 @@ _ENTITY_LIKE = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
 _LINE_START = re.compile(r"^(?:([#>+=\-])|(\d{1,9})([.)]))", re.MULTILINE)
 _EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
+_TRAILING_BREAKS = re.compile(r"(\\\n)+$")
+_SPACED_BREAK = re.compile(r" *\\\n *")
+_BREAK_RUN = re.compile(r"(?:\\\n){2,}")
 _INLINE_TAGS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 _BLOCK_TAGS = {"div", "p"}
 
@@ -86,9 +89,10 @@ class _Converter(HTMLParser):
             raise _NotSimple("a block ends inside inline markup")
         text = "".join(self.inline)
         self.inline = []
-        text = re.sub(r"(\\\n)+$", "", text.strip(" "))  # no hard break at the end of a block
-        text = re.sub(r" *\\\n *", "\\\n", text)
-        text = re.sub(r"(?:\\\n){2,}", "\n\n", text)  # an empty line between two lines: a paragraph break
+        text = _TRAILING_BREAKS.sub("", text.strip(" "))  # no hard break at the end of a block
+        if "\\\n" in text:
+            text = _SPACED_BREAK.sub("\\\n", text)
+            text = _BREAK_RUN.sub("\n\n", text)  # an empty line between two lines: a paragraph break
         if not text:
             return
         if self.list_kind is not None:

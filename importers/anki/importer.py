@@ -7,6 +7,7 @@ written, the deck files synced into the collection, and the history merged in on
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -18,7 +19,7 @@ from .collection import Collection, read_collection
 from .deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
 from .history import CardHistory, HistoryResult, fsrs_entries, merge_histories
 from .html import MEDIA_DIR, is_local_media
-from .notes import MappedCard, map_note, template_maps
+from .notes import ClozeMap, MappedCard, cloze_problem, map_cloze_note, map_note, note_map
 from .package import AnkiPackage, open_package
 from srs.clock import local_zone, utc_now
 from srs.decks.sync import sync_paths
@@ -27,7 +28,9 @@ from srs.gcpause import gc_paused
 from srs.ingest.writer import _atomic_write
 from srs.model import SyncReport
 from srs.review import SettingsBook
-from srs.storage import Store, import_store
+from srs.settings import resolve
+from srs.storage import Store, event_store, import_store, review_store, settings_store
+from srs.storage.timecodec import to_us
 
 SRS_MODELS = (MODEL_NAME, CLOZE_MODEL_NAME, REVERSED_MODEL_NAME)
 SRS_MODEL_IDS = {stable_id("model", name) for name in SRS_MODELS}
@@ -45,6 +48,7 @@ class AnkiImport:
     drafts: list[str] = field(default_factory=list)  # a side was empty
     kept_html: list[str] = field(default_factory=list)  # a field kept as HTML
     unsupported: dict[str, int] = field(default_factory=dict)  # note type -> notes not imported
+    cloze_refused: list[tuple[str, str]] = field(default_factory=list)  # (id, why) of cloze notes srs cannot hold (nested deletions)
     media_copied: list[str] = field(default_factory=list)
     media_missing: list[str] = field(default_factory=list)
     srs_cards: int = 0  # notes srs exported, matched to the collection's cards by GUID
@@ -52,6 +56,9 @@ class AnkiImport:
     incomplete: list[str] = field(default_factory=list)  # histories without their learning start
     history: HistoryResult = field(default_factory=HistoryResult)
     rollover_differs: tuple[int, int] | None = None  # (Anki's hour, srs's) when the next day starts at different hours
+    settings: dict[str, dict[str, object]] = field(default_factory=dict)  # deck -> settings taken from its Anki preset
+    settings_skipped: dict[str, list[str]] = field(default_factory=dict)  # Anki preset -> values not taken, and why
+    presets_unreadable: str | None = None
     sync: SyncReport = field(default_factory=SyncReport)
 
 
@@ -62,12 +69,16 @@ def default_folder(package: Path) -> Path:
 
 def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedCard], dict[str, list]]:
     """The cards srs imports as deck cards, and the cards of srs's own notes by GUID."""
-    maps = {ntid: template_maps(notetype) for ntid, notetype in collection.notetypes.items()}
+    maps = {ntid: note_map(notetype) for ntid, notetype in collection.notetypes.items()}
     cards_of = defaultdict(list)
     for card in collection.cards:
         cards_of[card.note_id].append(card)
     mapped, own = [], defaultdict(list)
     unsupported: Counter[str] = Counter()
+
+    def deck_of(card) -> str:
+        return collection.decks.get(card.deck_id) or "Default"
+
     for note in collection.notes:
         if note.notetype_id in SRS_MODEL_IDS or collection.notetypes[note.notetype_id].name in SRS_MODELS:
             own[note.guid].extend(cards_of[note.id])
@@ -76,8 +87,17 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
         if mapping is None:
             unsupported[collection.notetypes[note.notetype_id].name] += 1
             continue
+        if isinstance(mapping, ClozeMap):
+            entry = map_cloze_note(note, cards_of[note.id], mapping, deck_of)
+            problem = cloze_problem(entry.spec.cloze)
+            if problem is not None:
+                result.cloze_refused.append((entry.spec.uid, problem))
+                continue
+            result.notes += 1
+            mapped.append(entry)
+            continue
         result.notes += 1
-        mapped += map_note(note, cards_of[note.id], mapping, lambda card: collection.decks.get(card.deck_id) or "Default")
+        mapped += map_note(note, cards_of[note.id], mapping, deck_of)
     result.unsupported = dict(sorted(unsupported.items()))
     return mapped, own
 
@@ -126,8 +146,8 @@ def import_anki(store: Store, path: Path, folder: Path | None = None, now: datet
             _atomic_write(target, data)
         write_deck_files(plans)
         if targets:
-            result.sync = sync_paths(store, targets, now)
-        _merge_history(store, collection, mapped, own, result, zone)
+            result.sync = sync_paths(store, targets, now, parsed={str(plan.path): (plan.data, plan.parsed) for plan in plans})
+        _merge_history(store, collection, mapped, own, result, zone, now)
     return result
 
 
@@ -147,17 +167,42 @@ def _check_elsewhere(store: Store, mapped: list[MappedCard], targets: list[Path]
         )
 
 
-def _merge_history(store: Store, collection: Collection, mapped: list[MappedCard], own: dict[str, list], result: AnkiImport, zone: tzinfo) -> None:
+def _import_settings(conn: sqlite3.Connection, collection: Collection, mapped: list[MappedCard], result: AnkiImport, now: datetime) -> None:
+    """Each imported deck takes the settings of its Anki preset that differ from what it has (before its history is replayed)."""
+    result.presets_unreadable = collection.presets_unreadable
+    stored = settings_store.all_settings(conn)
+    decks = {card.deck: card.anki_cards[0][0].deck_id for card in mapped if card.anki_cards}
+    for deck, deck_id in sorted(decks.items()):
+        preset = collection.presets.get(deck_id)
+        if preset is None:
+            continue
+        if preset.skipped:
+            result.settings_skipped.setdefault(preset.name, preset.skipped)
+        for key, value in preset.values.items():
+            changed = {scope: dict(values) for scope, values in stored.items()}
+            changed.setdefault(deck, {})[key] = value
+            if resolve(changed, deck) == resolve(stored, deck):
+                continue
+            settings_store.put_setting(conn, deck, key, value)
+            event_store.add_setting_event(conn, deck, key, value, to_us(now))
+            stored = changed
+            result.settings.setdefault(deck, {})[key] = value
+
+
+def _merge_history(
+    store: Store, collection: Collection, mapped: list[MappedCard], own: dict[str, list], result: AnkiImport, zone: tzinfo, now: datetime
+) -> None:
     revlog = defaultdict(list)
     for entry in collection.revlog:
         revlog[entry.card_id].append(entry)
-    book = SettingsBook.load(store)
-    ours = book.for_deck(None).day_starts_at
-    if collection.rollover is not None and collection.rollover != ours:
-        result.rollover_differs = (collection.rollover, ours)
     added = set(result.sync.added)
     with store.write() as conn:
         raw = conn
+        _import_settings(conn, collection, mapped, result, now)
+        book = SettingsBook(settings_store.all_settings(conn), review_store.deck_names(conn))
+        ours = book.for_deck(None).day_starts_at
+        if collection.rollover is not None and collection.rollover != ours:
+            result.rollover_differs = (collection.rollover, ours)
         ids = import_store.card_ids_by_uid(raw)
         decks = import_store.card_decks(raw)
         histories = []

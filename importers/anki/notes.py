@@ -19,9 +19,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 
-from .collection import NORMAL, Card, Note, NoteType
+from .collection import CLOZE, NORMAL, Card, Note, NoteType
 from .html import to_markdown
-from srs.decks.cloze import REVERSE_SUFFIX
+from srs.decks.cloze import MAX_ORDINAL, REVERSE_SUFFIX, scan
 from srs.model import DIFFICULTIES, CardSpec
 
 _CONDITION = re.compile(r"\{\{[#^/][^}]*\}\}")
@@ -38,6 +38,41 @@ class TemplateMap:
     front: int
     back: int
     extra: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ClozeMap:
+    """For a cloze note type: the field index of its cloze text, and of the fields its answer adds."""
+
+    text: int
+    extra: tuple[int, ...]
+
+
+def note_map(notetype: NoteType) -> dict[int, TemplateMap] | ClozeMap | None:
+    """How a note type's notes map to srs cards, or None when srs does not import its shape."""
+    return cloze_map(notetype) if notetype.kind == CLOZE else template_maps(notetype)
+
+
+def cloze_map(notetype: NoteType) -> ClozeMap | None:
+    """A cloze note type whose one template asks ``{{cloze:Field}}`` alone (as Anki's Cloze does); its answer's other fields are the extra."""
+    if notetype.kind != CLOZE or len(notetype.templates) != 1:
+        return None
+    index = {name: i for i, name in enumerate(notetype.fields)}
+    qfmt, afmt = notetype.templates[0]
+    match = re.fullmatch(r"\{\{cloze:([^{}:#^/]+)\}\}", _CONDITION.sub("", qfmt).strip())
+    if match is None or match.group(1).strip() not in index:
+        return None
+    text = index[match.group(1).strip()]
+    extra = []
+    for reference in _REFERENCE.findall(_CONDITION.sub("", afmt)):
+        name = reference.strip()
+        if name in ("FrontSide", f"cloze:{notetype.fields[text]}"):
+            continue
+        if name not in index:  # type:, hint:, tts and other filters, or an unknown field
+            return None
+        if index[name] != text and index[name] not in extra:
+            extra.append(index[name])
+    return ClozeMap(text, tuple(extra))
 
 
 def template_maps(notetype: NoteType) -> dict[int, TemplateMap] | None:
@@ -140,3 +175,42 @@ def map_card(note: Note, card: Card, mapping: TemplateMap, deck: str) -> MappedC
     converted = [front, back, *extras]
     media = list(dict.fromkeys(name for part in converted for name in part.media))
     return MappedCard([(card, spec.uid)], note.guid, deck, spec, any(part.kept_html for part in converted), media)
+
+
+def cloze_problem(text: str) -> str | None:
+    """Why srs cannot hold a cloze entry of ``text`` (nested or malformed deletions, numbers past srs's limit), or None."""
+    deletions, problems = scan(text)
+    if problems:
+        return problems[0].message
+    if any(deletion.ordinal > MAX_ORDINAL for deletion in deletions):
+        return f"a deletion number past c{MAX_ORDINAL}"
+    return None
+
+
+def map_cloze_note(note: Note, cards: list[Card], mapping: ClozeMap, deck_of) -> MappedCard:
+    """A cloze note as one cloze entry: Anki's card ``ord`` is deletion ``c<ord+1>``, srs's ``<id>#c<ord+1>``.
+
+    A card whose deletion is no longer in the text (Anki keeps it until Empty Cards) has no srs card, so it
+    and its reviews are left out. A text without deletions makes a draft.
+    """
+    text = to_markdown(note.fields[mapping.text])
+    extras = [to_markdown(note.fields[i]) for i in mapping.extra]
+    extras = [extra for extra in extras if extra.text]
+    tags, difficulty = srs_tags(note.tags)
+    numbers = {deletion.ordinal for deletion in scan(text.text)[0]}
+    spec = CardSpec(
+        uid=card_uid(note.guid, 0),
+        front="",
+        back="",
+        cloze=text.text,
+        extra="\n\n".join(extra.text for extra in extras),
+        tags=tags,
+        difficulty=difficulty,
+        draft=not numbers,
+    )
+    ordered = sorted(cards, key=lambda card: card.ord)
+    anki_cards = [(card, f"{spec.uid}#c{card.ord + 1}") for card in ordered if card.ord + 1 in numbers]
+    converted = [text, *extras]
+    media = list(dict.fromkeys(name for part in converted for name in part.media))
+    deck = deck_of(ordered[0]) if ordered else "Default"
+    return MappedCard(anki_cards, note.guid, deck, spec, any(part.kept_html for part in converted), media)

@@ -7,6 +7,7 @@ generated-code dependency; anything malformed raises ``ValueError``.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 
 VARINT, FIXED64, BYTES, FIXED32 = 0, 1, 2, 5
@@ -80,3 +81,18 @@ def encode_field(number: int, value: int | bytes | str) -> bytes:
         return encode_varint(number << 3 | VARINT) + encode_varint(value)
     raw = value.encode() if isinstance(value, str) else value
     return encode_varint(number << 3 | BYTES) + encode_varint(len(raw)) + raw
+
+
+def floats(data: bytes, number: int) -> list[float]:
+    """A repeated ``float`` field: packed (as Anki writes it) or one fixed32 per value; each as the double it is exactly."""
+    values: list[float] = []
+    for field_number, value in fields(data):
+        if field_number != number:
+            continue
+        if isinstance(value, bytes):
+            if len(value) % 4:
+                raise ValueError("packed floats of a length not a multiple of 4")
+            values += struct.unpack(f"<{len(value) // 4}f", value)
+        else:
+            values.append(struct.unpack("<f", value.to_bytes(4, "little"))[0])
+    return values

@@ -27,6 +27,12 @@ def _listed(ids: list[str]) -> str:
     return shown + (f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else "")
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return " ".join(f"{v:.4g}" for v in value)
+    return str(value)
+
+
 @import_app.command("anki")
 def anki(
     package: Annotated[Path, typer.Argument(metavar="FILE", help="The Anki package: a .apkg (decks) or .colpkg (a whole collection).", show_default=False)],
@@ -38,7 +44,7 @@ def anki(
 ) -> None:
     """Import an Anki package: its notes become deck files, its reviews join your history.
 
-    Basic and Basic-and-reversed notes become cards (HTML turned into Markdown where it is simple),
+    Basic, Basic-and-reversed and Cloze notes become cards (HTML turned into Markdown where it is simple),
     media are copied beside the deck files, and each card's FSRS state is replayed from its reviews.
     Importing the same package again updates the cards (ids come from the note GUIDs) and adds only
     reviews that are new. Notes of other types are listed, not imported. Notes that srs exported
@@ -60,7 +66,10 @@ def anki(
     if result.media_copied or result.media_missing:
         echo(f"media: {len(result.media_copied)} file(s) in {result.folder / 'media'}" + (f"; missing from the package: {_listed(result.media_missing)}" if result.media_missing else ""))
     for name, count in result.unsupported.items():
-        echo(f"not imported: {count} note(s) of type '{name}' (srs imports Basic-like note types: one field asked, others answered)")
+        echo(f"not imported: {count} note(s) of type '{name}' (srs imports Basic-like note types, one field asked and others answered, and Cloze-like ones)")
+    if result.cloze_refused:
+        echo(f"not imported: {len(result.cloze_refused)} cloze note(s) srs cannot hold: "
+             + "; ".join(f"{uid}: {why}" for uid, why in result.cloze_refused[:MAX_LISTED]) + (" ..." if len(result.cloze_refused) > MAX_LISTED else ""))
     if result.kept_html:
         echo(f"kept as HTML (not simple enough for Markdown): {_listed(result.kept_html)}")
     if result.drafts:
@@ -71,5 +80,11 @@ def anki(
         theirs, ours = result.rollover_differs
         echo(f"note: Anki starts the next day at {theirs}:00, srs at {ours}:00, so answers near that hour may count on another day than in Anki "
              f"(srs config day_starts_at {theirs} to match)")
+    for deck, values in result.settings.items():
+        echo(f"settings of deck '{deck}' from its Anki preset: " + ", ".join(f"{key}={_shown(value)}" for key, value in values.items()))
+    for preset, skipped in result.settings_skipped.items():
+        echo(f"not taken from Anki preset '{preset}': {'; '.join(skipped)}")
+    if result.presets_unreadable:
+        echo(f"note: the package's deck options could not be read ({result.presets_unreadable}); srs's settings were kept")
     if history.rewritten:
         echo(f"log rewritten in time order (reviews from Anki fell between yours): {_listed(history.rewritten)}")

@@ -369,7 +369,23 @@ def parse_deck_ids(path: str, data: bytes) -> tuple[DeckFile | None, list[Proble
 
     Every error of the file is reported, not only the first kind: bad characters are read as spaces
     and the rest is still checked, and a card with an error still takes part in the duplicate-id check.
+    A file goes through ``fastload`` (no positions) first; one it is not sure of, with an error or
+    anything unusual, is parsed again here with positions, which words every problem.
     """
+    from srs.decks import fastload  # imports this module
+
+    fast = fastload.parse(path, data)
+    if fast is None:
+        return parse_deck_strict(path, data)
+    deck, ids = fast
+    out = _Collector(path)
+    out.ids = ids
+    _warn(list(deck.cards), out)
+    return deck, out.problems, out.ids
+
+
+def parse_deck_strict(path: str, data: bytes) -> tuple[DeckFile | None, list[Problem], list[tuple[str, int, bool]]]:
+    """``parse_deck_ids`` by the located (slower) path only: what ``fastload`` must agree with."""
     out = _Collector(path)
     deck = _parse(data, out)
     return deck, out.problems, out.ids

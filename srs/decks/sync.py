@@ -9,6 +9,9 @@ A deck entry may stand for several cards (its cloze deletions, or itself and its
 from __future__ import annotations
 
 import hashlib
+import os
+import stat as stat_module
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,11 +20,15 @@ from pathlib import Path
 from srs.decks.cloze import generate_cards
 from srs.decks.files import MAX_FILE_BYTES, file_digest
 from srs.errors import DeckError, Problem, SrsError
+from srs.gcpause import gc_paused
 from srs.model import CardSpec, DeckFile, SyncReport
 from srs.storage import Store
 from srs.storage import sync_store
+from srs.storage.sync_store import FileStat, FileState
+from srs.storage.timecodec import to_us
 
 DECK_SUFFIXES = (".yaml", ".yml")
+Parsed = dict[str, tuple[bytes, tuple]]  # shown path -> (file bytes, parse_deck_ids(shown, bytes))
 
 
 def bundled_decks_dir() -> Path:
@@ -69,6 +76,8 @@ class Loaded:
     decks: list[DeckFile] = field(default_factory=list)
     skipped: list[DeckSource] = field(default_factory=list)  # unchanged since the last sync
     digests: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, FileStat | None] = field(default_factory=dict)  # of the parsed files, where trusted
+    restat: dict[str, tuple[str, FileStat]] = field(default_factory=dict)  # skipped by hash: digest, stat to record
     problems: list[Problem] = field(default_factory=list)
     origin_of: dict[str, str] = field(default_factory=dict)  # shown path -> real path
     read: list[str] = field(default_factory=list)  # shown paths of the files read (with or without errors)
@@ -87,8 +96,14 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None) -> Loaded:
-    """Read and validate files; with ``known`` digests, files whose content is unchanged are not parsed."""
+def load_sources(sources: list[DeckSource], known: dict[str, FileState] | None = None, parsed: Parsed | None = None) -> Loaded:
+    """Read and validate files; with ``known`` (the last sync's record), unchanged files are not parsed.
+
+    A file whose size, mtime, ctime and inode are those recorded is not even read; otherwise it is
+    read and hashed, and parsed only if the hash differs. ``parsed``: shown path -> (bytes,
+    ``parse_deck_ids`` result) of files the caller has just parsed itself; a file whose bytes are still
+    those is not parsed again.
+    """
     loaded = Loaded()
     ids: list[tuple[str, list[tuple[str, int, bool]]]] = []
     for source in sources:
@@ -98,6 +113,11 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
             loaded.problems.append(Problem(shown, 1, 1, "the file name is not valid UTF-8; rename the file"))
             continue
         loaded.origin_of[source.shown] = source.key
+        state = known.get(source.key) if known is not None else None
+        stat = _trusted_stat(source.path)  # before reading: a change made while it is read shows next time
+        if state is not None and state.digest and stat is not None and state.stat == stat:
+            loaded.skipped.append(source)
+            continue
         try:
             data = _read_bounded(source.path)
         except OSError as exc:
@@ -107,22 +127,62 @@ def load_sources(sources: list[DeckSource], known: dict[str, str] | None = None)
             loaded.problems.append(Problem(source.shown, 1, 1, f"file is over {MAX_FILE_BYTES // (1024 * 1024)} MiB; deck files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MiB (split it)"))
             continue
         digest = file_digest(data)
-        if known is not None and known.get(source.key) == digest:
+        if state is not None and state.digest == digest:
             loaded.skipped.append(source)
+            if stat is not None:
+                loaded.restat[source.key] = (digest, stat)
             continue
         from srs.decks.load import parse_deck_ids  # PyYAML only once a file is to be parsed: not on every start-up
 
-        deck, problems, file_ids = parse_deck_ids(source.shown, data)
+        cached = parsed.get(source.shown) if parsed else None
+        if cached is not None and cached[0] == data:
+            deck, problems, file_ids = cached[1][0], list(cached[1][1]), cached[1][2]
+        else:
+            cached = parsed.get(source.shown) if parsed else None
+        if cached is not None and cached[0] == data:
+            deck, problems, file_ids = cached[1][0], list(cached[1][1]), cached[1][2]
+        else:
+            deck, problems, file_ids = parse_deck_ids(source.shown, data)
         loaded.read.append(source.shown)
         loaded.problems.extend(problems)
         ids.append((source.shown, file_ids))
         if deck is not None:
             loaded.decks.append(deck)
             loaded.digests[source.key] = digest
+            loaded.stats[source.key] = stat
     loaded.problems.extend(_cross_file_duplicates(ids))
     order = {shown: index for index, shown in enumerate(loaded.origin_of)}
     loaded.problems.sort(key=lambda p: (order.get(p.path, len(order)), p.line, p.col))
     return loaded
+
+
+# A stat is trusted to stand for the content only when the file was last changed this long before the
+# stat was taken. File times tick coarsely (a few ms on Linux, 2 s on FAT), so a same-size edit right
+# after a sync could keep the mtime the sync saw; such a file is hashed at the next sync instead.
+STAT_SETTLE_NS = 2_000_000_000
+
+
+def _current_digest(path: Path, state: FileState | None) -> str | None:
+    """The file's content hash: the recorded one if its stat vouches for it, else read and hashed
+    (None for a file over the size limit)."""
+    stat = _trusted_stat(path)
+    if state is not None and state.digest and stat is not None and state.stat == stat:
+        return state.digest
+    data = _read_bounded(path)
+    return None if data is None else file_digest(data)
+
+
+def _trusted_stat(path: Path) -> FileStat | None:
+    """The file's stat if it can vouch for the content (a regular file, not changed in the last moments)."""
+    try:
+        result = os.stat(path)
+    except OSError:
+        return None
+    if not stat_module.S_ISREG(result.st_mode):
+        return None
+    if max(result.st_mtime_ns, result.st_ctime_ns) > time.time_ns() - STAT_SETTLE_NS:
+        return None
+    return FileStat(result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino)
 
 
 def _read_bounded(path: Path) -> bytes | None:
@@ -178,40 +238,51 @@ def content_hash(card: CardSpec, deck: str) -> str:
     return hashlib.blake2b(repr((deck,) + card.content_key()).encode(), digest_size=12).hexdigest()
 
 
-def _content_row(card: CardSpec, deck_id: int, origin: str, position: int, digest: str) -> dict:
-    return {
-        "deck_id": deck_id,
-        "origin": origin,
-        "line": card.line,
-        "position": position,
-        "front": card.front,
-        "back": card.back,
-        "extra": card.extra,
-        "tags": (" " + " ".join(card.tags) + " ") if card.tags else "",
-        "difficulty": card.difficulty,
-        "sources": "\n".join(card.sources),
-        "draft": card.draft,
-        "content_hash": digest,
-    }
+def _content_row(card: CardSpec, deck_id: int, origin: str, position: int, digest: str) -> tuple:
+    """The card's values for ``sync_store.CONTENT_COLUMNS``, in that order."""
+    return (
+        deck_id,
+        origin,
+        card.line,
+        position,
+        card.front,
+        card.back,
+        card.extra,
+        (" " + " ".join(card.tags) + " ") if card.tags else "",
+        card.difficulty,
+        "\n".join(card.sources),
+        card.draft,
+        digest,
+    )
 
 
 def _in_scope(origin: str, files: set[str], folders: list[Path]) -> bool:
     return origin in files or any(origin.startswith(str(folder) + "/") for folder in folders)
 
 
-def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, force: bool = False) -> SyncReport:
+def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, force: bool = False, parsed: Parsed | None = None) -> SyncReport:
     """Validate the deck files under ``paths`` and apply them to the DB in one transaction.
 
-    Raises ``DeckError`` (with every problem) and changes nothing if any file has an error.
+    Raises ``DeckError`` (with every problem) and changes nothing if any file has an error. ``parsed``: see ``load_sources``.
     """
-    now = now or datetime.now(timezone.utc)
+    # Parsing 10k cards makes ~10^6 small objects and no cycles: without the pause the cyclic
+    # collector ran a full pass over all of them again and again (about half the time of a first sync).
+    with gc_paused():
+        return _sync_paths(store, paths, now or datetime.now(timezone.utc), force, parsed)
+
+
+def _sync_paths(store: Store, paths: list[Path], now: datetime, force: bool, parsed: Parsed | None) -> SyncReport:
     sources, folders = discover(paths)
     with store.read() as conn:
-        known = None if force else sync_store.file_digests(conn)
-    loaded = load_sources(sources, known)
+        known = None if force else sync_store.file_states(conn)
+    loaded = load_sources(sources, known, parsed)
     if loaded.errors:
         raise DeckError(loaded.errors)
     report = SyncReport(skipped_files=len(loaded.skipped), parsed_files=len(loaded.decks))
+    scope_files = {source.key for source in sources}
+    gone = [path for path in (known or {}) if _in_scope(path, scope_files, folders) and path not in scope_files]
+    if not loaded.decks and not gone:
+        return _nothing_changed(store, loaded, known or {}, report)
     with store.write() as conn:
         stored = sync_store.stored_cards(conn)
         origin_of_shown = loaded.origin_of
@@ -220,15 +291,19 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
         deck_ids = sync_store.ensure_decks(conn, decks)
         inserts, updates, restore = [], [], []
         present: set[str] = set()
+        now_us = to_us(now)
+        card_counts: dict[str, int] = {}
         for deck in loaded.decks:
             origin = origin_of_shown[deck.path]
+            card_counts[origin] = card_counts.get(origin, 0)
             for position, card in placed_cards(deck.cards):
+                card_counts[origin] += 1
                 present.add(card.uid)
                 digest = content_hash(card, deck.deck)
                 row = _content_row(card, deck_ids[deck.deck], origin, position, digest)
                 old = stored.get(card.uid)
                 if old is None:
-                    inserts.append(row | {"uid": card.uid, "created_at": now, "content_changed_at": now, "state": 0})
+                    inserts.append((*row, now_us, card.uid, now_us))
                     report.added.append(card.uid)
                     continue
                 changed_at = old.content_changed_at
@@ -242,9 +317,8 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
                 if old.retired:
                     restore.append(old.id)
                     report.restored.append(card.uid)
-                updates.append(row | {"content_changed_at": changed_at, "card_id": old.id})
+                updates.append((*row, to_us(changed_at), old.id))
         skipped = {source.key for source in loaded.skipped}
-        scope_files = {source.key for source in sources}
         retire = [
             card
             for card in stored.values()
@@ -254,14 +328,31 @@ def sync_paths(store: Store, paths: list[Path], now: datetime | None = None, for
             and _in_scope(card.origin, scope_files, folders)
         ]
         report.unchanged += sum(1 for card in stored.values() if card.origin in skipped and not card.retired)
-        sync_store.insert_cards(conn, inserts)
-        sync_store.update_cards(conn, updates)
+        sync_store.insert_content_rows(conn, inserts)
+        sync_store.update_content_rows(conn, updates)
         sync_store.set_retired(conn, restore, False)
         sync_store.set_retired(conn, [card.id for card in retire], True)
         report.retired.extend(sorted(card.uid for card in retire))
-        gone = [path for path in (known or {}) if _in_scope(path, scope_files, folders) and path not in scope_files]
         sync_store.forget_file_digests(conn, gone)
-        sync_store.record_file_digests(conn, loaded.digests, now)
+        sync_store.record_file_states(
+            conn, {path: FileState(digest, loaded.stats.get(path), card_counts.get(path, 0)) for path, digest in loaded.digests.items()}, now
+        )
+        sync_store.record_file_stats(conn, loaded.restat)
+    return report
+
+
+def _nothing_changed(store: Store, loaded: Loaded, known: dict[str, FileState], report: SyncReport) -> SyncReport:
+    """Every file is as the last sync left it, and so are its cards (else the triggers would have
+    emptied its digest): no write transaction, except to remember the stats of files found unchanged
+    by their hash, so the next sync need not read them."""
+    if loaded.restat:
+        with store.write() as conn:
+            sync_store.record_file_stats(conn, loaded.restat)
+    counts = [known[source.key].cards for source in loaded.skipped]
+    if None in counts:  # recorded before srs kept the count
+        with store.read() as conn:
+            counts = list(sync_store.live_card_counts(conn, [source.key for source in loaded.skipped]).values())
+    report.unchanged = sum(counts)
     return report
 
 
@@ -292,19 +383,21 @@ def _foreign_duplicates(loaded: Loaded, stored: dict) -> list[Problem]:
 def refresh_bundled(store: Store, first_use: bool = False) -> SyncReport | None:
     """Sync the bundled decks into a new collection, or into one that has them when they changed (an upgrade).
 
-    Unchanged files cost a read and a hash each; a collection that never had them is left alone.
+    Unchanged files cost a stat each (a read and a hash when the stat cannot vouch for them); a
+    collection that never had them is left alone.
     """
     bundled = bundled_decks_dir()
     if not bundled.is_dir():
         return None
     sources, _ = discover([bundled])
     with store.read() as conn:
-        known = sync_store.file_digests(conn)
+        states = sync_store.file_states(conn)
+    known = {path: state.digest for path, state in states.items()}
     root = str(bundled.resolve()) + "/"
     had_them = any(path.startswith(root) for path in known)
     if not first_use and not had_them:
         return None
-    current = {source.key: file_digest(data) for source in sources if (data := _read_bounded(source.path)) is not None}
+    current = {source.key: digest for source in sources if (digest := _current_digest(source.path, states.get(source.key))) is not None}
     stale = set(current.items()) - set(known.items()) or {p for p in known if p.startswith(root)} - set(current)
     if not (first_use or stale):
         return None

@@ -227,6 +227,37 @@ def _review_ids_never_reused(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
+# `srs sync` skips a deck file without reading it when its size, mtime, ctime and inode are what the
+# last sync recorded (``sync_file``), and reads and hashes it when in doubt. The triggers make that
+# safe against the DB changing under it: any change to the content of a card (by a sync of other
+# files, or by any other program) empties the recorded digest of the file the card came from, so that
+# file is parsed again at the next sync instead of being skipped. ``cards``: its live cards then.
+V12_SYNC_FILE_STAT = [
+    "ALTER TABLE sync_file ADD COLUMN size BIGINT",
+    "ALTER TABLE sync_file ADD COLUMN mtime_ns BIGINT",
+    "ALTER TABLE sync_file ADD COLUMN ctime_ns BIGINT",
+    "ALTER TABLE sync_file ADD COLUMN inode BIGINT",
+    "ALTER TABLE sync_file ADD COLUMN cards INTEGER",
+    """CREATE TRIGGER sync_file_stale_on_card_insert AFTER INSERT ON card
+    BEGIN UPDATE sync_file SET digest = '' WHERE path = NEW.origin AND digest != ''; END""",
+    """CREATE TRIGGER sync_file_stale_on_card_delete AFTER DELETE ON card
+    BEGIN UPDATE sync_file SET digest = '' WHERE path = OLD.origin AND digest != ''; END""",
+    """CREATE TRIGGER sync_file_stale_on_card_update
+    AFTER UPDATE OF uid, deck_id, origin, line, position, front, back, extra, tags, difficulty, sources, draft, retired, content_hash ON card
+    BEGIN UPDATE sync_file SET digest = '' WHERE path IN (OLD.origin, NEW.origin) AND digest != ''; END""",
+]
+
+
+def _statements(statements: list[str]) -> Callable[[sqlite3.Connection], None]:
+    """A step of statements that may hold ';' themselves (triggers)."""
+
+    def step(conn: sqlite3.Connection) -> None:
+        for statement in statements:
+            conn.execute(statement)
+
+    return step
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
         for statement in sql.split(";"):
@@ -248,6 +279,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V9_CONTENT_CHANGED_AT),
     _review_ids_never_reused,
     _script(V11_SYNC_EVENTS),
+    _statements(V12_SYNC_FILE_STAT),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

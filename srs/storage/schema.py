@@ -175,8 +175,14 @@ class SyncFile(SQLModel, table=True):
 
     __tablename__ = "sync_file"
     path: str = Field(primary_key=True)
-    digest: str
+    digest: str  # '' once a card of the file changed in the DB (triggers in migrations.py): parse it again
     synced_at: datetime = _moment(nullable=False)
+    # What os.stat said when the digest was taken; NULL when it could not be trusted (just edited)
+    size: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    mtime_ns: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    ctime_ns: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    inode: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    cards: int | None = None  # live cards from the file after that sync
 
 
 class Setting(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from sqlite3 import Connection
 
@@ -20,6 +20,70 @@ class StoredCard:
     content_hash: str
     content_changed_at: datetime
     retired: bool
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What ``os.stat`` says of a deck file, as far as telling a changed file goes."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the last sync recorded of a deck file: its digest ('' if its cards changed since), the
+    stat taken before reading it (None if it could not be trusted) and its live cards then."""
+
+    digest: str
+    stat: FileStat | None
+    cards: int | None
+
+
+def file_states(conn: Connection) -> dict[str, FileState]:
+    """Path -> what the last sync recorded, for every file synced before."""
+    rows = conn.execute("SELECT path, digest, size, mtime_ns, ctime_ns, inode, cards FROM sync_file")
+    return {
+        path: FileState(digest, FileStat(size, mtime, ctime, inode) if None not in (size, mtime, ctime, inode) else None, cards)
+        for path, digest, size, mtime, ctime, inode, cards in rows
+    }
+
+
+def record_file_states(conn: Connection, states: dict[str, FileState], now: datetime) -> None:
+    """Remember each synced file's digest, stat and card count."""
+    if not states:
+        return
+    stamp = to_us(now)
+    conn.executemany(
+        "INSERT INTO sync_file (path, digest, synced_at, size, mtime_ns, ctime_ns, inode, cards) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(path) DO UPDATE SET digest = excluded.digest, synced_at = excluded.synced_at, size = excluded.size, "
+        "mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, inode = excluded.inode, cards = excluded.cards",
+        [
+            (path, state.digest, stamp, *(astuple(state.stat) if state.stat else (None,) * 4), state.cards)
+            for path, state in states.items()
+        ],
+    )
+
+
+def record_file_stats(conn: Connection, stats: dict[str, tuple[str, FileStat]]) -> None:
+    """Remember the stat of files found unchanged by their hash (path -> (digest, stat)); a row whose
+    digest changed meanwhile (another sync, a card edited) is left alone."""
+    conn.executemany(
+        "UPDATE sync_file SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ? WHERE path = ? AND digest = ?",
+        [(*astuple(stat), path, digest) for path, (digest, stat) in stats.items()],
+    )
+
+
+def live_card_counts(conn: Connection, paths: list[str]) -> dict[str, int]:
+    """Path -> how many live cards came from that file."""
+    counts = dict.fromkeys(paths, 0)
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        rows = conn.execute(f"SELECT origin, count(*) FROM card WHERE retired = 0 AND origin IN ({', '.join('?' * len(chunk))}) GROUP BY origin", chunk)
+        counts.update(rows.fetchall())
+    return counts
 
 
 def file_digests(conn: Connection) -> dict[str, str]:
@@ -59,6 +123,30 @@ def insert_cards(conn: Connection, rows: list[dict]) -> None:
     conn.executemany(sql, [tuple(_bindable(row[c]) for c in columns) for row in rows])
 
 
+# A card's content as sync writes it, in this order (values bound as they are: times already in µs).
+CONTENT_COLUMNS = ("deck_id", "origin", "line", "position", "front", "back", "extra", "tags", "difficulty", "sources", "draft", "content_hash")
+_INSERT_CONTENT = (
+    f"INSERT INTO card ({', '.join(CONTENT_COLUMNS)}, content_changed_at, uid, created_at, state) "
+    f"VALUES ({', '.join('?' * (len(CONTENT_COLUMNS) + 3))}, 0)"
+)
+_UPDATE_CONTENT = f"UPDATE card SET {', '.join(f'{c} = ?' for c in CONTENT_COLUMNS)}, content_changed_at = ? WHERE id = ?"
+
+
+def insert_content_rows(conn: Connection, rows: list[tuple]) -> None:
+    """Insert new cards: each row is the CONTENT_COLUMNS values, then content_changed_at, uid, created_at (µs).
+
+    Plain tuples, one executemany: 10k cards are inserted without a dict or a conversion per card.
+    """
+    if rows:
+        conn.executemany(_INSERT_CONTENT, rows)
+
+
+def update_content_rows(conn: Connection, rows: list[tuple]) -> None:
+    """Rewrite content and placement of existing cards: CONTENT_COLUMNS values, content_changed_at (µs), card id."""
+    if rows:
+        conn.executemany(_UPDATE_CONTENT, rows)
+
+
 def update_cards(conn: Connection, rows: list[dict]) -> None:
     """Update content and placement of existing cards by id; scheduling columns are never touched."""
     if not rows:
@@ -76,18 +164,6 @@ def set_retired(conn: Connection, card_ids: list[int], retired: bool) -> None:
     """Retire cards (never queued again, history kept) or bring them back."""
     if card_ids:
         conn.executemany("UPDATE card SET retired = ? WHERE id = ?", [(retired, card_id) for card_id in card_ids])
-
-
-def record_file_digests(conn: Connection, digests: dict[str, str], now: datetime) -> None:
-    """Remember each synced file's content hash."""
-    if not digests:
-        return
-    stamp = to_us(now)
-    conn.executemany(
-        "INSERT INTO sync_file (path, digest, synced_at) VALUES (?, ?, ?) "
-        "ON CONFLICT(path) DO UPDATE SET digest = excluded.digest, synced_at = excluded.synced_at",
-        [(path, digest, stamp) for path, digest in digests.items()],
-    )
 
 
 def forget_file_digests(conn: Connection, paths: list[str]) -> None:
