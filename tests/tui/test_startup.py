@@ -149,3 +149,22 @@ def test_importing_the_cli_leaves_the_garbage_collector_on() -> None:
     code = "import gc, sys; sys.argv = ['srs', 'review']; import srs.cli; print(gc.isenabled(), 'srs.cli.review' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "True"]
+
+
+async def test_the_review_is_the_first_screen_and_stays_below_idle_once_done(make_store, clock) -> None:
+    from srs.tui.screens.decks import DecksScreen
+    from srs.tui.screens.done import DoneScreen
+
+    store = make_store(new_cards(1))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        review = app.screen
+        assert app.screen_stack == [review]  # no empty screen under it
+        await wait_until(pilot, lambda: review.card_serial >= 1)
+        await pilot.press("space", "4")
+        await wait_until(pilot, lambda: isinstance(app.screen, DoneScreen))
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, DecksScreen))
+        assert app.screen_stack == [review, app.screen] and review.phase == "done"
+        await pilot.press("q")  # the deck list quits, as when it is the first screen
+        await wait_until(pilot, lambda: not app.is_running)

@@ -435,7 +435,7 @@ class QuizScreen(Screen[None]):
             shortfalls=tuple(self.run.plan.shortfalls),
             saved=saved,
         )
-        self.app.switch_screen(QuizSummaryScreen(outcome))
+        self.app.replace_screen(QuizSummaryScreen(outcome))
 
     def action_help(self) -> None:
         self.app.show_help()

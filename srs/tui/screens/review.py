@@ -273,7 +273,7 @@ class ReviewScreen(Screen[None]):
             now=self.app.clock(),
             zone=self.app.zone,
         )
-        self.app.switch_screen(DoneScreen(summary))
+        self.app.replace_screen(DoneScreen(summary))
 
     # -- jobs ----------------------------------------------------------------------------------
 
