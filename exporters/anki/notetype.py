@@ -108,12 +108,13 @@ def note_guid(uid: str) -> str:
     Equal to ``genanki.guid_for("srs", uid)`` (a test checks), computed without its per-byte Python loop.
     """
     value = int.from_bytes(hashlib.sha256(f"srs__{uid}".encode()).digest()[:8], "big")
-    pairs = []
-    while value:
-        value, pair = divmod(value, 8281)
-        pairs.append(_BASE91_PAIRS[pair])
-    # genanki writes no leading zero digit; a pair can only add one in front.
-    return "".join(reversed(pairs)).lstrip(_BASE91[0])
+    # 8281 ** 5 > 2 ** 64: five pairs hold any value. genanki writes no leading zero digit: strip them.
+    value, p0 = divmod(value, 8281)
+    value, p1 = divmod(value, 8281)
+    value, p2 = divmod(value, 8281)
+    p4, p3 = divmod(value, 8281)
+    pairs = _BASE91_PAIRS
+    return (pairs[p4] + pairs[p3] + pairs[p2] + pairs[p1] + pairs[p0]).lstrip(_BASE91[0])
 
 
 # Cloze notes and reversed pairs (issue #19). Each is its own note type with a fixed id; their cards
