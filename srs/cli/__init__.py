@@ -10,8 +10,12 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-from srs.cli import app as app_module
-from srs.errors import SrsError
+from srs.gcpause import pause_for_startup, resume_after_startup
+
+pause_for_startup()  # until the command's modules are imported (end of this module); srs review: until its first screen
+
+from srs.cli import app as app_module  # noqa: E402
+from srs.errors import SrsError  # noqa: E402
 
 app = app_module.app
 
@@ -55,6 +59,7 @@ def _register_commands(argv: list[str] | None = None) -> None:
 
 
 _register_commands()
+resume_after_startup()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,8 +7,11 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, open_collection, require_terminal
+from srs.clock import local_zone, utc_now
+from srs.gcpause import pause_for_startup, resume_after_startup
 from srs.model import Scope
 from srs.review import check_deck
+from srs.tui.steps import Opening
 
 
 @app.command()
@@ -24,13 +27,21 @@ def review(
     with open_collection(db) as store:
         check_deck(store, deck)
         require_terminal("review")
-        from srs.tui.app import SrsApp
-
         autosync = _autosync_enabled(store)
         if autosync:
             _autosync(store, "open")
         scope = Scope(deck=deck, tag=tag) if deck or tag else None
-        SrsApp(store, scope).run()
+        zone = local_zone()
+        # The session is opened in a thread while Textual is imported and started (most of the start-up):
+        # the first frame then shows the first card.
+        opening = Opening(store, scope, zone, utc_now()) if scope is not None else None
+        pause_for_startup()  # SrsApp turns it back on once its first screen is up
+        try:
+            from srs.tui.app import SrsApp
+
+            SrsApp(store, scope, zone=zone, opening=opening).run()
+        finally:
+            resume_after_startup()
         if autosync:
             _autosync(store, "close")
 

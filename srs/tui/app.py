@@ -8,14 +8,19 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from srs.clock import local_zone, utc_now
+from srs.gcpause import resume_after_startup
 from srs.model import Scope
 from srs.storage import Store
 from srs.tui.screens.review import ReviewScreen
 
 if TYPE_CHECKING:
     from srs.tui.screens.quiz import QuizRequest
+    from srs.tui.steps import Opening
+
+STARTUP_GC_SECONDS = 1.0  # at the latest, the garbage collector paused for start-up is resumed this long after mount
 
 # The deck list (with the statistics behind it), the quiz and the help are imported when first opened:
 # `srs review --deck D` shows its first card without paying for them.
@@ -24,7 +29,8 @@ if TYPE_CHECKING:
 class SrsApp(App[None]):
     """``srs review`` (and ``srs quiz``: ``quiz`` opens a quiz at once).
 
-    ``clock`` and ``zone`` are injectable so tests and snapshots are repeatable.
+    ``clock`` and ``zone`` are injectable so tests and snapshots are repeatable. ``opening``: the
+    session over ``scope``, already being opened (see ``srs.tui.steps.Opening``).
     """
 
     CSS_PATH = "app.tcss"
@@ -39,24 +45,45 @@ class SrsApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
         zone: tzinfo | None = None,
         quiz: QuizRequest | None = None,
+        opening: Opening | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.start_scope = scope
         self.start_quiz = quiz
+        self.start_opening = opening
         self.clock = clock
         self.zone = zone or local_zone()
 
-    def on_mount(self) -> None:
-        # With a scope or a quiz, that screen opens at once; the deck list is built only when asked for (q).
+    def get_default_screen(self) -> Screen:
+        # The first screen is the one asked for, not an empty screen with it pushed on top (measured with
+        # bench/tui.py: one screen fewer to build, style and draw before the first card). The deck list is
+        # built only when asked for (q).
         if self.start_quiz is not None:
-            self.quiz(self.start_quiz)
-        elif self.start_scope is None:
+            from srs.tui.screens.quiz import QuizScreen
+
+            return QuizScreen(self.start_quiz)
+        if self.start_scope is None:
             from srs.tui.screens.decks import DecksScreen
 
-            self.push_screen(DecksScreen())
+            return DecksScreen()
+        return ReviewScreen(self.start_scope, self.start_opening)
+
+    def on_mount(self) -> None:
+        # srs review pauses the garbage collector while it starts (srs.gcpause); the review screen resumes it
+        # once its first card is up, this timer on any other path.
+        self.set_timer(STARTUP_GC_SECONDS, resume_after_startup)
+
+    def replace_screen(self, screen: Screen) -> None:
+        """Show ``screen`` in place of the current one.
+
+        Textual cannot switch away from the first screen (it was never pushed): there ``screen`` goes on
+        top, and the finished screen stays below it, idle.
+        """
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
         else:
-            self.push_screen(ReviewScreen(self.start_scope))
+            self.push_screen(screen)
 
     def study(self, scope: Scope) -> None:
         """Open a review session over ``scope`` on top of the deck list."""
@@ -75,7 +102,7 @@ class SrsApp(App[None]):
         if len(self.screen_stack) > 1 and isinstance(self.screen_stack[-2], DecksScreen):
             self.pop_screen()
         else:
-            self.switch_screen(DecksScreen())
+            self.replace_screen(DecksScreen())
 
     def show_help(self) -> None:
         """The list of every key, opened at the current screen's section."""

@@ -409,7 +409,7 @@ async def test_z_on_the_deck_list_quizzes_the_deck_under_the_cursor(make_store, 
         await wait_until(pilot, on_summary(app))
         await pilot.press("q")
         await wait_until(pilot, lambda: isinstance(app.screen, DecksScreen))
-        assert len(app.screen_stack) == 2
+        assert len(app.screen_stack) == 1  # the deck list, the first screen: the quiz and its summary are gone
 
 
 async def test_a_failed_save_keeps_the_question_and_enter_tries_again(make_store, clock, monkeypatch) -> None:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 
 from srs.activity import Activity, today_activity
 from srs.model import Scope
@@ -25,6 +25,7 @@ from srs.tui.screens.stats import StatsScreen
 from srs.text import plural
 from srs.tui.text import duration
 from srs.tui.widgets.deck_tree import DeckHeader, DeckTree
+from srs.tui.widgets.key_bar import KeyBar
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class DecksScreen(Screen[None]):
         yield DeckTree(id="decks-tree")
         yield Static(id="decks-empty")
         yield Static(id="decks-today")
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.reload()

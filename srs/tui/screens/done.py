@@ -10,9 +10,10 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from srs.tui.text import duration, plain, when
+from srs.tui.widgets.key_bar import KeyBar
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class DoneScreen(Screen[None]):
         with Center(id="done-center"):
             with Vertical(id="done-box"):
                 yield Static(summary_content(self.summary), id="done-summary")
-        yield Footer()
+        yield KeyBar()
 
     def action_back(self) -> None:
         self.app.back_to_decks()

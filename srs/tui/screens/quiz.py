@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from srs import scheduling
 from srs.errors import CardUnavailable
@@ -33,6 +33,7 @@ from srs.tui.screens.quiz_summary import QuizOutcome, QuizSummaryScreen
 from srs.tui.text import plain
 from srs.tui.widgets.card_view import CardView, warm_highlighting
 from srs.tui.widgets.countdown import Countdown
+from srs.tui.widgets.key_bar import KeyBar
 from srs.tui.widgets.quiz_bar import QuizBar
 
 TIMEOUT_GRACE_SECONDS = 0.8  # a key pressed as time ran out was meant to reveal, not to save Again unseen
@@ -173,7 +174,7 @@ class QuizScreen(Screen[None]):
         yield CardView(id="quiz-card")
         yield Static(Content("Choosing the questions…"), id="quiz-status")
         yield QuizBar(id="quiz-bar")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(CardView).display = False
@@ -434,7 +435,7 @@ class QuizScreen(Screen[None]):
             shortfalls=tuple(self.run.plan.shortfalls),
             saved=saved,
         )
-        self.app.switch_screen(QuizSummaryScreen(outcome))
+        self.app.replace_screen(QuizSummaryScreen(outcome))
 
     def action_help(self) -> None:
         self.app.show_help()

@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from srs.model import Rating
 from srs.tui.text import clean, duration, plain
+from srs.tui.widgets.key_bar import KeyBar
 
 NAME_WIDTH = 26  # the label column of the breakdown tables
 
@@ -98,7 +99,7 @@ class QuizSummaryScreen(Screen[None]):
         with Center(id="quiz-summary-center"):
             with VerticalScroll(id="quiz-summary-box"):
                 yield Static(outcome_content(self.outcome), id="quiz-summary")
-        yield Footer()
+        yield KeyBar()
 
     def action_back(self) -> None:
         self.app.back_to_decks()

@@ -9,9 +9,9 @@ meant for a card that is not on screen yet.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,60 +22,25 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from srs.decks.cloze import question_text
 from srs.errors import CardUnavailable, NothingToUndo
-from srs.model import CardRow, Rating, Scope, State
-from srs.review import LEARN_AHEAD, Answer, Counts, Session, Skipped
+from srs.gcpause import resume_after_startup
+from srs.model import CardRow, Rating, Scope
+from srs.review import Answer, Session
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.screens.done import DoneScreen, Summary
+from srs.tui.steps import Opening, Step, next_step, open_session, warm_answer_side
 from srs.tui.text import one_line, plain, when
 from srs.tui.widgets.answer_bar import AnswerBar
 from srs.tui.widgets.card_timer import CardTimer, budget_for
-from srs.tui.widgets.card_view import CardView, warm_highlighting
+from srs.tui.widgets.card_view import CardView
 from srs.tui.widgets.counts_bar import CountsBar
+from srs.tui.widgets.key_bar import KeyBar
 
 WAIT_POLL_SECONDS = 30.0  # re-check at least this often while waiting (robust to sleep and clock jumps)
-
-
-@dataclass(frozen=True)
-class Step:
-    """What to show next: a card, a wait for a learning card, or (neither) the end of the session."""
-
-    card: CardRow | None = None
-    state: State | None = None
-    intervals: dict[Rating, timedelta] = field(default_factory=dict)
-    counts: Counts = Counts()
-    available_at: datetime | None = None
-    next_due: datetime | None = None
-    skipped: tuple[Skipped, ...] = ()  # cards changed by another process, dropped on the way (shown as a notice)
-
-
-def next_step(session: Session, now: datetime, refill: bool = True) -> Step:
-    """The session's next step at ``now`` (reads the DB: call it off the UI thread).
-
-    Before declaring the session over, the queue is built again once: cards buried or suspended
-    during the session leave room under today's new-card limit.
-    """
-    step = _next_step(session, now, refill)
-    skipped = tuple(session.take_skipped())
-    return replace(step, skipped=skipped) if skipped else step
-
-
-def _next_step(session: Session, now: datetime, refill: bool) -> Step:
-    card = session.current(now)
-    counts = session.queue.counts()
-    if card is not None:
-        warm_highlighting(card)
-        return Step(card, session.memory(card.id).state, session.preview(card.id, now), counts)
-    learning_due = session.queue.next_learning_due()
-    if learning_due is not None:
-        # Queue.next_card learns ahead: a learning card can be shown LEARN_AHEAD before it is due.
-        return Step(counts=counts, available_at=learning_due - LEARN_AHEAD)
-    if refill and session.refill(now):
-        return _next_step(session, now, refill=False)
-    return Step(counts=counts, next_due=session.next_due(now))
+PREPARE_DELAY_SECONDS = 0.3  # after the first card: build the answer side's widgets
 
 
 def scope_label(scope: Scope) -> str:
@@ -130,9 +95,11 @@ class ReviewScreen(Screen[None]):
             super().__init__()
             self.event, self.step, self.answer, self.duration_ms = event, step, answer, duration_ms
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, opening: Opening | None = None) -> None:
+        """``opening``: the session over ``scope`` already being opened (``srs review --deck``), if any."""
         super().__init__()
         self.scope = scope
+        self._opening = opening
         self.session: Session | None = None
         self.step = Step()
         self.card_serial = 0  # bumped once each card is on screen (tests and bench wait on it)
@@ -142,6 +109,7 @@ class ReviewScreen(Screen[None]):
         self._leave_pending = False
         self._shown_at: datetime | None = None
         self._wait_timer: Timer | None = None
+        self._warming: threading.Thread | None = None  # building the first card's lexers (see on_mount)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="review-top"):
@@ -151,19 +119,24 @@ class ReviewScreen(Screen[None]):
         yield CardView(id="review-card")
         yield Static(Content("Loading today's cards…"), id="review-status")
         yield AnswerBar(id="review-answer")
-        yield Footer()
+        yield KeyBar()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        ready = self._opening.ready() if self._opening is not None else None
+        if ready is not None:  # opened while Textual started: the first frame shows the card
+            self.session, step = ready
+            await self._show(step)
+            self._warming = warm_answer_side(step)
+            return
         self.query_one(CardView).display = False
         self.query_one(AnswerBar).display = False
-        store, scope, zone, now = self.app.store, self.scope, self.app.zone, self.app.clock()
+        store, scope, zone, now, opening = self.app.store, self.scope, self.app.zone, self.app.clock(), self._opening
 
-        def open_session() -> Message:
-            session = Session(store, scope, zone, now)
-            return self.Opened(session, next_step(session, now))
+        def open_or_wait() -> Message:
+            return self.Opened(*(opening.wait() if opening is not None else open_session(store, scope, zone, now)))
 
         self._busy = True
-        start_job(self, open_session)
+        start_job(self, open_or_wait)
 
     # -- job results ---------------------------------------------------------------------------
 
@@ -172,6 +145,7 @@ class ReviewScreen(Screen[None]):
         self.session = message.session
         self._busy = False
         await self._after_job(message.step)
+        self._warming = warm_answer_side(message.step)
 
     @on(Advanced)
     async def _advanced(self, message: Advanced) -> None:
@@ -244,6 +218,16 @@ class ReviewScreen(Screen[None]):
 
     def _card_rendered(self) -> None:
         self.card_serial += 1
+        if self.card_serial == 1:
+            resume_after_startup()
+            # The answer side's widgets are not needed for the first card: they are built while it is
+            # read (the reveal builds them itself if it comes first). Not at once: this callback can run
+            # before the frame holding the card is written to the terminal.
+            self.set_timer(PREPARE_DELAY_SECONDS, self._prepare_answer_side)
+
+    def _prepare_answer_side(self) -> None:
+        self.query_one(CardView).prepare_answer_side()
+        self.query_one(AnswerBar).prepare_ratings()
 
     def _show_waiting(self, available_at: datetime) -> None:
         self.phase = "waiting"
@@ -289,7 +273,7 @@ class ReviewScreen(Screen[None]):
             now=self.app.clock(),
             zone=self.app.zone,
         )
-        self.app.switch_screen(DoneScreen(summary))
+        self.app.replace_screen(DoneScreen(summary))
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -334,6 +318,9 @@ class ReviewScreen(Screen[None]):
             self._reveal()
 
     def _reveal(self) -> None:
+        if self._warming is not None:
+            self._warming.join()  # done long before a reader reveals; never two threads on one lexer
+            self._warming = None
         self.query_one(CardView).reveal()
         self.query_one(AnswerBar).offer(self.step.intervals)
         self.phase = "answer"

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from srs.charts import column_chart, month_header
 from srs.stats import MATURE_DAYS, compute_stats, heat_level
@@ -22,6 +22,7 @@ from srs.text import plural
 from srs.storage import Store
 from srs.tui.jobs import JobFailed, start_job
 from srs.tui.text import duration, plain
+from srs.tui.widgets.key_bar import KeyBar
 
 HEAT_CHARS = "·░▒▓█"
 HEAT_STYLES = ("grey35", "green4", "green3", "green1", "bright_green")
@@ -181,7 +182,7 @@ class StatsScreen(Screen[None]):
         yield Static(Content.assemble(("srs · stats · ", "bold"), plain(self.deck or "All decks", "bold")), id="stats-title")
         with VerticalScroll(id="stats-body"):
             yield Static(Content("Computing…"), id="stats-figures")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         store, now, zone, deck = self.app.store, self.app.clock(), self.app.zone, self.deck

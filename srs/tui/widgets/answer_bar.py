@@ -36,14 +36,28 @@ class AnswerBar(Horizontal):
             super().__init__()
             self.rating = rating
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._ratings = False
+
     def compose(self) -> ComposeResult:
         show = Button(Content.assemble(("Show answer", "bold"), ("  space", "dim")), id="show-answer")
         show.can_focus = False
         yield show
+
+    def prepare_ratings(self) -> None:
+        """Mount the (hidden) rating buttons, if not yet done: they are not composed with the bar, so the
+        first card is on screen sooner."""
+        if self._ratings:
+            return
+        self._ratings = True
+        buttons = []
         for rating in Rating:
             button = Button(rating_label(rating, None), id=f"rate-{int(rating)}", variant=VARIANTS[rating], classes="rating")
             button.can_focus = False
-            yield button
+            button.display = False
+            buttons.append(button)
+        self.mount(*buttons)
 
     def ask(self) -> None:
         """Question side: only 'Show answer'."""
@@ -52,6 +66,7 @@ class AnswerBar(Horizontal):
 
     def offer(self, intervals: dict[Rating, timedelta]) -> None:
         """Answer side: the four ratings, each with its interval."""
+        self.prepare_ratings()
         for rating in Rating:
             self.query_one(f"#rate-{int(rating)}", Button).label = rating_label(rating, intervals.get(rating))
         self._show_ratings(True)

@@ -13,8 +13,6 @@ import re
 import threading
 
 from markdown_it import MarkdownIt
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 from rich.console import Console
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
@@ -32,6 +30,7 @@ from textual.widgets import Rule, Static
 
 from srs.decks.cloze import card_kind
 from srs.model import CardRow
+from srs.tui.steps import warm_highlighting  # noqa: F401 (the quiz screen imports it from here)
 from srs.tui.text import clean
 from srs.tui.widgets.cloze import cloze_renderable, cloze_source
 
@@ -40,8 +39,6 @@ from srs.tui.widgets.cloze import cloze_renderable, cloze_source
 # Anki export shows them; Markdown, code and autolinks are parsed as before.
 LITERAL_HTML = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
 
-# [ \t], not \s: \s also matches newlines, which made this quadratic on a back of blank lines.
-FENCE_LANGUAGE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*([\w+#.-]+)", re.MULTILINE)
 FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.MULTILINE)
 
 # Rich renders about 20 KiB of prose or 4 KiB of code per 100 ms on this project's machines (far
@@ -49,19 +46,6 @@ FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.MULTILINE)
 # worker, and no field shows more than SHOWN_LIMIT characters (a 3.5 MB back took minutes).
 INLINE_LIMIT = 2_000
 SHOWN_LIMIT = 50_000
-
-
-def warm_highlighting(card: CardRow) -> None:
-    """Build the Pygments lexers the card's code fences need (meant for a worker thread).
-
-    A lexer class compiles its regexes on first use (about 100 ms for Python); done here, the UI
-    thread renders the card with the lexer ready.
-    """
-    for language in set(FENCE_LANGUAGE.findall("\n".join((card.front, card.back, card.extra)))):
-        try:
-            get_lexer_by_name(language)
-        except ClassNotFound:
-            pass
 
 
 class LiteralHtmlMarkdown(RichMarkdown):
@@ -230,17 +214,29 @@ class CardField(Static):
 
 
 class CardView(VerticalScroll):
-    """The card on screen: the front, and on reveal the back and extra below a rule."""
+    """The card on screen: the front, and on reveal the back and extra below a rule.
+
+    The answer side's widgets are mounted by ``prepare_answer_side`` (or on the first reveal), not
+    composed with the view: the first card is on screen sooner without them.
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._card: CardRow | None = None
+        self._answer_side = False
 
     def compose(self) -> ComposeResult:
         yield CardField(id="front")
-        yield Rule(id="divider")
-        yield CardField(id="back")
-        yield CardField(id="extra")
+
+    def prepare_answer_side(self) -> None:
+        """Mount the (hidden) rule, back and extra, if not yet done."""
+        if self._answer_side:
+            return
+        self._answer_side = True
+        widgets = (Rule(id="divider"), CardField(id="back"), CardField(id="extra"))
+        for widget in widgets:
+            widget.display = False
+        self.mount(*widgets)
 
     def show(self, card: CardRow) -> None:
         """Render ``card``'s front; back and extra are rendered on ``reveal`` (half the work, when needed)."""
@@ -253,6 +249,7 @@ class CardView(VerticalScroll):
         """Render and show back and extra."""
         if self._card is None:
             return
+        self.prepare_answer_side()
         self._show_front(self._card, reveal=True)
         self.query_one("#back", CardField).show_markdown(shown_text(self._card.back, self._card.uid))
         self.query_one("#extra", CardField).show_markdown(shown_text(self._card.extra, self._card.uid))
@@ -273,6 +270,8 @@ class CardView(VerticalScroll):
             self.query_one("#front", CardField).show_markdown(shown_text(card.front, card.uid))
 
     def _set_answer_visible(self, visible: bool) -> None:
+        if not self._answer_side:
+            return
         # Inline display rather than a CSS class on this container: a class change restyles
         # everything below it.
         has_extra = self._card is not None and bool(self._card.extra.strip())

@@ -1,0 +1,170 @@
+"""Start-up of `srs review --deck`: the session opened before the UI, the answer side built later, the key bar."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from textual.widgets import Button
+
+from srs.model import Scope
+from srs.tui.app import SrsApp
+from srs.tui.screens.review import ReviewScreen
+from srs.tui.steps import Opening
+from srs.tui.widgets.answer_bar import AnswerBar
+from srs.tui.widgets.card_view import CardView
+from srs.tui.widgets.key_bar import KeyBar
+from tests.tui.conftest import SIZE, new_cards, screen_text, wait_until
+
+UTC = timezone.utc
+
+
+def opened(store, clock, scope: Scope = Scope()) -> Opening:
+    opening = Opening(store, scope, UTC, clock())
+    opening.wait()
+    return opening
+
+
+async def test_a_session_opened_before_the_app_is_on_the_first_frame(make_store, clock) -> None:
+    store = make_store(new_cards(3))
+    opening = opened(store, clock)
+    waited: list[bool] = []
+    opening.wait = lambda: (waited.append(True), Opening.wait(opening))[1]  # what the worker path calls
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opening)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        assert screen.step.card is not None and screen.step.card.uid == "c0"
+        assert "Question c0?" in screen_text(app) and "Loading" not in screen_text(app)
+    assert not waited  # no worker was needed: the card was put on screen while the screen was mounted
+
+
+async def test_a_session_still_opening_is_waited_for(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    opening = Opening.__new__(Opening)  # an opening that finishes only once the screen is up
+    from concurrent.futures import Future
+
+    opening.scope, opening._future = Scope(), Future()
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opening)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert screen.phase == "loading" and "Loading today's cards" in screen_text(app)
+        from srs.tui.steps import open_session
+
+        opening._future.set_result(open_session(store, Scope(), UTC, clock()))
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        assert "Question c0?" in screen_text(app)
+
+
+async def test_a_session_that_failed_to_open_says_so(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    opening = opened(store, clock, Scope(deck="Test"))
+    opening._future = type(opening._future)()
+    opening._future.set_exception(OSError("disk on fire"))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opening)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.phase == "failed")
+        assert "Could not open the session: OSError: disk on fire" in screen_text(app)
+
+
+async def test_the_answer_side_is_built_after_the_first_card_and_by_an_early_reveal(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        assert not screen.query("#rate-1") and not screen.query("#back")  # not needed for the question
+        await pilot.press("space")  # before the delayed build: the reveal builds them
+        text = screen_text(app)
+        assert "Answer c0" in text and "1 Again  1m" in text and "3 Good  10m" in text
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        await wait_until(pilot, lambda: bool(screen.query("#rate-4")))  # built while the card is read
+        assert not screen.query_one("#rate-4", Button).display and not screen.query_one("#back").display
+        assert screen.query_one(CardView)._answer_side and screen.query_one(AnswerBar)._ratings
+        assert "Answer c0" not in screen_text(app)
+
+
+async def test_the_key_bar_lists_the_keys_and_a_click_presses_one(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        bar = screen_text(app).splitlines()[-1]
+        assert bar.startswith(" space Show answer  u Undo  b Bury  s Suspend  ? Help  q Decks ")
+        await pilot.click(KeyBar, offset=(3, 0))  # on "space"
+        await wait_until(pilot, lambda: screen.phase == "answer")
+        assert screen_text(app).splitlines()[-1].startswith(" space Good  u Undo")
+        await pilot.click(KeyBar, offset=(len(" space Good  u Undo  b Bury  s Suspend  ") + 1, 0))  # on "?"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+
+
+async def test_the_garbage_collector_paused_for_start_up_resumes_with_the_first_card(make_store, clock, monkeypatch) -> None:
+    import gc
+
+    from srs import gcpause
+    from srs.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "STARTUP_GC_SECONDS", 30.0)  # only the first card may resume it here
+    store = make_store(new_cards(2))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    frozen = gc.get_freeze_count()
+    gcpause.pause_for_startup()
+    try:
+        assert not gc.isenabled()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: app.screen.card_serial >= 1)
+            assert gc.isenabled() and gc.get_freeze_count() > frozen
+    finally:
+        gcpause.resume_after_startup()
+        gc.enable()
+
+
+async def test_the_garbage_collector_paused_for_start_up_resumes_on_other_screens_too(make_store, clock, monkeypatch) -> None:
+    import gc
+
+    from srs import gcpause
+    from srs.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "STARTUP_GC_SECONDS", 0.2)
+    store = make_store(new_cards(2))
+    app = SrsApp(store, clock=clock, zone=UTC)  # the deck list first
+    gcpause.pause_for_startup()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, gc.isenabled)
+    finally:
+        gcpause.resume_after_startup()
+        gc.enable()
+
+
+def test_importing_the_cli_leaves_the_garbage_collector_on() -> None:
+    import subprocess
+    import sys
+
+    code = "import gc, sys; sys.argv = ['srs', 'review']; import srs.cli; print(gc.isenabled(), 'srs.cli.review' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True"]
+
+
+async def test_the_review_is_the_first_screen_and_stays_below_idle_once_done(make_store, clock) -> None:
+    from srs.tui.screens.decks import DecksScreen
+    from srs.tui.screens.done import DoneScreen
+
+    store = make_store(new_cards(1))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        review = app.screen
+        assert app.screen_stack == [review]  # no empty screen under it
+        await wait_until(pilot, lambda: review.card_serial >= 1)
+        await pilot.press("space", "4")
+        await wait_until(pilot, lambda: isinstance(app.screen, DoneScreen))
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, DecksScreen))
+        assert app.screen_stack == [review, app.screen] and review.phase == "done"
+        await pilot.press("q")  # the deck list quits, as when it is the first screen
+        await wait_until(pilot, lambda: not app.is_running)
