@@ -50,6 +50,7 @@ from srs.decks import bundled_decks_dir, sync_paths  # noqa: E402
 from srs.model import Scope  # noqa: E402
 from srs.storage import open_store  # noqa: E402
 from srs.storage.card_store import deck_descriptions, list_cards  # noqa: E402
+from srs.storage.note_store import forget_stored_notes  # noqa: E402
 from srs.storage.render_store import clear_render_cache  # noqa: E402
 
 CARDS = 10_000
@@ -257,6 +258,7 @@ def _without_gc(action, *args):
 def _clear(store) -> None:
     with store.write() as conn:
         clear_render_cache(conn)
+        forget_stored_notes(conn)
 
 
 def _query(store) -> None:

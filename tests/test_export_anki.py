@@ -555,8 +555,17 @@ def cache_rows(store) -> int:
         return render_cache_size(conn)
 
 
+def forget_stored_notes(store) -> None:
+    """Drop the notes earlier exports kept, so the next export makes every note from the texts (and the render cache)."""
+    from srs.storage.note_store import forget_stored_notes as forget
+
+    with store.write() as conn:
+        forget(conn)
+
+
 def test_reexport_takes_unchanged_texts_from_the_cache(store, tmp_path):
     cold = export_anki(store, tmp_path / "cold.apkg", now=T0)
+    forget_stored_notes(store)
     warm = export_anki(store, tmp_path / "warm.apkg", now=T0)
 
     # One-line plain texts take the one-match path; the fenced code, the code spans, the **strong** front and
@@ -576,7 +585,7 @@ def test_an_edited_text_misses_the_cache(store, tmp_path, decks_dir):
 
     result = export_anki(store, tmp_path / "v2.apkg", now=LATER)
 
-    assert result.rendered == 1 and result.reused == 4
+    assert result.rendered == 1 and result.stored == 3  # the edited card's note is made again, the others copied
     back = package_fields(tmp_path / "v2.apkg")[guid("py-2")][1]
     assert back == render.markdown_html(edited["cards"][1]["back"]) and "ys" in back
 
@@ -614,6 +623,7 @@ def test_hostile_text_comes_through_the_cache_escaped(tmp_path):
     with store.write() as conn:
         conn.execute("UPDATE card SET front = replace(front, 'SEP', char(31))")
     cold = export_anki(store, tmp_path / "cold.apkg", now=T0)
+    forget_stored_notes(store)
     warm = export_anki(store, tmp_path / "warm.apkg", now=T0)
     store.close()
 

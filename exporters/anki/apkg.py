@@ -24,9 +24,12 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 from isal import isal_zlib
 
 from srs.errors import SrsError
+from srs.storage.note_store import copy_stored_notes, open_package_db, stage_order
 
 
 class NoteRow(NamedTuple):
@@ -50,6 +53,100 @@ class Scheduling(NamedTuple):
     revlog: dict  # (guid, ord) -> [(id, ease, ivl, lastIvl, factor, time, type)]
 
 
+class StoredNote(NamedTuple):
+    """A note copied into the package from the collection's stored notes (``storage/note_store.py``): a plain card's note."""
+
+    card_id: int  # the srs card whose stored note it is
+    deck_id: int
+    model_id: int = 0  # always the main note type, with its one card 0
+    ords: tuple[int, ...] = (0,)
+
+
+def new_collection(source: Path | None = None) -> sqlite3.Connection:
+    """An empty package collection in memory: genanki's schema and configuration, no decks, note types or notes yet.
+
+    ``source``, an srs collection, is attached read-only (as ``note_store.SCHEMA``) to read cards and stored notes from.
+    The connection is in autocommit mode.
+    """
+    db = open_package_db(source)
+    try:
+        # Notes of ~1 KB fill 16 KiB pages better than the default 4 KiB: a 10% smaller file, built and zipped faster.
+        db.execute("PRAGMA main.page_size = 16384")
+        # What genanki.Package.write_to_db runs before its decks; executescript commits first, so this runs here,
+        # before the caller's transaction (a snapshot of ``source``) begins.
+        db.executescript(APKG_SCHEMA)
+        db.executescript(APKG_COL)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def fill_collection(
+    db: sqlite3.Connection,
+    model: genanki.Model,
+    decks: Sequence[genanki.Deck],
+    notes: Sequence[NoteRow | StoredNote],
+    timestamp: float,
+    notetype_time: float,
+    more_models: Sequence[genanki.Model] = (),
+    scheduling: Scheduling | None = None,
+) -> None:
+    """Write ``decks``, the note types (dated ``notetype_time``) and ``notes`` into the package collection ``db``.
+
+    Each note has new cards for its ``ords`` (most have the one card 0); Anki introduces them in the
+    order of ``notes``, unless ``scheduling`` gives their state and review log. Note and card ids count up from
+    ``timestamp`` in milliseconds, as genanki numbers them. Notes are written in id order, whether rendered now
+    or stored, so the same collection gives the same package byte for byte.
+    """
+    cursor = db.cursor()
+    for deck in decks:
+        for each in (model, *more_models):
+            deck.add_model(each)
+    for deck in decks:
+        deck.write_to_db(cursor, notetype_time, itertools.count())
+    first = int(timestamp * 1000)
+    _insert_notes(cursor, notes, first, int(model.model_id))
+    if more_models:
+        cursor.executemany("UPDATE notes SET mid = ? WHERE id = ?", [(note.model_id, first + 2 * i) for i, note in enumerate(notes) if note.model_id])
+    # Each note's card, made by SQLite from the note rows, one statement per run of notes in the same deck.
+    # cards: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid flags data
+    start = 0
+    for deck_id, run in itertools.groupby(notes, key=lambda note: note.deck_id):
+        end = start + sum(1 for _ in run)
+        cursor.execute(
+            "INSERT INTO cards SELECT id + 1, id, ?, 0, mod, -1, 0, 0, (id - ?) / 2 + 1, 0, 0, 0, 0, 0, 0, 0, 0, '' "
+            "FROM notes WHERE id >= ? AND id < ?",
+            (deck_id, first, first + 2 * start, first + 2 * end),
+        )
+        start = end
+    _add_sibling_cards(cursor, notes, first)
+    if scheduling is not None:
+        _write_scheduling(cursor, scheduling)
+
+
+def _insert_notes(cursor: sqlite3.Cursor, notes: Sequence[NoteRow | StoredNote], first: int, model_id: int) -> None:
+    """The notes, in id order: runs of rendered ones bound from Python, runs of stored ones copied by SQLite."""
+    stored = [(i, note.card_id) for i, note in enumerate(notes) if type(note) is StoredNote]
+    if stored:
+        stage_order(cursor.connection, stored)
+    start = 0
+    for is_stored, run in itertools.groupby(notes, key=lambda note: type(note) is StoredNote):
+        run = list(run)
+        end = start + len(run)
+        if is_stored:
+            if copy_stored_notes(cursor.connection, first, model_id, start, end) != end - start:
+                raise RuntimeError("stored notes the export planned to copy are missing from the same snapshot")
+        else:
+            # Constants are written into the SQL (fewer values to bind: a third less time for 10k notes).
+            # notes: id guid mid mod usn tags flds sfld csum flags data
+            cursor.executemany(
+                f"INSERT INTO notes VALUES (?, ?, {model_id}, ?, -1, ?, ?, ?, 0, 0, '')",
+                ((first + 2 * i, note.guid, note.mod, note.tags, note.fields, note.sort_field) for i, note in enumerate(run, start)),
+            )
+        start = end
+
+
 def collection_bytes(
     model: genanki.Model,
     decks: Sequence[genanki.Deck],
@@ -59,50 +156,18 @@ def collection_bytes(
     more_models: Sequence[genanki.Model] = (),
     scheduling: Scheduling | None = None,
 ) -> bytes:
-    """The package's ``collection.anki2``: ``decks`` and the note types (dated ``notetype_time``), and ``notes``.
-
-    Each note has new cards for its ``ords`` (most have the one card 0); Anki introduces them in the
-    order of ``notes``, unless ``scheduling`` gives their state and review log. Note and card ids count up from ``timestamp`` in milliseconds, as genanki numbers them.
-    """
-    db = sqlite3.connect(":memory:")
+    """The package's ``collection.anki2`` of ``decks``, the note types and ``notes`` (all rendered): see ``fill_collection``."""
+    db = new_collection()
     try:
-        cursor = db.cursor()
-        # Notes of ~1 KB fill 16 KiB pages better than the default 4 KiB: a 10% smaller file, built and zipped faster.
-        cursor.execute("PRAGMA page_size = 16384")
-        for deck in decks:
-            for each in (model, *more_models):
-                deck.add_model(each)
-        genanki.Package(list(decks)).write_to_db(cursor, notetype_time, itertools.count())
-        first = int(timestamp * 1000)
-        # Constants are written into the SQL (fewer values to bind: a third less time for 10k notes).
-        # notes: id guid mid mod usn tags flds sfld csum flags data
-        cursor.executemany(
-            f"INSERT INTO notes VALUES (?, ?, {int(model.model_id)}, ?, -1, ?, ?, ?, 0, 0, '')",
-            ((first + 2 * i, note.guid, note.mod, note.tags, note.fields, note.sort_field) for i, note in enumerate(notes)),
-        )
-        if more_models:
-            cursor.executemany("UPDATE notes SET mid = ? WHERE id = ?", [(note.model_id, first + 2 * i) for i, note in enumerate(notes) if note.model_id])
-        # Each note's card, made by SQLite from the note rows, one statement per run of notes in the same deck.
-        # cards: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid flags data
-        start = 0
-        for deck_id, run in itertools.groupby(notes, key=lambda note: note.deck_id):
-            end = start + sum(1 for _ in run)
-            cursor.execute(
-                "INSERT INTO cards SELECT id + 1, id, ?, 0, mod, -1, 0, 0, (id - ?) / 2 + 1, 0, 0, 0, 0, 0, 0, 0, 0, '' "
-                "FROM notes WHERE id >= ? AND id < ?",
-                (deck_id, first, first + 2 * start, first + 2 * end),
-            )
-            start = end
-        _add_sibling_cards(cursor, notes, first)
-        if scheduling is not None:
-            _write_scheduling(cursor, scheduling)
-        db.commit()
+        db.execute("BEGIN")
+        fill_collection(db, model, decks, notes, timestamp, notetype_time, more_models, scheduling)
+        db.execute("COMMIT")
         return db.serialize()
     finally:
         db.close()
 
 
-def _add_sibling_cards(cursor: sqlite3.Cursor, notes: Sequence[NoteRow], first: int) -> None:
+def _add_sibling_cards(cursor: sqlite3.Cursor, notes: Sequence[NoteRow | StoredNote], first: int) -> None:
     """Give notes whose cards are not just card 0 (cloze, reversed) their cards; siblings share the note's new position."""
     # The card made above (id + 1) takes the note's first ord; the others get ids past every note's.
     next_id = first + 2 * len(notes) + 1

@@ -7,17 +7,18 @@ content last changed, so Anki updates exactly the notes that changed and skips t
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 import genanki
 
-from . import cloze, notetype
-from .apkg import NoteRow, Scheduling, collection_bytes, write_apkg
+from . import cloze, notetype, render_cache
+from .apkg import NoteRow, Scheduling, StoredNote, fill_collection, new_collection, write_apkg
 from .notetype import make_cloze_model, make_model, make_reversed_model, note_guid, stable_id
 from .render import markdown_html, note_tags, sources_html
-from .render_cache import RENDERER, card_texts, is_cloze, render_with_cache
+from .render_cache import Rendered, card_texts, is_cloze, render_with_cache
 from .scheduling import card_schedule, collection_start, earliest_due, revlog_rows
 from srs.clock import local_zone, study_day, utc_now
 from srs.decks.cloze import card_kind
@@ -26,12 +27,16 @@ from srs.gcpause import gc_paused
 from srs.model import ListedCard, MemoryState, Scope, State
 from srs.review import SettingsBook, check_deck
 from srs.storage import Store
-from srs.storage.card_store import deck_descriptions, list_cards
+from srs.storage.card_store import deck_descriptions, listed_cards
 from srs.storage.export_store import card_schedules, review_logs
-from srs.storage.render_store import clamp_future_export_dates, renderer_since
-from srs.storage.timecodec import from_us
+from srs.storage.note_store import ExportPlan, cards_by_id, read_plan, store_notes
+from srs.storage.render_store import clamp_future_export_dates
+from srs.storage.timecodec import from_us, to_us
 
 FUTURE_SLACK = timedelta(hours=1)  # dates this far ahead of the clock were made by a clock that ran ahead
+# A whole-collection export takes no stored note (and so sees every text, and prunes the render cache) once the
+# cache holds this many rows more than its cards can have texts (three each).
+PRUNE_SLACK = 1000
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class AnkiExport:
     reused: int = 0  # distinct texts whose HTML came from the render cache
     fast: int = 0  # distinct one-line plain texts (rendered by one regex match, never cached)
     redated: int = 0  # card content dates and renderer dates found in the future (a clock ran ahead), dated now
+    stored: int = 0  # notes copied as the collection kept them from an earlier export (their cards unchanged)
 
 
 def default_filename(deck: str | None = None, tag: str | None = None) -> str:
@@ -156,47 +162,117 @@ def export_anki(
 
     ``now`` (default: the current time) numbers new notes, and dates the renderer if it is new.
     ``with_scheduling`` adds each card's state and review log (study days in ``zone``, default the local one).
+
+    A plain card's note is kept in the collection once exported (``export_note``) and copied as it is while
+    the card is unchanged; only the other notes are made from the cards' texts, and then kept.
     """
     check_deck(store, deck)
     now = now or utc_now()
-    with store.read() as conn, gc_paused():
-        descriptions = deck_descriptions(conn)
-        cards = list_cards(conn, Scope(deck=deck, tag=tag))
-    if not cards:
-        scope = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"
-        raise SrsError(f"nothing to export: {scope} has no finished, live cards (drafts and retired cards are never exported)")
-    path = resolve_output(output, deck, tag)
-    cards, redated = _no_future_dates(store, cards, now)
-    with gc_paused():
-        rendered = render_with_cache(store, card_texts(cards), now, prune=deck is None and tag is None)
-        decks = make_decks({card.deck for card in cards}, descriptions)
-        rows = note_rows(cards, rendered.html, {d.name: d.deck_id for d in decks}, rendered.since)
-        schedule = package_scheduling(store, cards, now, zone or local_zone()) if with_scheduling else None
-        used = {row.model_id for row in rows}
-        more = [model for model in (make_cloze_model(), make_reversed_model()) if model.model_id in used]
-        write_apkg(path, collection_bytes(make_model(), decks, rows, now.timestamp(), rendered.since.timestamp(), more, schedule), now.timestamp())
+    scope, renderer = Scope(deck=deck, tag=tag), render_cache.RENDERER
+    db = new_collection(store.path)
+    try:
+        with gc_paused():
+            db.execute("BEGIN")  # one snapshot of the collection: the plan, the cards' texts, the stored notes copied
+            plan, redated = _plan(db, store, scope, renderer, now)
+            if not plan.rows:
+                where = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"
+                raise SrsError(f"nothing to export: {where} has no finished, live cards (drafts and retired cards are never exported)")
+            path = resolve_output(output, deck, tag)
+            built = _build(db, store, plan, now, with_scheduling, zone, whole=deck is None and tag is None)
+            db.execute("COMMIT")
+            write_apkg(path, db.serialize(), now.timestamp())
+    finally:
+        db.close()
+    if built.fresh_plain:
+        with store.write() as conn:
+            store_notes(conn, plan.epoch, renderer, to_us(built.rendered.since), built.fresh_plain)
+    rendered = built.rendered
     return AnkiExport(
-        path=path, decks=len(decks), notes=len(rows), cards=len(cards), rendered=rendered.rendered, reused=rendered.reused, fast=rendered.fast,
-        redated=redated,
+        path=path, decks=built.decks, notes=built.notes, cards=len(plan.rows), rendered=rendered.rendered, reused=rendered.reused,
+        fast=rendered.fast, redated=redated, stored=built.notes - built.made,
     )
 
 
-def package_scheduling(store: Store, cards: list[ListedCard], now: datetime, zone: tzinfo) -> Scheduling:
-    """Each exported card's state and review log in Anki's columns (``--with-scheduling``)."""
+@dataclass(frozen=True)
+class _Built:
+    rendered: Rendered  # the texts of the notes made now
+    decks: int
+    notes: int
+    made: int  # notes made from the cards' texts (the others were stored)
+    fresh_plain: list[tuple]  # (card id, guid, fields, tags, mod) of the plain notes made now, to keep
+
+
+def _plan(db: sqlite3.Connection, store: Store, scope: Scope, renderer: str, now: datetime) -> tuple[ExportPlan, int]:
+    """The export's plan, read in ``db``'s open transaction, after dating now any date in the future (see ``_no_future_dates``).
+
+    A whole-collection export whose render cache holds far more rows than its cards have texts takes no stored
+    note, so that it sees every text and prunes the cache.
+    """
+    whole = scope.deck is None and scope.tag is None
+    plan = read_plan(db, scope, renderer, count_cache=whole)
+    redated = 0
+    latest = to_us(now + FUTURE_SLACK)
+    if (plan.since is not None and plan.since > latest) or any(row[8] > latest for row in plan.rows):
+        db.execute("ROLLBACK")
+        redated = _no_future_dates(store, now)
+        db.execute("BEGIN")
+        plan = read_plan(db, scope, renderer, count_cache=whole)
+    if whole and plan.cache_rows > 3 * len(plan.rows) + PRUNE_SLACK and any(row[12] for row in plan.rows):
+        plan = read_plan(db, scope, renderer, use_stored=False)
+    return plan, redated
+
+
+def _build(db: sqlite3.Connection, store: Store, plan: ExportPlan, now: datetime, with_scheduling: bool, zone: tzinfo | None, whole: bool) -> _Built:
+    """Render what the stored notes do not give, and fill the package collection ``db``."""
+    rows = plan.rows
+    grouped = {card_kind(row[0]).entry for row in rows if "#" in row[0]}  # entries exported as one note of several cards
+    taken = [bool(row[12]) and "#" not in row[0] and row[0] not in grouped for row in rows]
+    # A stored note of a card that now has a reverse cannot be used; its texts were not read (rare).
+    texts = cards_by_id(db, [row[11] for row, take in zip(rows, taken) if row[12] and not take])
+    fresh = listed_cards(texts.get(row[11], row) for row, take in zip(rows, taken) if not take)
+    rendered = render_with_cache(store, card_texts(fresh), now, prune=whole and not any(taken))
+    decks = make_decks({row[1] for row in rows}, deck_descriptions(db))
+    deck_ids = {d.name: d.deck_id for d in decks}
+    made = iter(note_rows(fresh, rendered.html, deck_ids, rendered.since))
+    notes: list[NoteRow | StoredNote] = []
+    fresh_plain = []
+    done: set[str] = set()
+    for row, take in zip(rows, taken):
+        uid = row[0]
+        if take:
+            notes.append(StoredNote(row[11], deck_ids[row[1]]))
+            continue
+        entry = card_kind(uid).entry if "#" in uid else uid
+        if entry in done:
+            continue  # a later card of a note placed at its first card (note_rows places them alike)
+        done.add(entry)
+        note = next(made)
+        notes.append(note)
+        if "#" not in uid and uid not in grouped:
+            fresh_plain.append((row[11], note.guid, note.fields, note.tags, note.mod))
+    schedule = package_scheduling(store, [row[0] for row in rows], now, zone or local_zone()) if with_scheduling else None
+    used = {note.model_id for note in notes}
+    more = [model for model in (make_cloze_model(), make_reversed_model()) if model.model_id in used]
+    fill_collection(db, make_model(), decks, notes, now.timestamp(), rendered.since.timestamp(), more, schedule)
+    return _Built(rendered, len(decks), len(notes), len(notes) - sum(taken), fresh_plain)
+
+
+def package_scheduling(store: Store, uids: list[str], now: datetime, zone: tzinfo) -> Scheduling:
+    """Each exported card's (by ``uids``) state and review log in Anki's columns (``--with-scheduling``)."""
     book = SettingsBook.load(store)
     with store.read() as conn:
         schedules = card_schedules(conn)
         logs = review_logs(conn)
-    rows = [schedules[card.uid] for card in cards]
+    rows = [schedules[uid] for uid in uids]
     states = [MemoryState(State(r[2]), r[3], r[4], r[5], from_us(r[6]), from_us(r[7]), r[8], r[9]) for r in rows]
     rollover = book.for_deck(None).day_starts_at
     crt = collection_start(now, earliest_due(states), zone, rollover)
     crt_day = study_day(crt, zone, rollover)
-    grouped = {card_kind(card.uid).entry for card in cards if "#" in card.uid}
+    grouped = {card_kind(uid).entry for uid in uids if "#" in uid}
     taken: set[int] = set()
     columns, revlog = {}, {}
-    for card, row, memory in zip(cards, rows, states):
-        key = anki_card_key(card.uid, grouped)
+    for uid, row, memory in zip(uids, rows, states):
+        key = anki_card_key(uid, grouped)
         columns[key] = tuple(card_schedule(memory, bool(row[10]), crt_day, book.for_deck_id(row[1]), zone))
         revlog[key] = revlog_rows(logs.get(row[0], []), taken)
     return Scheduling(int(crt.timestamp()), columns, revlog)
@@ -212,18 +288,12 @@ def anki_card_key(uid: str, grouped: set[str]) -> tuple[str, int]:
     return entry_guid(kind.entry, True), kind.ordinal - 1
 
 
-def _no_future_dates(store: Store, cards: list[ListedCard], now: datetime) -> tuple[list[ListedCard], int]:
+def _no_future_dates(store: Store, now: datetime) -> int:
     """Date ``now`` what a clock running ahead dated in the future (card edits, the renderer's first export).
 
-    A note dated in 2100 would stay newer than every later edit, so Anki would never take one again. Returns the
-    cards (re-dated where needed) and how many dates were moved.
+    A note dated in 2100 would stay newer than every later edit, so Anki would never take one again. Returns
+    how many dates were moved (re-dated cards lose their stored notes, by trigger).
     """
-    latest = now + FUTURE_SLACK
-    with store.read() as conn:
-        since = renderer_since(conn, RENDERER)
-    if (since is None or since <= latest) and all(card.content_changed_at <= latest for card in cards):
-        return cards, 0
     with store.write() as conn:
-        changed, renderers = clamp_future_export_dates(conn, now, latest)
-    return [card._replace(content_changed_at=now) if card.content_changed_at > latest else card for card in cards], changed + renderers
-
+        changed, renderers = clamp_future_export_dates(conn, now, now + FUTURE_SLACK)
+    return changed + renderers

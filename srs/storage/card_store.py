@@ -6,6 +6,7 @@ listed: a draft is unfinished and a retired card has left its deck file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from sqlite3 import Connection
 
@@ -24,6 +25,11 @@ def list_cards(conn: Connection, scope: Scope) -> list[ListedCard]:
     rows = conn.execute(sql, params).fetchall()
     # Sorted here rather than by ORDER BY: SQLite's sorter would carry every row's text along (~35 ms at 10k cards).
     rows.sort(key=itemgetter(1, 9, 10))
+    return listed_cards(rows)
+
+
+def listed_cards(rows: Iterable[Sequence]) -> list[ListedCard]:
+    """The ListedCard of each row whose first columns are uid, deck name, front, back, extra, tags, difficulty, sources, content_changed_at."""
     # Built positionally, and tag strings and times converted once per distinct value (a sync dates all
     # the cards it changes alike, and tag sets repeat): this runs for every card of an export.
     tags: dict[str, tuple[str, ...]] = {}

@@ -248,6 +248,45 @@ V12_SYNC_FILE_STAT = [
 ]
 
 
+# `srs export anki` keeps each plain card's finished Anki note (``export_note``: GUID, fields HTML, tags,
+# date), so a re-export copies unchanged notes into the package with one INSERT ... SELECT instead of
+# listing, rendering and joining every card again (see storage/note_store.py). The triggers drop a card's
+# note whenever anything the note is made of really changes (a sync rewrites every content column of a card
+# that moved in its file; its note stays), or the card goes, so a stored note is never stale;
+# they also count such changes in ``export_note_epoch``, so an export that rendered a note before a
+# change does not store it after. The row also says which renderer (and since when) made the stored notes.
+V13_EXPORT_NOTES = [
+    """CREATE TABLE export_note (
+    card_id INTEGER PRIMARY KEY,
+    guid VARCHAR NOT NULL,
+    flds VARCHAR NOT NULL,
+    tags VARCHAR NOT NULL,
+    mod BIGINT NOT NULL
+)""",
+    """CREATE TABLE export_note_epoch (
+    id INTEGER PRIMARY KEY,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    renderer VARCHAR NOT NULL DEFAULT '',
+    since BIGINT NOT NULL DEFAULT 0
+)""",
+    "INSERT INTO export_note_epoch (id) VALUES (0)",
+    """CREATE TRIGGER export_note_stale_on_card_update
+    AFTER UPDATE OF id, uid, front, back, extra, tags, difficulty, sources, content_changed_at ON card
+    WHEN OLD.id IS NOT NEW.id OR OLD.uid IS NOT NEW.uid OR OLD.front IS NOT NEW.front OR OLD.back IS NOT NEW.back
+        OR OLD.extra IS NOT NEW.extra OR OLD.tags IS NOT NEW.tags OR OLD.difficulty IS NOT NEW.difficulty
+        OR OLD.sources IS NOT NEW.sources OR OLD.content_changed_at IS NOT NEW.content_changed_at
+    BEGIN
+        DELETE FROM export_note WHERE card_id IN (OLD.id, NEW.id);
+        UPDATE export_note_epoch SET epoch = epoch + 1;
+    END""",
+    """CREATE TRIGGER export_note_stale_on_card_delete AFTER DELETE ON card
+    BEGIN
+        DELETE FROM export_note WHERE card_id = OLD.id;
+        UPDATE export_note_epoch SET epoch = epoch + 1;
+    END""",
+]
+
+
 def _statements(statements: list[str]) -> Callable[[sqlite3.Connection], None]:
     """A step of statements that may hold ';' themselves (triggers)."""
 
@@ -280,6 +319,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _review_ids_never_reused,
     _script(V11_SYNC_EVENTS),
     _statements(V12_SYNC_FILE_STAT),
+    _statements(V13_EXPORT_NOTES),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

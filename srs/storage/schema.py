@@ -244,4 +244,26 @@ class ExportRenderer(SQLModel, table=True):
     since: datetime = _moment(nullable=False)
 
 
+
+class ExportNote(SQLModel, table=True):
+    """A plain card's finished Anki note, as the last export made it; dropped by triggers when the card changes."""
+
+    __tablename__ = "export_note"
+    card_id: int | None = Field(default=None, primary_key=True)  # card.id (no foreign key: a trigger deletes it with the card)
+    guid: str
+    flds: str  # the fields' HTML joined by "\x1f"; the first is the sort field
+    tags: str  # " a b " as Anki stores them
+    mod: int = Field(sa_column=Column(BigInteger, nullable=False))  # seconds, as Anki's notes.mod
+
+
+class ExportNoteEpoch(SQLModel, table=True):
+    """One row: how many card changes dropped stored notes (an export stores its notes only if none happened
+    since it read the cards), and the renderer, and its first-use date, that made the stored notes."""
+
+    __tablename__ = "export_note_epoch"
+    id: int | None = Field(default=None, primary_key=True)
+    epoch: int = _number(0)
+    renderer: str = _text("")
+    since: datetime = _moment(nullable=False, server_default=0)
+
 metadata = SQLModel.metadata
