@@ -194,6 +194,18 @@ def test_a_new_renderer_drops_the_notes_of_the_old_one(store, tmp_path, monkeypa
     assert export_anki(store, tmp_path / "3.apkg", now=LATER).stored == 4
 
 
+def test_notes_stored_before_the_renderer_was_re_dated_are_not_copied(store, tmp_path):
+    export_anki(store, tmp_path / "1.apkg", now=T0)
+    edit(store, "UPDATE export_renderer SET since = ?", to_us(LATER))  # as the clamp of a date from a clock that ran ahead
+
+    result = export_anki(store, tmp_path / "2.apkg", now=LATER)
+
+    assert result.stored == 0
+    notes, _ = package_rows(result.path)
+    assert {note[3] for note in notes} == {int(LATER.timestamp())}  # no note older than its renderer's date
+    assert export_anki(store, tmp_path / "3.apkg", now=LATER).stored == 4
+
+
 def test_a_render_cache_far_larger_than_the_cards_need_makes_a_full_build_that_prunes_it(store, tmp_path):
     from srs.storage.render_store import render_cache_size, store_html
 
