@@ -63,6 +63,36 @@ def test_workers_render_the_same_html_as_this_process_in_the_same_order(pools, f
     assert len(texts) > 500 and sum('<span class="' in html for html in parallel) > 50  # a real mix, with highlighted code
 
 
+class CountingFastPath:
+    """render_batch.fast_markdown_html, counting its calls in this process."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, text: str) -> str | None:
+        self.calls += 1
+        return render.fast_markdown_html(text)
+
+
+def test_fenced_code_sends_every_text_to_the_workers(pools, forkable, monkeypatch):
+    texts = bundled_texts()
+    fast = CountingFastPath()
+    monkeypatch.setattr(render_batch, "fast_markdown_html", fast)
+
+    assert render_batch.render_all(texts, workers=2, min_chars=0) == [render.markdown_html(text) for text in texts]
+    assert pools.made == 1 and fast.calls == 0  # the fast path too ran in the workers, not here first
+
+
+def test_without_fenced_code_only_the_texts_the_fast_path_refuses_go_to_the_workers(pools, forkable, monkeypatch):
+    texts = [text for text in bundled_texts() if "```" not in text]
+    fast = CountingFastPath()
+    monkeypatch.setattr(render_batch, "fast_markdown_html", fast)
+
+    assert render_batch.render_all(texts, workers=2, min_chars=0) == [render.markdown_html(text) for text in texts]
+    assert pools.made == 1 and fast.calls == len(texts)
+    assert sum(render.fast_markdown_html(text) is None for text in texts) > 50  # slow texts: lists, tables, quotes
+
+
 def test_a_small_batch_is_rendered_without_forking(pools, forkable):
     texts = ["**bold** and a list:\n\n- a\n- b", "```python\nx = 1\n```"]
     assert render_batch.render_all(texts, workers=2) == [render.markdown_html(text) for text in texts]

@@ -49,7 +49,15 @@ def render_all(texts: list[str], workers: int | None = None, min_chars: int | No
     Texts the plain-paragraph fast path takes are rendered here (a few microseconds each); the rest go to
     ``workers`` forked processes (default: one per usable core) when they hold at least ``min_chars``
     characters (default ``PARALLEL_MIN_CHARS``) and forking is safe, else they are rendered here too.
+    When the texts with fenced code alone hold that much, every text goes to the workers.
     """
+    workers = usable_cores() if workers is None else workers
+    min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
+    fenced = sum(len(text) for text in texts if "```" in text)
+    if workers >= 2 and fenced and fenced >= min_chars and can_fork():
+        # Fenced code alone will keep the workers busy: they take every text, fast path included, rather than
+        # wait while this process tries the fast path on each (~0.2 s for 25k texts, serial otherwise).
+        return _in_workers(texts, workers)
     html = [fast_markdown_html(text) for text in texts]
     slow = [index for index, rendered in enumerate(html) if rendered is None]
     for index, rendered in zip(slow, _render_slow([texts[index] for index in slow], workers, min_chars)):
@@ -57,11 +65,15 @@ def render_all(texts: list[str], workers: int | None = None, min_chars: int | No
     return html
 
 
-def _render_slow(texts: list[str], workers: int | None, min_chars: int | None) -> list[str]:
-    workers = min(usable_cores() if workers is None else workers, len(texts))
-    min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
-    if workers < 2 or sum(map(len, texts)) < min_chars or not can_fork():
+def _render_slow(texts: list[str], workers: int, min_chars: int) -> list[str]:
+    if min(workers, len(texts)) < 2 or sum(map(len, texts)) < min_chars or not can_fork():
         return render_chunk(texts)
+    return _in_workers(texts, workers)
+
+
+def _in_workers(texts: list[str], workers: int) -> list[str]:
+    """``render_chunk(texts)``, split over ``workers`` forked processes."""
+    workers = min(workers, len(texts))
     size = -(-len(texts) // (workers * _CHUNKS_PER_WORKER))
     chunks = [texts[start : start + size] for start in range(0, len(texts), size)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
