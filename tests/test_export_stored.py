@@ -349,3 +349,24 @@ def test_bundled_decks_reexported_are_duplicates_and_one_edit_is_one_update(tmp_
         assert not log.new and len(log.updated) == 1 and len(log.duplicate) == edited.notes - 1
     finally:
         store.close()
+
+
+def test_without_wal_an_export_copies_nothing_and_never_blocks_its_own_write(tmp_path, decks, monkeypatch):
+    # A file system without shared memory keeps the rollback journal: a read lock held over the render cache
+    # write would block it (for the whole busy timeout, shortened here so that a regression fails fast).
+    from srs.storage import connection, db, note_store
+
+    monkeypatch.setattr(db, "ensure_wal", lambda conn: None)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(note_store, "BUSY_TIMEOUT_S", 0.5)
+    store = open_store(tmp_path / "journal.db")
+    try:
+        with store.read() as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        sync_paths(store, [decks], now=T0)
+        first = export_anki(store, tmp_path / "1.apkg", now=T0)
+        edit(store, "UPDATE card SET back = 'Changed **now**.' WHERE uid = 'c'")
+        second = export_anki(store, tmp_path / "2.apkg", now=LATER)
+        assert first.stored == second.stored == 0 and second.rendered == 1 and stored_uids(store) == PLAIN
+    finally:
+        store.close()

@@ -29,6 +29,7 @@ from srs.review import SettingsBook, check_deck
 from srs.storage import Store
 from srs.storage.card_store import deck_descriptions, listed_cards
 from srs.storage.export_store import card_schedules, review_logs
+from srs.storage import note_store
 from srs.storage.note_store import ExportPlan, cards_by_id, read_plan, store_notes
 from srs.storage.render_store import clamp_future_export_dates
 from srs.storage.timecodec import from_us, to_us
@@ -173,7 +174,13 @@ def export_anki(
     try:
         with gc_paused():
             db.execute("BEGIN")  # one snapshot of the collection: the plan, the cards' texts, the stored notes copied
-            plan, redated = _plan(db, store, scope, renderer, now)
+            # Only WAL lets the snapshot stay open while rendering writes the render cache; without it (a file system
+            # without shared memory) the read lock would block that write, so no stored note is copied and it ends here.
+            wal = db.execute(f"PRAGMA {note_store.SCHEMA}.journal_mode").fetchone()[0].lower() == "wal"
+            plan, redated = _plan(db, store, scope, renderer, now, use_stored=wal)
+            if not wal:
+                db.execute("COMMIT")
+                db.execute("BEGIN")
             if not plan.rows:
                 where = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"
                 raise SrsError(f"nothing to export: {where} has no finished, live cards (drafts and retired cards are never exported)")
@@ -202,21 +209,21 @@ class _Built:
     fresh_plain: list[tuple]  # (card id, guid, fields, tags, mod) of the plain notes made now, to keep
 
 
-def _plan(db: sqlite3.Connection, store: Store, scope: Scope, renderer: str, now: datetime) -> tuple[ExportPlan, int]:
+def _plan(db: sqlite3.Connection, store: Store, scope: Scope, renderer: str, now: datetime, use_stored: bool) -> tuple[ExportPlan, int]:
     """The export's plan, read in ``db``'s open transaction, after dating now any date in the future (see ``_no_future_dates``).
 
     A whole-collection export whose render cache holds far more rows than its cards have texts takes no stored
     note, so that it sees every text and prunes the cache.
     """
     whole = scope.deck is None and scope.tag is None
-    plan = read_plan(db, scope, renderer, count_cache=whole)
+    plan = read_plan(db, scope, renderer, use_stored, count_cache=whole)
     redated = 0
     latest = to_us(now + FUTURE_SLACK)
     if (plan.since is not None and plan.since > latest) or any(row[8] > latest for row in plan.rows):
         db.execute("ROLLBACK")
         redated = _no_future_dates(store, now)
         db.execute("BEGIN")
-        plan = read_plan(db, scope, renderer, count_cache=whole)
+        plan = read_plan(db, scope, renderer, use_stored, count_cache=whole)
     if whole and plan.cache_rows > 3 * len(plan.rows) + PRUNE_SLACK and any(row[12] for row in plan.rows):
         plan = read_plan(db, scope, renderer, use_stored=False)
     return plan, redated
@@ -228,7 +235,8 @@ def _build(db: sqlite3.Connection, store: Store, plan: ExportPlan, now: datetime
     grouped = {card_kind(row[0]).entry for row in rows if "#" in row[0]}  # entries exported as one note of several cards
     taken = [bool(row[12]) and "#" not in row[0] and row[0] not in grouped for row in rows]
     # A stored note of a card that now has a reverse cannot be used; its texts were not read (rare).
-    texts = cards_by_id(db, [row[11] for row, take in zip(rows, taken) if row[12] and not take])
+    unusable = [row[11] for row, take in zip(rows, taken) if row[12] and not take]
+    texts = cards_by_id(db, unusable) if unusable else {}
     fresh = listed_cards(texts.get(row[11], row) for row, take in zip(rows, taken) if not take)
     rendered = render_with_cache(store, card_texts(fresh), now, prune=whole and not any(taken))
     decks = make_decks({row[1] for row in rows}, deck_descriptions(db))
