@@ -3,8 +3,9 @@
 genanki writes the collection's schema, its configuration and the note type and decks as Anki
 expects them. Its per-note path (a ``Note`` object, an HTML check and two INSERTs per note) is most of
 the time of a large export, and our fields are HTML we rendered ourselves, so the notes and their
-cards are written here with one ``executemany`` each, in the rows genanki's ``Note.write_to_db``
-and ``Card.write_to_db`` produce.
+cards are written here in bulk, in the rows genanki's ``Note.write_to_db`` and ``Card.write_to_db``
+produce: notes made now by ``executemany``, notes the collection kept from an earlier export
+(``StoredNote``) copied by SQLite from the collection attached to the package's connection.
 
 The package is a plain zip archive, written here around ISA-L's deflate rather than by ``zipfile``
 (which can only use zlib): see ``write_zip``.

@@ -1,7 +1,9 @@
 """``export_anki``: the finished, live cards of a collection as one ``.apkg`` that Anki imports cleanly.
 
 Re-exports update in place: notes keep their GUID (from the card's uid) and are dated by when their
-content last changed, so Anki updates exactly the notes that changed and skips the rest.
+content last changed, so Anki updates exactly the notes that changed and skips the rest. A plain card's
+note is kept in the collection and copied into the next package while the card is unchanged
+(``storage/note_store.py``); only the other notes are made from the cards' texts.
 """
 
 from __future__ import annotations
