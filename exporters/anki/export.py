@@ -243,9 +243,26 @@ def _build(db: sqlite3.Connection, store: Store, plan: ExportPlan, now: datetime
     rendered = render_with_cache(store, card_texts(fresh), now, prune=whole and not any(taken))
     decks = make_decks({row[1] for row in rows}, deck_descriptions(db))
     deck_ids = {d.name: d.deck_id for d in decks}
-    made = iter(note_rows(fresh, rendered.html, deck_ids, rendered.since))
-    notes: list[NoteRow | StoredNote] = []
-    fresh_plain = []
+    notes, fresh_plain = _merge(rows, taken, grouped, note_rows(fresh, rendered.html, deck_ids, rendered.since), deck_ids)
+    schedule = package_scheduling(store, [row[0] for row in rows], now, zone or local_zone()) if with_scheduling else None
+    used = {note.model_id for note in notes}
+    more = [model for model in (make_cloze_model(), make_reversed_model()) if model.model_id in used]
+    fill_collection(db, make_model(), decks, notes, now.timestamp(), rendered.since.timestamp(), more, schedule)
+    return _Built(rendered, len(decks), len(notes), len(notes) - sum(taken), fresh_plain)
+
+
+def _merge(
+    rows: list[tuple], taken: list[bool], grouped: set[str], made: list[NoteRow], deck_ids: dict[str, int],
+) -> tuple[list[NoteRow | StoredNote], list[tuple]]:
+    """The package's notes in plan order: a stored note where one is ``taken``, else the next note ``made`` (placed at
+    the first card of its note, as ``note_rows`` places them); and (card id, guid, fields, tags, mod) of each plain one made."""
+    if not grouped:  # one note per card: the common case, in two passes without per-card bookkeeping
+        rest = iter(made)
+        notes = [StoredNote(row[11], deck_ids[row[1]]) if take else next(rest) for row, take in zip(rows, taken)]
+        fresh = [(row[11], note.guid, note.fields, note.tags, note.mod) for row, take, note in zip(rows, taken, notes) if not take]
+        return notes, fresh
+    rest = iter(made)
+    notes, fresh = [], []
     done: set[str] = set()
     for row, take in zip(rows, taken):
         uid = row[0]
@@ -254,17 +271,13 @@ def _build(db: sqlite3.Connection, store: Store, plan: ExportPlan, now: datetime
             continue
         entry = card_kind(uid).entry if "#" in uid else uid
         if entry in done:
-            continue  # a later card of a note placed at its first card (note_rows places them alike)
+            continue  # a later card of a note already placed
         done.add(entry)
-        note = next(made)
+        note = next(rest)
         notes.append(note)
         if "#" not in uid and uid not in grouped:
-            fresh_plain.append((row[11], note.guid, note.fields, note.tags, note.mod))
-    schedule = package_scheduling(store, [row[0] for row in rows], now, zone or local_zone()) if with_scheduling else None
-    used = {note.model_id for note in notes}
-    more = [model for model in (make_cloze_model(), make_reversed_model()) if model.model_id in used]
-    fill_collection(db, make_model(), decks, notes, now.timestamp(), rendered.since.timestamp(), more, schedule)
-    return _Built(rendered, len(decks), len(notes), len(notes) - sum(taken), fresh_plain)
+            fresh.append((row[11], note.guid, note.fields, note.tags, note.mod))
+    return notes, fresh
 
 
 def package_scheduling(store: Store, uids: list[str], now: datetime, zone: tzinfo) -> Scheduling:
