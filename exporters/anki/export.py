@@ -189,12 +189,13 @@ def export_anki(
             path = resolve_output(output, deck, tag)
             built = _build(db, store, plan, now, with_scheduling, zone, whole=deck is None and tag is None)
             db.execute("COMMIT")
-            write_apkg(path, db.serialize(), now.timestamp())
+            collection = db.serialize()
     finally:
         db.close()
-    if built.fresh_plain:
+    if built.fresh_plain:  # kept before the package is written: an export that fails writes nothing, as before
         with store.write() as conn:
             store_notes(conn, plan.epoch, renderer, to_us(built.rendered.since), built.fresh_plain)
+    write_apkg(path, collection, now.timestamp())
     rendered = built.rendered
     return AnkiExport(
         path=path, decks=built.decks, notes=built.notes, cards=len(plan.rows), rendered=rendered.rendered, reused=rendered.reused,
