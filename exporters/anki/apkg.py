@@ -148,26 +148,6 @@ def _insert_notes(cursor: sqlite3.Cursor, notes: Sequence[NoteRow | StoredNote],
         start = end
 
 
-def collection_bytes(
-    model: genanki.Model,
-    decks: Sequence[genanki.Deck],
-    notes: Sequence[NoteRow],
-    timestamp: float,
-    notetype_time: float,
-    more_models: Sequence[genanki.Model] = (),
-    scheduling: Scheduling | None = None,
-) -> bytes:
-    """The package's ``collection.anki2`` of ``decks``, the note types and ``notes`` (all rendered): see ``fill_collection``."""
-    db = new_collection()
-    try:
-        db.execute("BEGIN")
-        fill_collection(db, model, decks, notes, timestamp, notetype_time, more_models, scheduling)
-        db.execute("COMMIT")
-        return db.serialize()
-    finally:
-        db.close()
-
-
 def _add_sibling_cards(cursor: sqlite3.Cursor, notes: Sequence[NoteRow | StoredNote], first: int) -> None:
     """Give notes whose cards are not just card 0 (cloze, reversed) their cards; siblings share the note's new position."""
     # The card made above (id + 1) takes the note's first ord; the others get ids past every note's.

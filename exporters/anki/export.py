@@ -28,10 +28,9 @@ from srs.errors import SrsError
 from srs.gcpause import gc_paused
 from srs.model import ListedCard, MemoryState, Scope, State
 from srs.review import SettingsBook, check_deck
-from srs.storage import Store
+from srs.storage import Store, note_store
 from srs.storage.card_store import deck_descriptions, listed_cards
 from srs.storage.export_store import card_schedules, review_logs
-from srs.storage import note_store
 from srs.storage.note_store import ExportPlan, cards_by_id, read_plan, store_notes
 from srs.storage.render_store import clamp_future_export_dates
 from srs.storage.timecodec import from_us, to_us
