@@ -194,19 +194,20 @@ def bench(name: str, cards: list[dict], runs: int, work: Path) -> None:
     fields = sum(1 for card in listed for text in (card.front, card.back, card.extra) if text)
     texts = card_texts(listed)
     fences = {block for text in texts for block in re.findall(r"```.*?```", text, re.DOTALL)}
-    collection = _warm_collection(store, now)
+    built = _warm_collection(store, now)
+    collection = built.serialize()
     rows = note_rows(listed, render_with_cache(store, texts, now).html, {d.name: d.deck_id for d in make_decks({c.deck for c in listed}, {})},
                      render_with_cache(store, set(), now).since)
     parts = {
         "plan": lambda: _plan_only(store),
-        "plan + copy into the package": lambda: _warm_collection(store, now, serialize=False),
-        "serialize": lambda: _warm_collection(store, now),
+        "plan + copy into the package": lambda: _warm_collection(store, now).close(),
+        "serialize": built.serialize,
         "zip + write": lambda: write_apkg(work / f"{name}-part.apkg", collection),
         "cold only: list cards": lambda: _query(store),
         "cold only: store notes": lambda: _store_notes(store, listed, rows),
     }
     split = alternating({part: lambda action=action: _without_gc(action) for part, action in parts.items()}, runs)
-    split["serialize"] = (0.0, split["serialize"][1] - split["plan + copy into the package"][1])
+    built.close()
     split["plan + copy into the package"] = (0.0, split["plan + copy into the package"][1] - split["plan"][1])
     split["copy into the package"] = split.pop("plan + copy into the package")
     zips = alternating({"isal": lambda: write_zip(io.BytesIO(), [("collection.anki2", collection)], now.timestamp()),
@@ -274,17 +275,18 @@ def _plan_only(store) -> None:
         db.close()
 
 
-def _warm_collection(store, now, serialize: bool = True) -> bytes | None:
-    """The package collection of a warm whole-collection export (as export_anki builds it), serialized or not."""
+def _warm_collection(store, now):
+    """The package collection of a warm whole-collection export, built as export_anki builds it (an open connection)."""
     db = new_collection(store.path)
     try:
         db.execute("BEGIN")
         plan = read_plan(db, Scope(), render_cache.RENDERER, count_cache=True)
         _build(db, store, plan, now, False, None, whole=True)
         db.execute("COMMIT")
-        return db.serialize() if serialize else None
-    finally:
+    except BaseException:
         db.close()
+        raise
+    return db
 
 
 def _store_notes(store, listed, rows) -> None:
