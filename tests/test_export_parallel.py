@@ -18,18 +18,23 @@ T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 
 
 class CountingPool(render_batch.ProcessPoolExecutor):
-    """The real pool, counting how many were made."""
+    """The real pool, counting how many were made and how many batches were handed to them."""
 
     made = 0
+    batches = 0
 
     def __init__(self, *args, **kwargs):
         type(self).made += 1
         super().__init__(*args, **kwargs)
 
+    def map(self, *args, **kwargs):
+        type(self).batches += 1
+        return super().map(*args, **kwargs)
+
 
 @pytest.fixture
 def pools(monkeypatch) -> type[CountingPool]:
-    CountingPool.made = 0
+    CountingPool.made = CountingPool.batches = 0
     monkeypatch.setattr(render_batch, "ProcessPoolExecutor", CountingPool)
     return CountingPool
 
@@ -64,32 +69,37 @@ def test_workers_render_the_same_html_as_this_process_in_the_same_order(pools, f
 
 
 class CountingFastPath:
-    """render_batch.fast_markdown_html, counting its calls in this process."""
+    """render_batch.fast_markdown_html, counting its calls in this process and the batches handed to workers before the first."""
 
-    def __init__(self) -> None:
+    def __init__(self, pools: type[CountingPool]) -> None:
+        self.pools = pools
         self.calls = 0
+        self.batches_before = None
 
     def __call__(self, text: str) -> str | None:
+        if self.batches_before is None:
+            self.batches_before = self.pools.batches
         self.calls += 1
         return render.fast_markdown_html(text)
 
 
-def test_fenced_code_sends_every_text_to_the_workers(pools, forkable, monkeypatch):
+def test_fenced_code_goes_to_the_workers_before_the_fast_path_runs_here(pools, forkable, monkeypatch):
     texts = bundled_texts()
-    fast = CountingFastPath()
+    fast = CountingFastPath(pools)
     monkeypatch.setattr(render_batch, "fast_markdown_html", fast)
 
     assert render_batch.render_all(texts, workers=2, min_chars=0) == [render.markdown_html(text) for text in texts]
-    assert pools.made == 1 and fast.calls == 0  # the fast path too ran in the workers, not here first
+    assert pools.made == 1 and fast.batches_before == 1  # the workers had the fenced texts before the fast path ran here
+    assert fast.calls == sum("```" not in text for text in texts)  # fenced code is never tried on the fast path
 
 
-def test_without_fenced_code_only_the_texts_the_fast_path_refuses_go_to_the_workers(pools, forkable, monkeypatch):
+def test_without_fenced_code_the_fast_path_runs_first_and_only_what_it_refuses_goes_to_the_workers(pools, forkable, monkeypatch):
     texts = [text for text in bundled_texts() if "```" not in text]
-    fast = CountingFastPath()
+    fast = CountingFastPath(pools)
     monkeypatch.setattr(render_batch, "fast_markdown_html", fast)
 
     assert render_batch.render_all(texts, workers=2, min_chars=0) == [render.markdown_html(text) for text in texts]
-    assert pools.made == 1 and fast.calls == len(texts)
+    assert pools.made == 1 and fast.calls == len(texts) and fast.batches_before == 0
     assert sum(render.fast_markdown_html(text) is None for text in texts) > 50  # slow texts: lists, tables, quotes
 
 
