@@ -35,7 +35,7 @@ from srs.tui.steps import Opening, Step, next_step, open_session, warm_answer_si
 from srs.tui.text import one_line, plain, when
 from srs.tui.widgets.answer_bar import AnswerBar
 from srs.tui.widgets.card_timer import CardTimer, budget_for
-from srs.tui.widgets.card_view import CardView
+from srs.tui.widgets.card_view import CardView, load_full_markdown
 from srs.tui.widgets.counts_bar import CountsBar
 from srs.tui.widgets.key_bar import KeyBar
 
@@ -226,6 +226,7 @@ class ReviewScreen(Screen[None]):
             self.set_timer(PREPARE_DELAY_SECONDS, self._prepare_answer_side)
 
     def _prepare_answer_side(self) -> None:
+        load_full_markdown()  # not needed for a plain first front; most backs need it
         self.query_one(CardView).prepare_answer_side()
         self.query_one(AnswerBar).prepare_ratings()
 
