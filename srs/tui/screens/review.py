@@ -30,7 +30,6 @@ from srs.gcpause import resume_after_startup
 from srs.model import CardRow, Rating, Scope
 from srs.review import Answer, Session
 from srs.tui.jobs import JobFailed, start_job
-from srs.tui.screens.done import DoneScreen, Summary
 from srs.tui.steps import Opening, Step, next_step, open_session, warm_answer_side
 from srs.tui.text import one_line, plain, when
 from srs.tui.widgets.answer_bar import AnswerBar
@@ -260,6 +259,8 @@ class ReviewScreen(Screen[None]):
             self._wait_timer = None
 
     def _finish(self, next_due: datetime | None) -> None:
+        from srs.tui.screens.done import DoneScreen, Summary  # here: the first card is drawn without it
+
         self.phase = "done"
         self.query_one(CardTimer).clear()
         ratings = [rating for rating, _ in self.answers.values()]
