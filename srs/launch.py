@@ -108,10 +108,13 @@ def run_review(store: Store, deck: str | None, tag: str | None) -> None:
 
 def _autosync_enabled(store: Store) -> bool:
     """`srs config remote_autosync true` and a remote is set."""
-    from srs.remote.status import remote_status
     from srs.settings import load
 
-    return load(store).remote_autosync and remote_status(store).url is not None
+    if not load(store).remote_autosync:
+        return False
+    from srs.remote.status import remote_status  # only then: most start-ups have autosync off
+
+    return remote_status(store).url is not None
 
 
 def _autosync(store: Store, when: str) -> None:
