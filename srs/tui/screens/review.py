@@ -226,6 +226,8 @@ class ReviewScreen(Screen[None]):
 
     def _prepare_answer_side(self) -> None:
         load_full_markdown()  # not needed for a plain first front; most backs need it
+        if not self._busy and self.session is not None and self.phase == "question":
+            self.step = self.step.with_intervals(self.session)  # imports py-fsrs while the card is read
         self.query_one(CardView).prepare_answer_side()
         self.query_one(AnswerBar).prepare_ratings()
 
@@ -323,6 +325,8 @@ class ReviewScreen(Screen[None]):
         if self._warming is not None:
             self._warming.join()  # done long before a reader reveals; never two threads on one lexer
             self._warming = None
+        assert self.session is not None
+        self.step = self.step.with_intervals(self.session)  # if the reveal came before _prepare_answer_side
         self.query_one(CardView).reveal()
         self.query_one(AnswerBar).offer(self.step.intervals)
         self.phase = "answer"
