@@ -207,7 +207,8 @@ def test_the_first_card_is_drawn_without_what_only_later_steps_need(make_store, 
         "        while getattr(app.screen, 'card_serial', 0) < 1:\n"
         "            await asyncio.sleep(0.001)\n"
         "        later = ('fsrs', 'markdown_it', 'rich.markdown', 'rich.syntax', 'typer', 'srs.cli', 'yaml', 'srs.quiz',\n"
-        "                 'srs.remote.status', 'srs.tui.screens.done', 'srs.tui.screens.decks', 'srs.tui.widgets.rich_markdown')\n"
+        "                 'srs.remote.status', 'srs.tui.screens.done', 'srs.tui.screens.decks', 'srs.tui.widgets.rich_markdown',\n"
+        "                 'srs.model_reports')\n"
         "        print([name for name in later if name in sys.modules])\n"
         "asyncio.run(main())\n"
     )
