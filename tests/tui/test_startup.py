@@ -170,7 +170,7 @@ async def test_the_review_is_the_first_screen_and_stays_below_idle_once_done(mak
         await wait_until(pilot, lambda: not app.is_running)
 
 
-async def test_the_first_cards_intervals_are_computed_while_it_is_read(make_store, clock) -> None:
+async def test_the_first_cards_intervals_and_lexers_are_built_while_it_is_read(make_store, clock) -> None:
     store = make_store(new_cards(2))
     opening = opened(store, clock)
     session, step = opening.ready()
@@ -179,7 +179,9 @@ async def test_the_first_cards_intervals_are_computed_while_it_is_read(make_stor
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: screen.card_serial >= 1)
+        assert screen._warming is None  # the answer side's lexers: not while the first card is drawn
         await wait_until(pilot, lambda: screen.step.preview_at is None)  # computed while the card is read
+        assert screen._warming is not None
         assert screen.step.intervals == session.preview(step.card.id, step.preview_at) and len(screen.step.intervals) == 4
         await pilot.press("space")
         assert "1 Again  1m" in screen_text(app) and "3 Good  10m" in screen_text(app)

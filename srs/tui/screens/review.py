@@ -108,7 +108,7 @@ class ReviewScreen(Screen[None]):
         self._leave_pending = False
         self._shown_at: datetime | None = None
         self._wait_timer: Timer | None = None
-        self._warming: threading.Thread | None = None  # building the first card's lexers (see on_mount)
+        self._warming: threading.Thread | None = None  # building the first card's lexers (see _prepare_answer_side)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="review-top"):
@@ -125,7 +125,6 @@ class ReviewScreen(Screen[None]):
         if ready is not None:  # opened while Textual started: the first frame shows the card
             self.session, step = ready
             await self._show(step)
-            self._warming = warm_answer_side(step)
             return
         self.query_one(CardView).display = False
         self.query_one(AnswerBar).display = False
@@ -144,7 +143,6 @@ class ReviewScreen(Screen[None]):
         self.session = message.session
         self._busy = False
         await self._after_job(message.step)
-        self._warming = warm_answer_side(message.step)
 
     @on(Advanced)
     async def _advanced(self, message: Advanced) -> None:
@@ -228,6 +226,9 @@ class ReviewScreen(Screen[None]):
         load_full_markdown()  # not needed for a plain first front; most backs need it
         if not self._busy and self.session is not None and self.phase == "question":
             self.step = self.step.with_intervals(self.session)  # imports py-fsrs while the card is read
+            # The first card's answer-side lexers (later cards get theirs from next_step, in the job). Not
+            # before: that thread would take turns with the UI thread drawing the card.
+            self._warming = warm_answer_side(self.step)
         self.query_one(CardView).prepare_answer_side()
         self.query_one(AnswerBar).prepare_ratings()
 
