@@ -231,7 +231,7 @@ def test_core_imports_no_ui_libraries() -> None:
     import sys
 
     code = (
-        "import sys; import srs.review, srs.decks, srs.overview, srs.settings, srs.scheduling, srs.storage\n"
+        "import sys; import srs.review, srs.decks, srs.overview, srs.settings, srs.scheduling, srs.storage, srs.entry, srs.launch\n"
         "bad = [m for m in ('textual', 'rich', 'typer') if m in sys.modules]\nprint(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
