@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timezone
+from pathlib import Path
 
 from textual.widgets import Button
 
+import srs.tui.app
 from srs.model import Scope
 from srs.tui.app import SrsApp
 from srs.tui.screens.review import ReviewScreen
@@ -180,6 +182,7 @@ async def test_the_first_cards_intervals_and_lexers_are_built_while_it_is_read(m
         screen = app.screen
         await wait_until(pilot, lambda: screen.card_serial >= 1)
         assert screen._warming is None  # the answer side's lexers: not while the first card is drawn
+        assert [path for path, _ in app.stylesheet.source if path.endswith(".tcss")] == [str(Path(srs.tui.app.__file__).parent / "app.tcss")]
         await wait_until(pilot, lambda: screen.step.preview_at is None)  # computed while the card is read
         assert screen._warming is not None
         assert screen.step.intervals == session.preview(step.card.id, step.preview_at) and len(screen.step.intervals) == 4
