@@ -9,6 +9,7 @@ value that looks like an option) goes to ``srs.cli.main`` unchanged, so help and
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,8 @@ REVIEW_OPTIONS = ("--deck", "--tag", "--db")
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``argv`` defaults to the process's arguments); always exits."""
     args = sys.argv[1:] if argv is None else argv
-    review = review_options(args)
+    completing = "_SRS_COMPLETE" in os.environ  # shell completion asking typer, whatever the words
+    review = None if completing else review_options(args)
     if review is None:
         from srs.cli import main as cli_main
 

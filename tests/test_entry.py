@@ -72,3 +72,16 @@ def test_a_plain_review_imports_no_typer_and_runs_the_review(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "review s.db PyTorch None []"
+
+
+def test_shell_completion_is_typer_s_even_on_a_review_command_line(tmp_path) -> None:
+    code = (
+        "import sys, srs.cli\n"
+        "srs.cli.main = lambda argv=None: (print('typer', argv), sys.exit(0))\n"
+        "sys.argv = ['srs', 'review']\n"
+        "from srs.entry import main\n"
+        "main()\n"
+    )
+    env = {"_SRS_COMPLETE": "bash_complete", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SRS_DB": str(tmp_path / "s.db")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    assert result.stdout.strip() == "typer None", result.stderr
