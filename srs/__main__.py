@@ -1,3 +1,3 @@
-from srs.cli import main
+from srs.entry import main
 
 main()

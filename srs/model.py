@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import NamedTuple
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -126,54 +125,6 @@ class CardRow:
     buried_until: datetime | None
 
 
-class ListedCard(NamedTuple):
-    """A card's content and placement: what an export writes of it."""
-
-    uid: str
-    deck: str
-    front: str
-    back: str
-    extra: str
-    tags: tuple[str, ...]
-    difficulty: str | None
-    sources: tuple[str, ...]
-    content_changed_at: datetime  # the last sync that changed what the card says (text, tags, deck, sources)
-
-
-@dataclass(frozen=True)
-class Decay:
-    """FSRS forgetting-curve constants: R = (1 + factor * elapsed_days / stability) ** decay."""
-
-    decay: float
-    factor: float
-
-
-@dataclass(frozen=True)
-class TagRow:
-    """Figures for the live cards sharing one exact tag string (e.g. ' autograd tensor-ops ')."""
-
-    tags: str
-    cards: int
-    studied: int
-    reviews: int
-    passed: int
-    with_memory: int
-    retrievability_sum: float
-    known: int
-
-
-@dataclass(frozen=True)
-class ReviewEntry:
-    """One answer in the review log, with the state before and after (for exact undo and replay)."""
-
-    card_id: int
-    rating: Rating
-    reviewed_at: datetime
-    duration_ms: int | None
-    before: MemoryState
-    after: MemoryState
-
-
 @dataclass
 class SyncReport:
     """What a sync did (or, for a dry plan, would do)."""
@@ -189,3 +140,16 @@ class SyncReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.retired or self.restored)
+
+
+# Read by statistics and exports only: defined in srs.model_reports, loaded on first use, so that a command
+# (srs review's first card above all) does not pay for making their classes at start-up.
+_REPORT_TYPES = ("Decay", "ListedCard", "ReviewEntry", "TagRow")
+
+
+def __getattr__(name: str):
+    if name in _REPORT_TYPES:
+        from srs import model_reports
+
+        return getattr(model_reports, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

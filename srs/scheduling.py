@@ -14,15 +14,24 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-
-import fsrs
-from fsrs.scheduler import FUZZ_RANGES
+from typing import TYPE_CHECKING
 
 from srs.clock import study_day
 from srs.model import MemoryState, Rating, State
 
+if TYPE_CHECKING:
+    import fsrs
+
+# py-fsrs is imported where it is used, not with this module: `srs review` shows its first card without it
+# (answering needs it; the review screen has it imported while the card is read).
+
 MAX_STABILITY = 36500.0  # Anki (fsrs-rs) caps stability at 100 years; py-fsrs does not
-DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+# fsrs.scheduler.DEFAULT_PARAMETERS (py-fsrs 6), written out so that importing this module does not import fsrs;
+# tests/test_scheduling.py checks that they are equal.
+DEFAULT_PARAMETERS: tuple[float, ...] = (
+    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
+    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,8 @@ def _fuzzed_interval(interval: timedelta, seed: int, maximum_interval: int) -> t
 @lru_cache(maxsize=8192)
 def _fuzz_range(days: int, maximum_interval: int) -> tuple[int, int]:
     """The lowest and highest fuzzed interval for ``days``, as fsrs computes them."""
+    from fsrs.scheduler import FUZZ_RANGES
+
     delta = 1.0
     for fuzz_range in FUZZ_RANGES:
         delta += fuzz_range["factor"] * max(min(float(days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
@@ -89,6 +100,8 @@ def _scheduler(key: tuple) -> fsrs.Scheduler:
     fsrs fuzzes a Review card's interval as the last step before ``due = now + interval``, so the unfuzzed
     ``due - now`` is exactly the interval it would fuzz; one shared scheduler then serves every card.
     """
+    import fsrs
+
     parameters, retention, learning, relearning, maximum, _fuzz = key
     return fsrs.Scheduler(
         parameters=parameters,
@@ -126,6 +139,8 @@ def to_fsrs(card_id: int, state: MemoryState, now: datetime, zone: tzinfo | None
     it a last review exactly as many days before ``now`` as there are study days in between, so it
     counts study days (as Anki schedules).
     """
+    import fsrs
+
     if state.state == State.NEW:
         return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
     last = state.last_review
@@ -173,6 +188,8 @@ def _review(state: MemoryState, rating: Rating, now: datetime, card_id: int, set
 
 def _review_fsrs(state: MemoryState, rating: Rating, now: datetime, card_id: int, settings: Settings, zone: tzinfo) -> MemoryState:
     """``_review`` through ``fsrs.Scheduler.review_card``: the reference the kernel must equal exactly."""
+    import fsrs
+
     card, _log = _scheduler(settings.scheduler_key()).review_card(
         to_fsrs(card_id, state, now, zone, settings.day_starts_at), fsrs.Rating(int(rating)), now
     )

@@ -11,8 +11,6 @@ import re
 from dataclasses import fields, replace
 from datetime import timedelta
 
-from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
-
 from srs.clock import utc_now
 from srs.errors import SrsError
 from srs.scheduling import Settings
@@ -71,6 +69,8 @@ def _finite(text: str) -> float:
 
 def parse_parameters(text: str) -> list[float]:
     """21 FSRS-6 parameters, each within the bounds the scheduler accepts (as ``fsrs`` checks them)."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
     values = [_finite(v) for v in text.replace(",", " ").split()]
     if len(values) != len(LOWER_BOUNDS_PARAMETERS):
         raise SrsError(f"parameters are {len(LOWER_BOUNDS_PARAMETERS)} numbers (FSRS-6), not {len(values)}")

@@ -58,9 +58,9 @@ def test_remote_autosync_syncs_when_review_opens_and_closes(tmp_path, monkeypatc
         "from srs.tui.app import SrsApp\n"
         "SrsApp.run = lambda self: print('review screen shown')\n"
         f"sys.argv = ['srs', '--db', {str(db)!r}, 'review']\n"
-        "import srs.cli.review\n"
-        "srs.cli.review.require_terminal = lambda command: None  # no terminal here; the screen is faked\n"
-        "from srs.cli import main\n"
+        "import srs.launch\n"
+        "srs.launch.require_terminal = lambda command: None  # no terminal here; the screen is faked\n"
+        "from srs.entry import main  # the console script: srs review without typer\n"
         "main()\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -256,3 +256,12 @@ def test_review_refuses_naive_or_non_utc_times() -> None:
         scheduling.review(MemoryState(), Rating.GOOD, datetime(2026, 3, 2, 12), 1)
     with pytest.raises(ValueError):
         scheduling.review(MemoryState(), Rating.GOOD, datetime(2026, 3, 2, 12, tzinfo=timezone(timedelta(hours=1))), 1)
+
+
+def test_the_default_parameters_written_out_are_fsrs_own() -> None:
+    # srs.scheduling spells them out so that importing it does not import py-fsrs (srs review's cold start).
+    import fsrs.scheduler
+
+    from srs.scheduling import DEFAULT_PARAMETERS
+
+    assert DEFAULT_PARAMETERS == tuple(fsrs.scheduler.DEFAULT_PARAMETERS)

@@ -231,7 +231,7 @@ def test_core_imports_no_ui_libraries() -> None:
     import sys
 
     code = (
-        "import sys; import srs.review, srs.decks, srs.overview, srs.settings, srs.scheduling, srs.storage\n"
+        "import sys; import srs.review, srs.decks, srs.overview, srs.settings, srs.scheduling, srs.storage, srs.entry, srs.launch\n"
         "bad = [m for m in ('textual', 'rich', 'typer') if m in sys.modules]\nprint(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
@@ -313,3 +313,19 @@ def test_a_bulk_insert_rebuilds_the_logs_indexes_as_they_were(tmp_path, monkeypa
         conn.set_trace_callback(None)
     assert not any(s.startswith("DROP INDEX") for s in statements)
     store.close()
+
+
+def test_backup_stamps_are_read_as_strptime_reads_them() -> None:
+    # srs.storage.backup reads the stamps it writes without strptime (a start-up cost); the result must not change.
+    from datetime import datetime
+
+    from srs.storage.backup import _STAMP, _parse_stamp
+
+    written = [datetime(2026, 3, 2, 4, 5, 6, 7), datetime(1999, 12, 31, 23, 59, 59, 999999), datetime(2030, 1, 1)]
+    odd = ["20260230-120000-000000", "20261301-000000-000000", "20260101-240000-000000", "2026011-1200-5", "20260101-120000-5", "x"]
+    for text in [moment.strftime(_STAMP) for moment in written] + odd:
+        try:
+            expected = datetime.strptime(text, _STAMP)
+        except ValueError:
+            expected = None
+        assert _parse_stamp(text) == expected, text

@@ -16,6 +16,7 @@ pause_for_startup()  # until the command's modules are imported (end of this mod
 
 from srs.cli import app as app_module  # noqa: E402
 from srs.errors import SrsError  # noqa: E402
+from srs.launch import EXIT_ERROR, EXIT_INTERRUPTED, fail_message, replace_unencodable_output, report_failure  # noqa: E402
 
 app = app_module.app
 
@@ -25,9 +26,7 @@ COMMAND_MODULES = {"undo": "answer", "bury": "answer", "suspend": "answer", "uns
 ALWAYS = ("status",)  # the callback: `srs` alone, and the --db/--json options before a command
 
 
-EXIT_ERROR = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 
 def invoked_command(argv: list[str]) -> str | None:
@@ -63,10 +62,14 @@ resume_after_startup()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (``argv`` defaults to the process's arguments); always exits."""
+    """The typer application on ``argv`` (default: the process's arguments); always exits.
+
+    The console script is ``srs.entry.main``, which comes here for every command line but a plain
+    ``srs review``.
+    """
     from typer import Abort, TyperException
 
-    _replace_unencodable_output()
+    replace_unencodable_output()
     try:
         code = app(args=argv, prog_name="srs", standalone_mode=False)
     except TyperException as exc:  # typer (>= 0.28: click vendored) raises its usage errors as these
@@ -75,17 +78,10 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(EXIT_USAGE)
         usage = getattr(exc, "exit_code", EXIT_ERROR) == EXIT_USAGE
         _fail(usage_message(exc) if usage else exc.format_message(), EXIT_USAGE if usage else EXIT_ERROR)
-    except SrsError as exc:
-        _fail(str(exc), EXIT_ERROR)
-    except sqlite3.DatabaseError as exc:
-        _fail(_database_failure(exc), EXIT_ERROR)
     except Abort:  # end of input at a question (optimize --reschedule)
         _fail("aborted; nothing was changed", EXIT_ERROR)
-    except (OSError, UnicodeError) as exc:  # after the SQLite errors: a full disk for the output, a closed pipe...
-        app_module.silence_stdout()
-        _fail(_os_failure(exc), EXIT_ERROR)
-    except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
+    except (SrsError, sqlite3.DatabaseError, OSError, UnicodeError, KeyboardInterrupt) as exc:
+        sys.exit(report_failure(exc))
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -129,34 +125,5 @@ def usage_line(ctx) -> str:
 
 
 def _fail(message: str, code: int) -> None:
-    try:
-        print(f"srs: error: {message}", file=sys.stderr, flush=True)
-    except (OSError, ValueError, AttributeError):  # stderr closed or full: the exit status still tells
-        pass
+    fail_message(message)
     sys.exit(code)
-
-
-def _replace_unencodable_output() -> None:
-    """Print '?' for characters the output encoding lacks (PYTHONIOENCODING=ascii) rather than fail."""
-    for stream in (sys.stdout, sys.stderr):
-        if stream is not None and hasattr(stream, "reconfigure"):
-            try:
-                stream.reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
-            except (OSError, ValueError):
-                pass
-
-
-def _os_failure(exc: OSError | UnicodeError) -> str:
-    if isinstance(exc, UnicodeError):
-        return f"could not write the output: {exc}"
-    if exc.filename is not None:
-        return f"{exc.filename}: {exc.strerror or exc}"
-    return f"could not write the output or a file: {exc.strerror or exc}"
-
-
-def _database_failure(exc: sqlite3.Error) -> str:
-    """A user-facing message for an SQLite failure that escaped the library: its cause, and what to do."""
-    from srs.storage import db, default_db_path
-    from srs.storage.failures import explain
-
-    return explain(exc, db.last_opened or default_db_path())

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from srs.errors import BackupError, SrsError
-from srs.storage import Store, open_store
-from srs.storage.backup import backup_dir, daily_backup
+from srs.launch import open_collection_at, require_terminal, silence_stdout, warn  # noqa: F401 (the commands import them from here)
+from srs.storage import Store
 
 app = typer.Typer(
     name="srs",
@@ -61,28 +58,7 @@ def wants_json(as_json: bool) -> bool:
 
 def open_collection(db: Path | None) -> Store:
     """Open the DB, ready to study: a new one gets the bundled decks, an existing one their updates."""
-    from srs.decks import refresh_bundled
-
-    store = open_store(collection_path(db))
-    try:
-        if not store.created:
-            _daily_backup(store.path)
-        refresh_bundled(store, first_use=store.created)
-    except BaseException:
-        store.close()
-        raise
-    return store
-
-
-def _daily_backup(path: Path) -> None:
-    """Today's backup; one that cannot be made is a warning, never a reason to refuse today's study."""
-    try:
-        daily_backup(path)
-    except BackupError as exc:
-        check = "; run 'srs doctor'" if exc.damaged else ""
-        typer.echo(f"srs: warning: today's backup was not made: {exc}{check}", err=True)
-    except (OSError, sqlite3.Error) as exc:
-        typer.echo(f"srs: warning: could not back up the collection into {backup_dir(path)}: {exc}", err=True)
+    return open_collection_at(collection_path(db))
 
 
 def problem_json(problem) -> dict:
@@ -90,51 +66,9 @@ def problem_json(problem) -> dict:
     return {"path": problem.path, "line": problem.line, "col": problem.col, "severity": problem.severity, "message": problem.message}
 
 
-def _is_terminal(stream) -> bool:
-    try:
-        return stream is not None and os.isatty(stream.fileno())
-    except (OSError, ValueError):  # closed, or a stream without a file descriptor
-        return False
-
-
-def require_terminal(command: str) -> None:
-    """Refuse to open a full-screen command without a terminal to read keys from and draw on.
-
-    Textual reads keys from stdin and draws on stderr (``sys.__stdin__``, ``sys.__stderr__``). From
-    /dev/null it would poll for keys forever at 70% CPU; with stdin closed it died with a traceback.
-    """
-    scripts = "from scripts use 'srs due' and 'srs answer ID RATING'"
-    if not _is_terminal(sys.__stdin__):
-        raise SrsError(f"srs {command} needs a terminal: standard input is not one (redirected or closed); run it in a terminal, or {scripts}")
-    if not _is_terminal(sys.__stderr__):
-        raise SrsError(f"srs {command} needs a terminal: standard error is not one (the screen is drawn there); do not redirect it, or {scripts}")
-
-
 def echo(text: str = "") -> None:
     """Print to stdout (kept in one place so commands never print Rich markup by accident)."""
     typer.echo(text)
-
-
-def warn(text: str) -> None:
-    """``srs: warning: ...`` on stderr (best effort: a closed or full stderr is not an error)."""
-    try:
-        print(f"srs: warning: {text}", file=sys.stderr, flush=True)
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
-def silence_stdout() -> None:
-    """Send what is left in stdout's buffer, and any later output, to /dev/null.
-
-    After a failed write (a full disk, a closed pipe) the buffer still holds the text, and Python's
-    flush at exit would fail again and turn the exit status into 120.
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 def echo_saved(*lines: str) -> None:

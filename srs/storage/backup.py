@@ -30,6 +30,7 @@ from srs.storage.migrations import LATEST_VERSION
 DEFAULT_KEEP = 7
 SQLITE_HEADER = b"SQLite format 3\x00"
 _STAMP = "%Y%m%d-%H%M%S-%f"
+_WRITTEN_STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-(\d{6})")  # _STAMP as strftime writes it
 _NAME = re.compile(r"(\d+)-(\d{8}-\d{6}-\d{6})-([a-z0-9]+(?:-[a-z0-9]+)*)\.db")
 _LEGACY = r"-(\d{8}-\d{6}-\d{6})-([a-z0-9]+(?:-[a-z0-9]+)*)\.db"
 # Tables every srs schema version has, with columns no other application's tables combine.
@@ -206,7 +207,12 @@ def _legacy(db_path: Path) -> list[Backup]:
 
 
 def _parse_stamp(text: str) -> datetime | None:
+    # The stamps srs writes are read without strptime, whose first use costs every start-up a few ms
+    # (it imports and compiles its locale-aware patterns); any other spelling goes through it.
+    written = _WRITTEN_STAMP.fullmatch(text)
     try:
+        if written:
+            return datetime(*map(int, written.groups()))
         return datetime.strptime(text, _STAMP)
     except ValueError:
         return None

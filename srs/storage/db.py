@@ -13,8 +13,6 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import platformdirs
-
 from srs.errors import DatabaseError
 from srs.storage.backup import make_backup
 from srs.storage.connection import connect, ensure_wal, read_only, remove_side_files, side_files
@@ -30,6 +28,8 @@ def default_db_path() -> Path:
     env = os.environ.get("SRS_DB")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # here: a command given --db or $SRS_DB starts without it
+
     return Path(platformdirs.user_data_dir("srs", appauthor=False)) / "srs.db"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
@@ -21,6 +22,18 @@ if TYPE_CHECKING:
     from srs.tui.steps import Opening
 
 STARTUP_GC_SECONDS = 1.0  # at the latest, the garbage collector paused for start-up is resumed this long after mount
+
+# Each screen's own rules, added to the stylesheet when the screen is first shown (app.tcss holds the shared
+# rules and the review screen's): `srs review --deck` parses only what its first card needs, parsing CSS being
+# a fair part of its cold start (bench/tui.py --cold-only). By class name: the screens are imported lazily.
+SCREEN_CSS = {
+    "DecksScreen": "screens/decks.tcss",
+    "DoneScreen": "screens/done.tcss",
+    "HelpScreen": "screens/help.tcss",
+    "QuizScreen": "screens/quiz.tcss",
+    "QuizSummaryScreen": "screens/quiz.tcss",
+    "StatsScreen": "screens/stats.tcss",
+}
 
 # The deck list (with the statistics behind it), the quiz and the help are imported when first opened:
 # `srs review --deck D` shows its first card without paying for them.
@@ -62,12 +75,31 @@ class SrsApp(App[None]):
         if self.start_quiz is not None:
             from srs.tui.screens.quiz import QuizScreen
 
-            return QuizScreen(self.start_quiz)
+            return self._styled(QuizScreen(self.start_quiz))
         if self.start_scope is None:
             from srs.tui.screens.decks import DecksScreen
 
-            return DecksScreen()
+            return self._styled(DecksScreen())
         return ReviewScreen(self.start_scope, self.start_opening)
+
+    def push_screen(self, screen, *args, **kwargs):  # noqa: ANN001, ANN201 (Textual's signature)
+        """Textual's ``push_screen``, with the screen's own rules added to the stylesheet first."""
+        return super().push_screen(self._styled(screen), *args, **kwargs)
+
+    def switch_screen(self, screen):  # noqa: ANN001, ANN201 (Textual's signature)
+        """Textual's ``switch_screen``, with the screen's own rules added to the stylesheet first."""
+        return super().switch_screen(self._styled(screen))
+
+    def _styled(self, screen: Screen | str) -> Screen | str:
+        """``screen``, its rules (``SCREEN_CSS``) added to the stylesheet if not yet there."""
+        name = SCREEN_CSS.get(type(screen).__name__)
+        if name is not None:
+            path = str(Path(__file__).parent / name)
+            if not self.stylesheet.has_source(path):
+                # add_source, not Textual's screen CSS_PATH: that re-parses every stylesheet on each new
+                # screen, and is not read for the first screen at all.
+                self.stylesheet.add_source(Path(path).read_text(encoding="utf-8"), read_from=(path, ""))
+        return screen
 
     def on_mount(self) -> None:
         # srs review pauses the garbage collector while it starts (srs.gcpause); the review screen resumes it

@@ -53,43 +53,55 @@ class Step:
     available_at: datetime | None = None
     next_due: datetime | None = None
     skipped: tuple[Skipped, ...] = ()  # cards changed by another process, dropped on the way (shown as a notice)
+    preview_at: datetime | None = None  # set: ``intervals`` are still to be computed, as of this moment (``with_intervals``)
+
+    def with_intervals(self, session: Session) -> Step:
+        """This step with its card's intervals computed, if they were left for later (reads the session: not
+        while a job runs)."""
+        if self.card is None or self.preview_at is None:
+            return self
+        return replace(self, intervals=session.preview(self.card.id, self.preview_at), preview_at=None)
 
 
-def next_step(session: Session, now: datetime, refill: bool = True, warm_answer: bool = True) -> Step:
+def next_step(session: Session, now: datetime, refill: bool = True, warm_answer: bool = True, preview: bool = True) -> Step:
     """The session's next step at ``now`` (reads the DB: call it off the UI thread).
 
     Before declaring the session over, the queue is built again once: cards buried or suspended
     during the session leave room under today's new-card limit. The lexers of the card's code are
-    built (``warm_highlighting``), the answer side's only if ``warm_answer``.
+    built (``warm_highlighting``), the answer side's only if ``warm_answer``. Without ``preview`` the
+    intervals are left for ``Step.with_intervals`` (the first card is drawn without py-fsrs).
     """
-    step = _next_step(session, now, refill, warm_answer)
+    step = _next_step(session, now, refill, warm_answer, preview)
     skipped = tuple(session.take_skipped())
     return replace(step, skipped=skipped) if skipped else step
 
 
-def _next_step(session: Session, now: datetime, refill: bool, warm_answer: bool) -> Step:
+def _next_step(session: Session, now: datetime, refill: bool, warm_answer: bool, preview: bool) -> Step:
     card = session.current(now)
     counts = session.queue.counts()
     if card is not None:
         warm_highlighting(card, warm_answer)
+        if not preview:
+            return Step(card, session.memory(card.id).state, counts=counts, preview_at=now)
         return Step(card, session.memory(card.id).state, session.preview(card.id, now), counts)
     learning_due = session.queue.next_learning_due()
     if learning_due is not None:
         # Queue.next_card learns ahead: a learning card can be shown LEARN_AHEAD before it is due.
         return Step(counts=counts, available_at=learning_due - LEARN_AHEAD)
     if refill and session.refill(now):
-        return _next_step(session, now, False, warm_answer)
+        return _next_step(session, now, False, warm_answer, preview)
     return Step(counts=counts, next_due=session.next_due(now))
 
 
 def open_session(store: Store, scope: Scope, zone: tzinfo, now: datetime) -> tuple[Session, Step]:
     """A session over ``scope`` and its first step (reads the DB: call it off the UI thread).
 
-    The lexers for the first card's answer side are not built here: the screen has them built once the
-    card is on screen (``warm_answer_side``), while the question is read.
+    The lexers for the first card's answer side are not built here, nor its intervals (py-fsrs): the screen
+    has them built once the card is on screen (``warm_answer_side``, ``Step.with_intervals``), while the
+    question is read.
     """
     session = Session(store, scope, zone, now)
-    return session, next_step(session, now, warm_answer=False)
+    return session, next_step(session, now, warm_answer=False, preview=False)
 
 
 def warm_answer_side(step: Step) -> threading.Thread | None:

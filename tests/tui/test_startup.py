@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timezone
+from pathlib import Path
 
 from textual.widgets import Button
 
+import srs.tui.app
 from srs.model import Scope
 from srs.tui.app import SrsApp
 from srs.tui.screens.review import ReviewScreen
@@ -168,3 +170,52 @@ async def test_the_review_is_the_first_screen_and_stays_below_idle_once_done(mak
         assert app.screen_stack == [review, app.screen] and review.phase == "done"
         await pilot.press("q")  # the deck list quits, as when it is the first screen
         await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_the_first_cards_intervals_and_lexers_are_built_while_it_is_read(make_store, clock) -> None:
+    store = make_store(new_cards(2))
+    opening = opened(store, clock)
+    session, step = opening.ready()
+    assert step.intervals == {} and step.preview_at == clock()  # the first card is drawn without py-fsrs
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opening)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        assert screen._warming is None  # the answer side's lexers: not while the first card is drawn
+        assert [path for path, _ in app.stylesheet.source if path.endswith(".tcss")] == [str(Path(srs.tui.app.__file__).parent / "app.tcss")]
+        await wait_until(pilot, lambda: screen.step.preview_at is None)  # computed while the card is read
+        assert screen._warming is not None
+        assert screen.step.intervals == session.preview(step.card.id, step.preview_at) and len(screen.step.intervals) == 4
+        await pilot.press("space")
+        assert "1 Again  1m" in screen_text(app) and "3 Good  10m" in screen_text(app)
+
+
+def test_the_first_card_is_drawn_without_what_only_later_steps_need(make_store, tmp_path) -> None:
+    # Issue 15's cold start: what `srs review --deck D` must not import before its first card is on screen.
+    import subprocess
+    import sys
+
+    make_store([*new_cards(2)], name="first.db")
+    code = (
+        "import asyncio, sys\n"
+        "from datetime import timezone\n"
+        "from srs.clock import utc_now\n"
+        "from srs.model import Scope\n"
+        "from srs.storage import open_store\n"
+        "from srs.tui.steps import Opening\n"
+        "from srs.tui.app import SrsApp\n"
+        f"store = open_store({str(tmp_path / 'first.db')!r})\n"
+        "opening = Opening(store, Scope(deck='Test'), timezone.utc, utc_now())\n"
+        "async def main():\n"
+        "    app = SrsApp(store, Scope(deck='Test'), zone=timezone.utc, opening=opening)\n"
+        "    async with app.run_test(size=(100, 30)) as pilot:\n"
+        "        while getattr(app.screen, 'card_serial', 0) < 1:\n"
+        "            await asyncio.sleep(0.001)\n"
+        "        later = ('fsrs', 'markdown_it', 'rich.markdown', 'rich.syntax', 'typer', 'srs.cli', 'yaml', 'srs.quiz',\n"
+        "                 'srs.remote.status', 'srs.tui.screens.done', 'srs.tui.screens.decks', 'srs.tui.widgets.rich_markdown',\n"
+        "                 'srs.model_reports')\n"
+        "        print([name for name in later if name in sys.modules])\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -30,12 +30,11 @@ from srs.gcpause import resume_after_startup
 from srs.model import CardRow, Rating, Scope
 from srs.review import Answer, Session
 from srs.tui.jobs import JobFailed, start_job
-from srs.tui.screens.done import DoneScreen, Summary
 from srs.tui.steps import Opening, Step, next_step, open_session, warm_answer_side
 from srs.tui.text import one_line, plain, when
 from srs.tui.widgets.answer_bar import AnswerBar
 from srs.tui.widgets.card_timer import CardTimer, budget_for
-from srs.tui.widgets.card_view import CardView
+from srs.tui.widgets.card_view import CardView, load_full_markdown
 from srs.tui.widgets.counts_bar import CountsBar
 from srs.tui.widgets.key_bar import KeyBar
 
@@ -109,7 +108,7 @@ class ReviewScreen(Screen[None]):
         self._leave_pending = False
         self._shown_at: datetime | None = None
         self._wait_timer: Timer | None = None
-        self._warming: threading.Thread | None = None  # building the first card's lexers (see on_mount)
+        self._warming: threading.Thread | None = None  # building the first card's lexers (see _prepare_answer_side)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="review-top"):
@@ -126,7 +125,6 @@ class ReviewScreen(Screen[None]):
         if ready is not None:  # opened while Textual started: the first frame shows the card
             self.session, step = ready
             await self._show(step)
-            self._warming = warm_answer_side(step)
             return
         self.query_one(CardView).display = False
         self.query_one(AnswerBar).display = False
@@ -145,7 +143,6 @@ class ReviewScreen(Screen[None]):
         self.session = message.session
         self._busy = False
         await self._after_job(message.step)
-        self._warming = warm_answer_side(message.step)
 
     @on(Advanced)
     async def _advanced(self, message: Advanced) -> None:
@@ -226,6 +223,12 @@ class ReviewScreen(Screen[None]):
             self.set_timer(PREPARE_DELAY_SECONDS, self._prepare_answer_side)
 
     def _prepare_answer_side(self) -> None:
+        load_full_markdown()  # not needed for a plain first front; most backs need it
+        if not self._busy and self.session is not None and self.phase == "question":
+            self.step = self.step.with_intervals(self.session)  # imports py-fsrs while the card is read
+            # The first card's answer-side lexers (later cards get theirs from next_step, in the job). Not
+            # before: that thread would take turns with the UI thread drawing the card.
+            self._warming = warm_answer_side(self.step)
         self.query_one(CardView).prepare_answer_side()
         self.query_one(AnswerBar).prepare_ratings()
 
@@ -259,6 +262,8 @@ class ReviewScreen(Screen[None]):
             self._wait_timer = None
 
     def _finish(self, next_due: datetime | None) -> None:
+        from srs.tui.screens.done import DoneScreen, Summary  # here: the first card is drawn without it
+
         self.phase = "done"
         self.query_one(CardTimer).clear()
         ratings = [rating for rating, _ in self.answers.values()]
@@ -321,6 +326,8 @@ class ReviewScreen(Screen[None]):
         if self._warming is not None:
             self._warming.join()  # done long before a reader reveals; never two threads on one lexer
             self._warming = None
+        assert self.session is not None
+        self.step = self.step.with_intervals(self.session)  # if the reveal came before _prepare_answer_side
         self.query_one(CardView).reveal()
         self.query_one(AnswerBar).offer(self.step.intervals)
         self.phase = "answer"

@@ -12,9 +12,7 @@ import io
 import re
 import threading
 
-from markdown_it import MarkdownIt
-from rich.console import Console
-from rich.markdown import Markdown as RichMarkdown
+from rich.console import Console, RenderableType
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import on
@@ -33,11 +31,7 @@ from srs.model import CardRow
 from srs.tui.steps import warm_highlighting  # noqa: F401 (the quiz screen imports it from here)
 from srs.tui.text import clean
 from srs.tui.widgets.cloze import cloze_renderable, cloze_source
-
-# Rich's own parser has HTML on: it drops every tag (and everything in an HTML block), so
-# `a<b>c` would show as `ac`. With HTML off, markdown-it reads tags as the text they are, as the
-# Anki export shows them; Markdown, code and autolinks are parsed as before.
-LITERAL_HTML = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+from srs.tui.widgets.paragraphs import Paragraphs, plain_paragraphs
 
 FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.MULTILINE)
 
@@ -48,22 +42,24 @@ INLINE_LIMIT = 2_000
 SHOWN_LIMIT = 50_000
 
 
-class LiteralHtmlMarkdown(RichMarkdown):
-    """Rich's Markdown renderable, with HTML in the text shown as written instead of dropped."""
-
-    def __init__(self, markup: str, **options) -> None:
-        super().__init__("", **options)
-        self.markup = markup
-        self.parsed = LITERAL_HTML.parse(markup)
-
-
-def markdown(text: str, dark: bool = True) -> RichMarkdown:
+def markdown(text: str, dark: bool = True) -> RenderableType:
     """User text as a Markdown renderable: control characters dropped, HTML as literal text, no markup, no hyperlinks.
 
-    A fence without a language is shown as plain text (Rich does not guess, which would import
-    every Pygments lexer).
+    Plain paragraphs (with inline code) are rendered by ``Paragraphs``, exactly as Rich's Markdown renders
+    them; anything else by Rich's Markdown (``rich_markdown``, imported on first use).
     """
-    return LiteralHtmlMarkdown(clean(text), code_theme="monokai" if dark else "friendly", hyperlinks=False)
+    cleaned = clean(text)
+    paragraphs = plain_paragraphs(cleaned)
+    if paragraphs is not None:
+        return Paragraphs(paragraphs)
+    from srs.tui.widgets.rich_markdown import full_markdown
+
+    return full_markdown(cleaned, dark)
+
+
+def load_full_markdown() -> None:
+    """Import the full Markdown renderer ahead of a card that needs it (it is not needed for the first paint)."""
+    import srs.tui.widgets.rich_markdown  # noqa: F401
 
 
 def shown_text(text: str, uid: str) -> str:
@@ -98,7 +94,7 @@ def _open_fence(text: str) -> str | None:
     return opener
 
 
-def render_strips(renderable: RichMarkdown, width: int, style: RichStyle) -> list[Strip]:
+def render_strips(renderable: RenderableType, width: int, style: RichStyle) -> list[Strip]:
     """``renderable`` as strips of ``width`` cells on ``style`` (thread-safe: a console of its own)."""
     console = Console(width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor", legacy_windows=False, markup=False, highlight=False, emoji=False)
     return [Strip(line) for line in console.render_lines(renderable, console.options.update_width(width), style=style, pad=False)]
