@@ -25,11 +25,12 @@ from datetime import tzinfo
 
 from .collection import RevlogEntry
 from srs import scheduling
-from srs.model import MemoryState, Rating
+from srs.model import MemoryState
 from srs.scheduling import Settings
 from srs.storage import import_store
 from srs.model import Flags
-from srs.storage.review_store import memory_from_json, memory_to_json
+from srs.scheduling import StateTuple
+from srs.storage.review_store import flags_json_tail, memory_from_json, memory_to_json, values_to_json
 from srs.storage.timecodec import from_us
 
 LEARN, REVIEW, RELEARN, FILTERED, MANUAL, RESCHEDULED = range(6)  # revlog.type
@@ -104,29 +105,34 @@ def _new_entries(entries: list[RevlogEntry], log: list[import_store.LogRow]) -> 
     return fresh
 
 
-def _interval_days(before: MemoryState) -> float | None:
-    if before.due is None or before.last_review is None:
+def _interval_days(before: StateTuple | None) -> float | None:
+    """The interval the card had before an answer, in days (None before its first): ``(due - last_review).total_seconds() / 86400``."""
+    if before is None:
         return None
-    return (before.due - before.last_review).total_seconds() / 86400
+    return (before[4] - before[5]) / 1_000_000 / 86400  # total_seconds() divides the microseconds by 10**6, as here
 
 
-_RATINGS = (None, *Rating)
+def _state_json(state: StateTuple | None, flags: Flags) -> str:
+    """``memory_to_json`` of a replayed state (None: a new card)."""
+    if state is None:
+        return memory_to_json(MemoryState(), flags)
+    return values_to_json(state, flags_json_tail(flags))
 
 
-def _replay_new(card_id: int, entries: list[RevlogEntry], flags: Flags, settings: Settings, zone: tzinfo, inserts: list[tuple]) -> MemoryState:
+def _replay_new(card_id: int, entries: list[RevlogEntry], flags: Flags, settings: Settings, zone: tzinfo, inserts: list[tuple]) -> StateTuple:
     """A card with no log yet: every entry becomes a log row with its replayed states (``merge_histories``' loop, for this case)."""
-    state = MemoryState()
-    before_json = memory_to_json(state, flags)
+    tail = flags_json_tail(flags)
     entries = sorted(entries, key=lambda entry: entry.id)
-    uids = import_store.new_review_uids([entry.id * 1000 for entry in entries])
-    review = scheduling.review
-    for entry, uid in zip(entries, uids):
-        at_us = entry.id * 1000
-        after = review(state, _RATINGS[entry.ease], from_us(at_us), card_id, settings, zone)
-        after_json = memory_to_json(after, flags)
-        inserts.append((card_id, entry.ease, at_us, entry.time_ms or None, int(state.state), _interval_days(state), before_json, after_json, uid, None))
-        state, before_json = after, after_json
-    return state
+    times = [entry.id * 1000 for entry in entries]
+    states = scheduling.replay(zip(times, [entry.ease for entry in entries]), card_id, settings, zone)
+    uids = import_store.new_review_uids(times)
+    before, before_json = None, memory_to_json(MemoryState(), flags)
+    for entry, at_us, after, uid in zip(entries, times, states, uids):
+        after_json = values_to_json(after, tail)
+        kind = 0 if before is None else int(before[0])
+        inserts.append((card_id, entry.ease, at_us, entry.time_ms or None, kind, _interval_days(before), before_json, after_json, uid, None))
+        before, before_json = after, after_json
+    return before
 
 
 def merge_histories(
@@ -163,24 +169,24 @@ def merge_histories(
         if not in_order:
             linked = import_store.delete_reviews(conn, history.card_id)
             result.rewritten.append(history.uid)
-        settings = settings_for(history.deck_id)
-        state, last = MemoryState(), (None, None, None)  # the previous (state, flags, JSON): most answers' before is it
-        for at_us, rating, duration, row in merged:
-            after = scheduling.review(state, Rating(rating), from_us(at_us), history.card_id, settings, zone)
+        replayed = scheduling.replay([(item[0], item[1]) for item in merged], history.card_id, settings_for(history.deck_id), zone)
+        state, last = None, (None, None)  # the previous (flags, JSON): most answers' before is its after
+        for (at_us, rating, duration, row), after in zip(merged, replayed):
             if row is not None:
                 before_flags, after_flags = memory_from_json(row[4])[1], memory_from_json(row[5])[1]
             else:
                 before_flags = after_flags = card_flags
-            before_json = last[2] if last[0] is state and last[1] == before_flags else memory_to_json(state, before_flags)
-            after_json = memory_to_json(after, after_flags)
-            last = (after, after_flags, after_json)
+            before_json = last[1] if state is not None and last[0] == before_flags else _state_json(state, before_flags)
+            after_json = values_to_json(after, flags_json_tail(after_flags))
+            last = (after_flags, after_json)
             if row is not None and in_order:
                 if (before_json, after_json) != (row[4], row[5]):
                     updates.append((before_json, after_json, row[0]))
             else:
                 # A rewritten row keeps its global id and device, so other devices see the same answer, not a new one.
                 uid, device = (row[6], row[7]) if row is not None else (import_store.new_review_uid(at_us), None)
-                inserts.append((history.card_id, rating, at_us, duration, int(state.state), _interval_days(state), before_json, after_json, uid, device))
+                kind = 0 if state is None else int(state[0])
+                inserts.append((history.card_id, rating, at_us, duration, kind, _interval_days(state), before_json, after_json, uid, device))
             state = after
         if not in_order:
             import_store.insert_reviews(conn, inserts)
@@ -189,6 +195,6 @@ def merge_histories(
         states.append((history.card_id, state, suspended))
     import_store.update_log_states(conn, updates)
     import_store.insert_reviews(conn, inserts)
-    import_store.set_card_states(conn, [row for row in states if row[1] is not None])
+    import_store.set_card_values(conn, [row for row in states if row[1] is not None])
     import_store.set_suspended(conn, [(suspended, card_id) for card_id, state, suspended in states if state is None])
     return result

@@ -126,6 +126,14 @@ def set_card_states(conn: sqlite3.Connection, rows: list[tuple[int, MemoryState,
 
 
 
+def set_card_values(conn: sqlite3.Connection, rows: list[tuple[int, tuple, bool]]) -> None:
+    """Set (card id, state as ``scheduling.StateTuple``, suspended) of imported cards: ``set_card_states`` on numbers."""
+    conn.executemany(
+        "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, suspended=? WHERE id=?",
+        [(int(v[0]), v[1], v[2], v[3], v[4], v[5], v[6], v[7], suspended, card_id) for card_id, v, suspended in rows],
+    )
+
+
 def set_suspended(conn: sqlite3.Connection, rows: list[tuple[bool, int]]) -> None:
     """Set (suspended, card id)."""
     conn.executemany("UPDATE card SET suspended = ? WHERE id = ?", rows)
