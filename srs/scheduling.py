@@ -391,44 +391,50 @@ class _Kernel:
         reseed, draw, fuzz_range = (rng := _CRandom()).seed, rng.random, self.fuzz_ranges
         fuzz, maximum_interval, maximum_us = self.fuzz, self.maximum_interval, self.maximum_us
         learning, learning_hard, relearning, relearning_hard = self.learning_us, self.learning_hard_us, self.relearning_us, self.relearning_hard_us
+        new, learning_state, review_state, relearning_state, cap, e, day_us = _NEW, _LEARNING, _REVIEW, _RELEARNING, MAX_STABILITY, _E, _DAY_US
         states: list[StateTuple] = []
-        kind, step, stability, difficulty, last, day_last, reps, lapses = _NEW, None, 0.0, 0.0, -1 << 80, 0, 0, 0
+        kind, step, stability, difficulty, last, day_last, reps, lapses = new, None, 0.0, 0.0, -1 << 80, 0, 0, 0
         for at, r in answers:
             if not 1 <= r <= 4:
                 raise ValueError(f"{r!r} is not a valid Rating")
             if at < last:
                 at = last
-            day_now = (at - rollover) // _DAY_US if day_of is None else day_of(at)
-            lapse = r == 1 and kind == _REVIEW
-            if kind == _NEW:
+            day_now = (at - rollover) // day_us if day_of is None else day_of(at)
+            lapse = r == 1 and kind == review_state
+            if kind == new:
                 stability, difficulty = self.initial_stability[r], self.initial_difficulty[r]
-                kind, step, steps, hard = _LEARNING, 0, learning, learning_hard
+                kind, step, steps, hard = learning_state, 0, learning, learning_hard
             else:
                 elapsed = day_now - day_last
                 if elapsed < 1:  # short_term
                     increase = short_factor[r] * (stability ** neg_p19)
                     if r != 1 and increase < 1.0:
                         increase = 1.0
-                    stability = max(stability * increase, 0.001)
+                    stability = stability * increase
+                    stability = 0.001 if 0.001 > stability else stability  # max(stability, 0.001)
                 else:  # next_stability
                     retrievability = (1 + factor * elapsed / stability) ** decay
                     if r == 1:
-                        long_term = p11 * (difficulty ** neg_p12) * (((stability + 1) ** (p13)) - 1) * (_E ** ((1 - retrievability) * p14))
-                        stability = max(min(long_term, stability / forget_short), 0.001)
+                        long_term = p11 * (difficulty ** neg_p12) * (((stability + 1) ** (p13)) - 1) * (e ** ((1 - retrievability) * p14))
+                        shortest = stability / forget_short
+                        stability = shortest if shortest < long_term else long_term  # min(long_term, shortest)
                     else:
-                        grown = e_p8 * (11 - difficulty) * (stability ** neg_p9) * ((_E ** ((1 - retrievability) * p10)) - 1) * bonus[r]
-                        stability = max(stability * (1 + grown), 0.001)
+                        grown = e_p8 * (11 - difficulty) * (stability ** neg_p9) * ((e ** ((1 - retrievability) * p10)) - 1) * bonus[r]
+                        stability = stability * (1 + grown)
+                    stability = 0.001 if 0.001 > stability else stability  # max(stability, 0.001)
                 damped = difficulty + (10.0 - difficulty) * delta[r] / 9.0  # next_difficulty
-                difficulty = min(max(easy_part + damped_weight * damped, 1.0), 10.0)
-                if kind == _LEARNING:
+                difficulty = easy_part + damped_weight * damped
+                difficulty = 1.0 if 1.0 > difficulty else difficulty  # min(max(difficulty, 1.0), 10.0)
+                difficulty = 10.0 if 10.0 < difficulty else difficulty
+                if kind == learning_state:
                     steps, hard = learning, learning_hard
-                elif kind == _RELEARNING:
+                elif kind == relearning_state:
                     steps, hard = relearning, relearning_hard
                 else:
                     steps = hard = None
             if steps is None:  # Review
                 if r == 1 and relearning:
-                    kind, step, interval = _RELEARNING, 0, relearning[0]
+                    kind, step, interval = relearning_state, 0, relearning[0]
                 else:
                     interval = None
             elif not steps or (step >= len(steps) and r != 1):
@@ -443,17 +449,19 @@ class _Kernel:
             else:  # Good at the last step, or Easy
                 interval = None
             if interval is None:
-                kind, step = _REVIEW, None
-                days = min(max(round((stability / factor) * interval_factor), 1), maximum_interval)  # next_interval
+                kind, step = review_state, None
+                days = round((stability / factor) * interval_factor)  # next_interval
+                days = 1 if days < 1 else (maximum_interval if days > maximum_interval else days)
                 if fuzz and days >= 2.5:  # _fuzzed_interval
                     low, high = fuzz_range.get(days) or fuzz_range.setdefault(days, _fuzz_range(days, maximum_interval))
                     reseed(card_id * 1_000_003 + reps)  # fuzz_seed
-                    days = min(round(draw() * (high - low + 1) + low), maximum_interval)
-                interval = days * _DAY_US
+                    days = round(draw() * (high - low + 1) + low)
+                    days = maximum_interval if days > maximum_interval else days
+                interval = days * day_us
             due = at + (interval if interval < maximum_us else maximum_us)
             reps += 1
             lapses += lapse
-            stability = MAX_STABILITY if MAX_STABILITY < stability else stability  # min(), as review caps it
+            stability = cap if cap < stability else stability  # min(stability, cap), as review caps it
             states.append((kind, step, stability, difficulty, due, at, reps, lapses))
             last, day_last = at, day_now
         return states

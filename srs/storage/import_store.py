@@ -73,22 +73,35 @@ def insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:
     """Append (card_id, rating, reviewed_at_us, duration_ms, state_before, interval_before, before-JSON, after-JSON, uid, device) rows.
 
     Many rows into a log that holds fewer: the log's indexes are dropped and built again after the rows are in
-    (inside the caller's transaction, from their own stored SQL), as sorting once beats 4 random B-tree inserts a row.
+    (inside the caller's transaction, from their own stored SQL), as sorting once beats 4 random B-tree inserts a row;
+    the rows go in ``ROWS_PER_INSERT`` to a statement, with a page cache that holds what the index builds sort.
     """
+    if len(rows) < BULK_ROWS:
+        conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows)
+        return
     indexes = []
-    if len(rows) >= BULK_ROWS and len(rows) > _review_count(conn):
+    if len(rows) > _review_count(conn):
         indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' AND sql IS NOT NULL").fetchall()
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')
-    conn.executemany(
-        "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?)",
-        rows,
-    )
-    for _name, sql in indexes:
-        conn.execute(sql)
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        whole = len(rows) - len(rows) % ROWS_PER_INSERT
+        many = INSERT_REVIEW + ",".join([_ROW_MARKS] * ROWS_PER_INSERT)
+        for start in range(0, whole, ROWS_PER_INSERT):
+            conn.execute(many, [value for row in rows[start : start + ROWS_PER_INSERT] for value in row])
+        conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows[whole:])
+        for _name, sql in indexes:
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
+INSERT_REVIEW = "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) VALUES "
+_ROW_MARKS = "(?,?,?,?,?,?,?,?,?,?)"
+ROWS_PER_INSERT = 500  # 5000 parameters a statement: under SQLite's limit (32766), and fewer calls than one row each
+BULK_CACHE_KIB = 65536  # 64 MB while the rows go in and the indexes are built; the connection's own size after
 BULK_ROWS = 5000
 
 
