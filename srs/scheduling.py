@@ -391,7 +391,7 @@ class _Kernel:
         reseed, draw, fuzz_range = (rng := _CRandom()).seed, rng.random, self.fuzz_ranges
         fuzz, maximum_interval, maximum_us = self.fuzz, self.maximum_interval, self.maximum_us
         learning, learning_hard, relearning, relearning_hard = self.learning_us, self.learning_hard_us, self.relearning_us, self.relearning_hard_us
-        new, learning_state, review_state, relearning_state, cap, e, day_us = _NEW, _LEARNING, _REVIEW, _RELEARNING, MAX_STABILITY, _E, _DAY_US
+        new, learning_state, review_state, relearning_state, cap, e, day_us = 0, 1, 2, 3, MAX_STABILITY, _E, _DAY_US  # states as plain ints
         states: list[StateTuple] = []
         kind, step, stability, difficulty, last, day_last, reps, lapses = new, None, 0.0, 0.0, -1 << 80, 0, 0, 0
         for at, r in answers:
@@ -468,7 +468,7 @@ class _Kernel:
 
 
 # (state, step, stability, difficulty, due_us, last_review_us, reps, lapses): a MemoryState on numbers, as stored.
-StateTuple = tuple[State, int | None, float, float, int, int, int, int]
+StateTuple = tuple[int, int | None, float, float, int, int, int, int]
 _DAY_US = 86_400_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NAIVE_EPOCH = datetime(1970, 1, 1)

@@ -505,3 +505,31 @@ def test_the_reverse_card_keeps_its_own_history(store, col, tmp_path):
     reverse = srs_card(store, uid + "#rev").memory
     assert math.isclose(reverse.stability, expected.stability, rel_tol=1e-3) and abs(reverse.difficulty - expected.difficulty) <= 1e-3
     assert len(history_of(store, uid + "#rev")) == 4
+
+
+@pytest.mark.parametrize(
+    "html, regular",
+    [
+        ('<img src="a.png" alt="a<b"> text', True),  # a "<" inside a quoted value: still plain tags and text
+        ("<b>a</b> 1 < 2", False),  # a stray "<" between tags: HTMLParser reads it
+        ("1 < 2 <b>a</b>", False),
+        ("<b>a</b> <!-- note -->", False),
+        ("<b>x</b> y &lt; z", True),
+    ],
+)
+def test_the_regular_tokeniser_takes_only_tags_and_text(html, regular):
+    """The "<" count shortcut: a "<" that no tag holds sends the field to HTMLParser, nothing fed; one inside a tag does not."""
+    from srs.importers.anki import html as converter_module
+
+    converter = converter_module._Converter()
+    assert converter_module._feed_regular(converter, html) is regular
+    if not regular:
+        assert converter.inline == [] and converter.blocks == []
+
+
+def test_escaping_covers_every_character_markdown_reads():
+    """``escape_text`` (a translate table) escapes what ``_ESCAPE`` matches, and entity-like ampersands, nothing else."""
+    from srs.importers.anki.html import _ENTITY_LIKE, _ESCAPE, escape_text
+
+    text = "".join(map(chr, range(32, 0x250))) + " &amp; &#42; &x &"
+    assert escape_text(text) == _ENTITY_LIKE.sub(r"\\&", _ESCAPE.sub(r"\\\1", text))

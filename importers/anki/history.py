@@ -21,6 +21,7 @@ import sqlite3
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 from datetime import tzinfo
 
 from .collection import RevlogEntry
@@ -124,15 +125,16 @@ def _replay_new(card_id: int, entries: list[RevlogEntry], flags: Flags, settings
     tail = flags_json_tail(flags)
     entries = sorted(entries, key=lambda entry: entry.id)
     times = [entry.id * 1000 for entry in entries]
-    states = scheduling.replay(zip(times, [entry.ease for entry in entries]), card_id, settings, zone)
-    uids = import_store.new_review_uids(times)
-    before, before_json = None, memory_to_json(MemoryState(), flags)
-    for entry, at_us, after, uid in zip(entries, times, states, uids):
-        after_json = values_to_json(after, tail)
-        kind = 0 if before is None else int(before[0])
-        inserts.append((card_id, entry.ease, at_us, entry.time_ms or None, kind, _interval_days(before), before_json, after_json, uid, None))
-        before, before_json = after, after_json
-    return before
+    ratings = [entry.ease for entry in entries]
+    states = scheduling.replay(zip(times, ratings), card_id, settings, zone)
+    afters = [values_to_json(state, tail) for state in states]
+    before = states[:-1]
+    inserts.extend(zip(
+        repeat(card_id), ratings, times, [entry.time_ms or None for entry in entries],
+        [0, *[state[0] for state in before]], [None, *[(state[4] - state[5]) / 1_000_000 / 86400 for state in before]],  # _interval_days
+        [memory_to_json(MemoryState(), flags), *afters[:-1]], afters, import_store.new_review_uids(times), repeat(None),
+    ))
+    return states[-1]
 
 
 def merge_histories(

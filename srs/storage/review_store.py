@@ -66,7 +66,7 @@ def flags_json_tail(flags: Flags) -> str:
 
 
 def values_to_json(values: tuple, tail: str) -> str:
-    """``memory_to_json`` of a state given as numbers (``scheduling.StateTuple``), ending in a ``flags_json_tail``.
+    """``memory_to_json`` of a state given as plain numbers (``scheduling.StateTuple``), ending in a ``flags_json_tail``.
 
     The same text without building a MemoryState and a list per state: json writes ints with ``int.__repr__``
     and finite floats with ``float.__repr__``, as these f-strings do.
@@ -74,7 +74,7 @@ def values_to_json(values: tuple, tail: str) -> str:
     kind, step, stability, difficulty, due, last, reps, lapses = values
     if stability - stability != 0.0 or difficulty - difficulty != 0.0:  # inf or nan: json spells them Infinity and NaN
         return _encode_json([int(kind), step, stability, difficulty, due, last, reps, lapses]).removesuffix("]") + tail
-    return f"[{kind:d}, {'null' if step is None else step}, {stability!r}, {difficulty!r}, {due}, {last}, {reps}, {lapses}{tail}"
+    return f"[{kind}, {'null' if step is None else step}, {stability!r}, {difficulty!r}, {due}, {last}, {reps}, {lapses}{tail}"
 
 
 def _json_encoder():
