@@ -533,3 +533,37 @@ def test_escaping_covers_every_character_markdown_reads():
 
     text = "".join(map(chr, range(32, 0x250))) + " &amp; &#42; &x &"
     assert escape_text(text) == _ENTITY_LIKE.sub(r"\\&", _ESCAPE.sub(r"\\\1", text))
+
+
+def _imported_tables(store) -> tuple:
+    with store.read() as conn:
+        reviews = conn.execute(
+            "SELECT id, card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, substr(uid, 1, 13), device FROM review ORDER BY id"
+        ).fetchall()
+        cards = conn.execute("SELECT id, uid, front, back, extra, state, step, stability, fsrs_difficulty, due, last_review, reps, lapses, suspended FROM card ORDER BY id").fetchall()
+    return reviews, cards
+
+
+def test_the_forked_worker_imports_what_the_serial_path_imports(col, tmp_path, monkeypatch):
+    """Fields converted and histories replayed half in a forked worker: the same deck files, log and card states, in the same order."""
+    from srs.importers.anki import forked, history, importer
+    from srs.storage import open_store
+
+    rng = random.Random(7)
+    for i in range(40):
+        note = add_note(col, f"<b>q{i}</b> *x* &amp; <i>y</i>", f"<div>a {i}</div><div><code>c_{i}</code></div>", deck=f"D{i % 3}")
+        days = sorted(rng.sample(range(1, 300), 6))
+        insert_revlog(col, note.card_ids()[0], revlog_rows([(0, 3)] + [(day, rng.choice([1, 2, 3, 3, 4])) for day in days], i))
+    package = export(col, tmp_path / "p.apkg")
+    outcomes = []
+    for name, cores in (("serial", 1), ("forked", 2)):
+        monkeypatch.setattr(forked, "usable_cores", lambda cores=cores: cores)
+        monkeypatch.setattr(history, "PARALLEL_MIN_CARDS", 2)
+        monkeypatch.setattr(importer, "PARALLEL_MIN_FIELDS", 2)
+        store = open_store(tmp_path / f"{name}.db")
+        import_anki(store, package, tmp_path / name, now=START, zone=UTC)
+        files = {path.name: path.read_bytes() for path in sorted((tmp_path / name).glob("*.yaml"))}
+        outcomes.append((files, _imported_tables(store)))
+        store.close()
+    assert len(outcomes[0][1][0]) == 40 * 7 and len(outcomes[0][0]) == 3
+    assert outcomes[0] == outcomes[1]

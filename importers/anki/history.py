@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from datetime import tzinfo
 
+from . import forked
 from .collection import RevlogEntry
 from srs import scheduling
 from srs.model import MemoryState
@@ -120,80 +121,120 @@ def _state_json(state: StateTuple | None, flags: Flags) -> str:
     return values_to_json(state, flags_json_tail(flags))
 
 
-def _replay_new(card_id: int, entries: list[RevlogEntry], flags: Flags, settings: Settings, zone: tzinfo, inserts: list[tuple]) -> StateTuple:
+@dataclass(frozen=True)
+class _NewCard:
+    """A card with no log yet and the Anki entries it takes: its rows can be computed apart from the rest."""
+
+    card_id: int
+    entries: list[RevlogEntry]
+    flags: Flags
+    settings: Settings
+    zone: tzinfo
+
+
+def _new_card_rows(card: _NewCard) -> tuple[list[tuple], StateTuple]:
     """A card with no log yet: every entry becomes a log row with its replayed states (``merge_histories``' loop, for this case)."""
-    tail = flags_json_tail(flags)
-    entries = sorted(entries, key=lambda entry: entry.id)
+    tail = flags_json_tail(card.flags)
+    entries = sorted(card.entries, key=lambda entry: entry.id)
     times = [entry.id * 1000 for entry in entries]
     ratings = [entry.ease for entry in entries]
-    states = scheduling.replay(zip(times, ratings), card_id, settings, zone)
+    states = scheduling.replay(zip(times, ratings), card.card_id, card.settings, card.zone)
     afters = [values_to_json(state, tail) for state in states]
     before = states[:-1]
-    inserts.extend(zip(
-        repeat(card_id), ratings, times, [entry.time_ms or None for entry in entries],
+    rows = list(zip(
+        repeat(card.card_id), ratings, times, [entry.time_ms or None for entry in entries],
         [0, *[state[0] for state in before]], [None, *[(state[4] - state[5]) / 1_000_000 / 86400 for state in before]],  # _interval_days
-        [memory_to_json(MemoryState(), flags), *afters[:-1]], afters, import_store.new_review_uids(times), repeat(None),
+        [memory_to_json(MemoryState(), card.flags), *afters[:-1]], afters, import_store.new_review_uids(times), repeat(None),
     ))
-    return states[-1]
+    return rows, states[-1]
+
+
+def _new_cards_rows(cards: Sequence[_NewCard]) -> list[tuple[list[tuple], StateTuple]]:
+    return [_new_card_rows(card) for card in cards]
+
+
+PARALLEL_MIN_CARDS = 2000  # ~0.15 s of replay: below that, forking and sending the rows back cost about what they save
+
+
+def _merge_card(
+    conn: sqlite3.Connection, history: CardHistory, fresh: list[RevlogEntry], log: list[import_store.LogRow], card_flags: Flags,
+    settings: Settings, zone: tzinfo, inserts: list, updates: list, result: HistoryResult,
+) -> tuple[list, StateTuple]:
+    """A card with a log: its new entries join it in time order and every state is replayed; rows to rewrite go to ``updates``,
+    new rows to ``inserts`` (written at once, with those before them, when the log is rewritten). Returns the inserts still to
+    write and the card's last state.
+    """
+    # (time_us, rating, duration_ms, existing row or None), in time order; srs's own answer first on a tie.
+    merged = [(row[2], row[1], row[3], row) for row in log] + [(entry.id * 1000, entry.ease, entry.time_ms or None, None) for entry in fresh]
+    merged.sort(key=lambda item: (item[0], item[3] is None))
+    in_order = not log or fresh[0].id * 1000 >= max(row[2] for row in log)
+    if not in_order:
+        linked = import_store.delete_reviews(conn, history.card_id)
+        result.rewritten.append(history.uid)
+    replayed = scheduling.replay([(item[0], item[1]) for item in merged], history.card_id, settings, zone)
+    state, last = None, (None, None)  # the previous (flags, JSON): most answers' before is its after
+    for (at_us, rating, duration, row), after in zip(merged, replayed):
+        if row is not None:
+            before_flags, after_flags = memory_from_json(row[4])[1], memory_from_json(row[5])[1]
+        else:
+            before_flags = after_flags = card_flags
+        before_json = last[1] if state is not None and last[0] == before_flags else _state_json(state, before_flags)
+        after_json = values_to_json(after, flags_json_tail(after_flags))
+        last = (after_flags, after_json)
+        if row is not None and in_order:
+            if (before_json, after_json) != (row[4], row[5]):
+                updates.append((before_json, after_json, row[0]))
+        else:
+            # A rewritten row keeps its global id and device, so other devices see the same answer, not a new one.
+            uid, device = (row[6], row[7]) if row is not None else (import_store.new_review_uid(at_us), None)
+            kind = 0 if state is None else int(state[0])
+            inserts.append((history.card_id, rating, at_us, duration, kind, _interval_days(state), before_json, after_json, uid, device))
+        state = after
+    if not in_order:
+        import_store.insert_reviews(conn, inserts)
+        inserts = []
+        import_store.relink_quiz_items(conn, history.card_id, linked)
+    return inserts, state
 
 
 def merge_histories(
     conn: sqlite3.Connection, histories: list[CardHistory], settings_for: Callable[[int], Settings], zone: tzinfo
 ) -> HistoryResult:
-    """Add each card's new Anki answers to its log and replay the card's states (inside the caller's transaction)."""
+    """Add each card's new Anki answers to its log and replay the card's states (inside the caller's transaction).
+
+    The cards with no log yet (all of them, on a first import) are replayed first, half of them in a forked worker
+    (``forked.split_map``); then every card's rows are written in the order of ``histories``, as one loop would.
+    """
     result = HistoryResult()
     logs = import_store.logs_of(conn, [history.card_id for history in histories])
     flags_of = import_store.card_flags(conn)
-    inserts, updates, states = [], [], []
+    work = []  # (history, fresh entries, card flags, suspended) of each card with something to do
     for history in histories:
-        log = logs[history.card_id]
-        fresh = _new_entries(history.entries, log)
+        fresh = _new_entries(history.entries, logs[history.card_id])
         result.known += len(history.entries) - len(fresh)
         if not fresh and history.suspended is None:
             continue
         suspended, leech, buried = flags_of[history.card_id]
         if history.suspended is not None:
             suspended = history.suspended
+        work.append((history, fresh, Flags(suspended, leech, from_us(buried)), suspended))
+    new_cards = [_NewCard(history.card_id, fresh, flags, settings_for(history.deck_id), zone)
+                 for history, fresh, flags, _ in work if fresh and not logs[history.card_id]]
+    replayed_new = iter(forked.split_map(_new_cards_rows, new_cards, PARALLEL_MIN_CARDS))
+    inserts, updates, states = [], [], []
+    for history, fresh, card_flags, suspended in work:
+        log = logs[history.card_id]
         if not fresh:
             states.append((history.card_id, None, suspended))
             continue
         result.added += len(fresh)
         result.cards += 1
-        card_flags = Flags(suspended, leech, from_us(buried))
         if not log:
-            state = _replay_new(history.card_id, fresh, card_flags, settings_for(history.deck_id), zone, inserts)
+            rows, state = next(replayed_new)
+            inserts += rows
             states.append((history.card_id, state, suspended))
             continue
-        # (time_us, rating, duration_ms, existing row or None), in time order; srs's own answer first on a tie.
-        merged = [(row[2], row[1], row[3], row) for row in log] + [(entry.id * 1000, entry.ease, entry.time_ms or None, None) for entry in fresh]
-        merged.sort(key=lambda item: (item[0], item[3] is None))
-        in_order = not log or fresh[0].id * 1000 >= max(row[2] for row in log)
-        if not in_order:
-            linked = import_store.delete_reviews(conn, history.card_id)
-            result.rewritten.append(history.uid)
-        replayed = scheduling.replay([(item[0], item[1]) for item in merged], history.card_id, settings_for(history.deck_id), zone)
-        state, last = None, (None, None)  # the previous (flags, JSON): most answers' before is its after
-        for (at_us, rating, duration, row), after in zip(merged, replayed):
-            if row is not None:
-                before_flags, after_flags = memory_from_json(row[4])[1], memory_from_json(row[5])[1]
-            else:
-                before_flags = after_flags = card_flags
-            before_json = last[1] if state is not None and last[0] == before_flags else _state_json(state, before_flags)
-            after_json = values_to_json(after, flags_json_tail(after_flags))
-            last = (after_flags, after_json)
-            if row is not None and in_order:
-                if (before_json, after_json) != (row[4], row[5]):
-                    updates.append((before_json, after_json, row[0]))
-            else:
-                # A rewritten row keeps its global id and device, so other devices see the same answer, not a new one.
-                uid, device = (row[6], row[7]) if row is not None else (import_store.new_review_uid(at_us), None)
-                kind = 0 if state is None else int(state[0])
-                inserts.append((history.card_id, rating, at_us, duration, kind, _interval_days(state), before_json, after_json, uid, device))
-            state = after
-        if not in_order:
-            import_store.insert_reviews(conn, inserts)
-            inserts = []
-            import_store.relink_quiz_items(conn, history.card_id, linked)
+        inserts, state = _merge_card(conn, history, fresh, log, card_flags, settings_for(history.deck_id), zone, inserts, updates, result)
         states.append((history.card_id, state, suspended))
     import_store.update_log_states(conn, updates)
     import_store.insert_reviews(conn, inserts)

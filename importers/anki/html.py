@@ -12,6 +12,7 @@ and ``[sound:a.mp3]`` a link to ``media/a.mp3``; the names found are reported so
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
@@ -382,6 +383,11 @@ def to_markdown(html: str) -> Converted:
     if converter.needs_check and visible_text(_render(text)) != visible_text(html):
         return _kept_html(html)
     return Converted(text, False, converter.media)
+
+
+def to_markdown_all(texts: Sequence[str]) -> list[Converted]:
+    """``to_markdown`` of each text, in order."""
+    return [to_markdown(text) for text in texts]
 
 
 def _render(markdown: str) -> str:
