@@ -139,6 +139,7 @@ def _answers(package: Path) -> list[tuple[int, Rating, datetime]]:
 
     with open_package(package) as opened:
         revlog = read_collection(opened.db, opened.schema, package).revlog
+    revlog = sorted(revlog, key=lambda entry: entry.card_id)  # by card, each card's answers in time order (a stable sort)
     return [(entry.card_id, Rating(entry.ease), from_us(entry.id * 1000)) for entry in revlog if 1 <= entry.ease <= 4]
 
 

@@ -81,7 +81,7 @@ class Collection:
     decks: dict[int, str]  # id -> name with '::'
     notes: list[Note]
     cards: list[Card]
-    revlog: list[RevlogEntry]  # ordered by card, then time
+    revlog: list[RevlogEntry]  # in time (id) order: the table's own order, read without a sort
     rollover: int | None = None  # the hour Anki's next day starts at, when the collection says
     presets: dict[int, Preset] = field(default_factory=dict)  # deck id -> its deck options as srs settings
     presets_unreadable: str | None = None  # why the deck options could not be read (the import goes on without them)
@@ -154,7 +154,7 @@ def read_collection(db: sqlite3.Connection, schema: int, path: Path) -> Collecti
                 "CASE WHEN odid != 0 THEN odue ELSE due END, ivl, factor, reps, lapses, data FROM cards ORDER BY nid, ord"
             ),
         )
-        revlog = _rows_as(RevlogEntry, db.execute("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY cid, id"))
+        revlog = _rows_as(RevlogEntry, db.execute("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id"))
     except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
         raise AnkiPackageError(f"{path}: the collection inside is damaged or not Anki's ({exc}); nothing was imported") from None
     _check_fields(path, notetypes, notes)

@@ -6,6 +6,7 @@ Every function takes a DB-API ``sqlite3.Connection`` inside the caller's transac
 from __future__ import annotations
 
 import sqlite3
+from itertools import chain
 from os import urandom
 
 from srs.model import MemoryState
@@ -90,7 +91,7 @@ def insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:
         whole = len(rows) - len(rows) % ROWS_PER_INSERT
         many = INSERT_REVIEW + ",".join([_ROW_MARKS] * ROWS_PER_INSERT)
         for start in range(0, whole, ROWS_PER_INSERT):
-            conn.execute(many, [value for row in rows[start : start + ROWS_PER_INSERT] for value in row])
+            conn.execute(many, list(chain.from_iterable(rows[start : start + ROWS_PER_INSERT])))
         conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows[whole:])
         for _name, sql in indexes:
             conn.execute(sql)
