@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 from datetime import tzinfo
 
 from . import forked
@@ -135,7 +136,7 @@ class _NewCard:
 def _new_card_rows(card: _NewCard) -> tuple[list[tuple], StateTuple]:
     """A card with no log yet: every entry becomes a log row with its replayed states (``merge_histories``' loop, for this case)."""
     tail = flags_json_tail(card.flags)
-    entries = sorted(card.entries, key=lambda entry: entry.id)
+    entries = sorted(card.entries, key=itemgetter(0))  # by id (time)
     times = [entry.id * 1000 for entry in entries]
     ratings = [entry.ease for entry in entries]
     states = scheduling.replay(zip(times, ratings), card.card_id, card.settings, card.zone)
