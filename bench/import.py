@@ -95,14 +95,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(run) -> tuple[float, float]:
-    """Wall and CPU seconds of ``run()``, the CPU of the worker processes it forked and waited for included."""
+def timed(run) -> tuple[float, float, bool]:
+    """Wall and CPU seconds of ``run()`` (the CPU of the worker processes it forked and waited for included), and whether it forked any."""
     wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     run()
-    return time.perf_counter() - wall, time.process_time() - cpu + _children_cpu() - children
+    forked_cpu = _children_cpu() - children
+    return time.perf_counter() - wall, time.process_time() - cpu + forked_cpu, forked_cpu > 0
 
 
-def srs_once(package: Path, one_process: bool = False) -> tuple[float, float]:
+def srs_once(package: Path, one_process: bool = False) -> tuple[float, float, bool]:
     """Wall and CPU seconds of an import into a fresh collection; ``one_process``: without the forked worker."""
     folder = Path(tempfile.mkdtemp())
     cores = forked.usable_cores
@@ -118,7 +119,7 @@ def srs_once(package: Path, one_process: bool = False) -> tuple[float, float]:
         shutil.rmtree(folder)
 
 
-def anki_once(package: Path) -> tuple[float, float]:
+def anki_once(package: Path) -> tuple[float, float, bool]:
     folder = Path(tempfile.mkdtemp())
     try:
         col = Collection(str(folder / "collection.anki2"))
@@ -188,7 +189,8 @@ def main() -> None:
     serial_wall, serial_cpu = (statistics.median(x[i] for x in serial) for i in (0, 1))
     anki_wall, anki_cpu = (statistics.median(x[i] for x in theirs) for i in (0, 1))
     print(f"load average    : {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores: other work slows the forked worker's half)")
-    print(f"srs import anki : {srs_wall:.2f} s wall, {srs_cpu:.2f} s CPU incl. its forked worker (median of {runs})")
+    print(f"srs import anki : {srs_wall:.2f} s wall, {srs_cpu:.2f} s CPU incl. its forked worker (median of {runs}; "
+          f"the worker forked in {sum(x[2] for x in ours)} of {runs} runs: only with a core spare)")
     print(f"  one process   : {serial_wall:.2f} s wall, {serial_cpu:.2f} s CPU (no worker forked)")
     print(f"Anki's import   : {anki_wall:.2f} s wall, {anki_cpu:.2f} s CPU")
     print(f"ratio srs/Anki  : {srs_wall / anki_wall:.2f}x wall, {srs_cpu / anki_cpu:.2f}x CPU; one process {serial_wall / anki_wall:.2f}x wall, "

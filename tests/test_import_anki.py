@@ -558,6 +558,7 @@ def test_the_forked_worker_imports_what_the_serial_path_imports(col, tmp_path, m
     outcomes = []
     for name, cores in (("serial", 1), ("forked", 2)):
         monkeypatch.setattr(forked, "usable_cores", lambda cores=cores: cores)
+        monkeypatch.setattr(forked, "spare_core", lambda: True)
         monkeypatch.setattr(history, "PARALLEL_MIN_CARDS", 2)
         monkeypatch.setattr(importer, "PARALLEL_MIN_FIELDS", 2)
         store = open_store(tmp_path / f"{name}.db")

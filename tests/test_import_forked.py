@@ -12,6 +12,12 @@ from srs.importers.anki import forked
 pytestmark = pytest.mark.skipif(not forked.can_fork() or forked.usable_cores() < 2, reason="forks a worker: Linux with 2 cores")
 
 
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch) -> None:
+    """The worker is forked whatever the machine's load while the tests run."""
+    monkeypatch.setattr(forked, "spare_core", lambda: True)
+
+
 def _squares_and_pids(items):
     return [(item * item, os.getpid()) for item in items]
 
@@ -52,3 +58,17 @@ def test_no_worker_below_the_minimum_or_beside_another_thread() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_no_worker_on_a_busy_machine(monkeypatch) -> None:
+    monkeypatch.setattr(forked, "spare_core", lambda: False)
+    assert {pid for _, pid in forked.split_map(_squares_and_pids, list(range(10)), 2)} == {os.getpid()}
+
+
+def test_a_spare_core_is_one_the_load_leaves(monkeypatch) -> None:
+    monkeypatch.undo()
+    monkeypatch.setattr(forked, "usable_cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 0.0, 0.0))
+    assert forked.spare_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.0, 0.0))
+    assert not forked.spare_core()

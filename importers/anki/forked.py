@@ -34,13 +34,26 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
+def spare_core() -> bool:
+    """Whether a core is likely free for a worker: the last minute's load leaves more than half a core beside this process.
+
+    On a busy machine the worker only competes with this process and the other work for the same cores: the
+    split then costs more (forking, copied pages, pickling) than it saves.
+    """
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available: assume an idle machine
+        load = 0.0
+    return usable_cores() - load > 0.5
+
+
 def split_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T], min_items: int) -> list[R]:
     """``function(items)`` (a list with one result per item, in order), its second half computed by a forked worker.
 
-    Serial below ``min_items`` items, with one usable core, or when forking is not safe. If the worker fails,
-    its half is computed here, so an error surfaces here with its traceback.
+    Serial below ``min_items`` items, with one usable core or none spare, or when forking is not safe. If the
+    worker fails, its half is computed here, so an error surfaces here with its traceback.
     """
-    if len(items) < max(min_items, 2) or usable_cores() < 2 or not can_fork():
+    if len(items) < max(min_items, 2) or usable_cores() < 2 or not can_fork() or not spare_core():
         return function(items)
     half = len(items) // 2
     read_fd, write_fd = os.pipe()
