@@ -73,8 +73,9 @@ class _NotSimple(Exception):
 
 
 class _Converter(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+    def __init__(self, parser: bool = True) -> None:
+        if parser:  # without: only fed by _feed_regular, until start_parser (most fields never need HTMLParser's state)
+            self.start_parser()
         self.blocks: list[str] = []
         self.inline: list[str] = []
         self.open_inline: list[tuple[str, int]] = []  # (tag, index in self.inline where it starts)
@@ -87,13 +88,19 @@ class _Converter(HTMLParser):
         self.heading: int | None = None
         self.needs_check = False  # emphasis next to punctuation: CommonMark's flanking rules may not read it as such
 
+    def start_parser(self) -> None:
+        """HTMLParser's own state, for ``feed``."""
+        HTMLParser.__init__(self, convert_charrefs=True)
+
     # -- blocks
     def _flush(self) -> None:
         if self.open_inline or self.link or self.code_start is not None:
             raise _NotSimple("a block ends inside inline markup")
         text = "".join(self.inline)
         self.inline = []
-        text = _TRAILING_BREAKS.sub("", text.strip(" "))  # no hard break at the end of a block
+        text = text.strip(" ")
+        if text.endswith("\n"):  # _TRAILING_BREAKS ends in "\n" or matches before a final one
+            text = _TRAILING_BREAKS.sub("", text)  # no hard break at the end of a block
         if "\\\n" in text:
             text = _SPACED_BREAK.sub("\\\n", text)
             text = _BREAK_RUN.sub("\n\n", text)  # an empty line between two lines: a paragraph break
@@ -286,6 +293,9 @@ class _Converter(HTMLParser):
             return
         if not self.inline or self.inline[-1].endswith(("\\\n", " ")):
             text = text.lstrip(" ")
+        if "[sound:" not in text:  # what _SOUND needs to match: most text has no sound
+            self.inline.append(escape_text(text))
+            return
         pos = 0
         for match in _SOUND.finditer(text):
             self.inline.append(escape_text(text[pos : match.start()]))
@@ -372,9 +382,10 @@ def to_markdown(html: str) -> Converted:
     html = _CONTROL.sub("", html.replace("\r\n", "\n"))
     if _PLAIN.fullmatch(html):
         return Converted(" ".join(html.split()))
-    converter = _Converter()
+    converter = _Converter(parser=False)
     try:
         if not _feed_regular(converter, html):
+            converter.start_parser()
             converter.feed(html)
             converter.close()
         text = converter.result()
