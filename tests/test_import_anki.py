@@ -154,6 +154,9 @@ def test_media_are_copied_beside_the_decks_and_referenced(store, col, tmp_path):
         ("a&nbsp;b &amp;amp;", "a b \\&amp;"),
         ('wow!<a href="https://x.org">link</a>', "wow\\![link](https://x.org)"),  # not an image
         ('\\!<a href="https://x.org">link</a>', "\\\\\\![link](https://x.org)"),  # a backslash, then a '!' that is not an image's
+        ("<div>a<br><br></div><div>b</div>", "a\n\nb"),  # no hard break at the end of a block
+        ("a<br>", "a"),
+        ("x [sound:s.mp3] y", "x [s.mp3](media/s.mp3) y"),
     ],
 )
 def test_simple_html_becomes_markdown(html, markdown):
