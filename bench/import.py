@@ -188,7 +188,7 @@ def main() -> None:
     srs_wall, srs_cpu = (statistics.median(x[i] for x in ours) for i in (0, 1))
     serial_wall, serial_cpu = (statistics.median(x[i] for x in serial) for i in (0, 1))
     anki_wall, anki_cpu = (statistics.median(x[i] for x in theirs) for i in (0, 1))
-    print(f"load average    : {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores: other work slows the forked worker's half)")
+    print(f"load average    : {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {forked.usable_cores()} cores (other work slows everything, and the worker's half most)")
     print(f"srs import anki : {srs_wall:.2f} s wall, {srs_cpu:.2f} s CPU incl. its forked worker (median of {runs}; "
           f"the worker forked in {sum(x[2] for x in ours)} of {runs} runs: only with a core spare)")
     print(f"  one process   : {serial_wall:.2f} s wall, {serial_cpu:.2f} s CPU (no worker forked)")
