@@ -358,13 +358,20 @@ def _feed_regular(converter: _Converter, html: str) -> bool:
         elif not attributes:
             converter.handle_starttag(tag, [])
         else:
-            attrs = [(name.lower(), unescape(next((v for v in values if v is not None), "")) if any(v is not None for v in values) else None)
-                     for name, *values in _ATTR.findall(attributes)]
-            converter.handle_starttag(tag, attrs)
+            converter.handle_starttag(tag, [_attribute(found) for found in _ATTR.finditer(attributes)])
     if pos < len(html):
         text = html[pos:]
         converter.handle_data(unescape(text) if "&" in text else text)
     return True
+
+
+def _attribute(found: re.Match) -> tuple[str, str | None]:
+    """(name, value) as HTMLParser gives them: the value of whichever quoting matched, unescaped; None without a value.
+
+    (``findall`` would give "" for the two quotings that did not match, so a value in single quotes or none read as empty.)
+    """
+    value = next((v for v in found.group(2, 3, 4) if v is not None), None)
+    return found.group(1).lower(), None if value is None else unescape(value)
 
 
 def _only_tags(html: str, tags: list[re.Match]) -> bool:
