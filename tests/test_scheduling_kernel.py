@@ -144,3 +144,4 @@ def test_values_to_json_is_memory_to_json() -> None:
         ]:
             memory = MemoryState(values[0], values[1], values[2], values[3], from_us(values[4]), from_us(values[5]), values[6], values[7])
             assert review_store.values_to_json(values, review_store.flags_json_tail(flags)) == review_store.memory_to_json(memory, flags)
+        assert review_store.NEW_STATE_HEAD + review_store.flags_json_tail(flags) == review_store.memory_to_json(MemoryState(), flags)

@@ -33,7 +33,7 @@ from srs.scheduling import Settings
 from srs.storage import import_store
 from srs.model import Flags
 from srs.scheduling import StateTuple
-from srs.storage.review_store import flags_json_tail, memory_from_json, memory_to_json, values_to_json
+from srs.storage.review_store import NEW_STATE_HEAD, flags_json_tail, memory_from_json, memory_to_json, values_to_json
 from srs.storage.timecodec import from_us
 
 LEARN, REVIEW, RELEARN, FILTERED, MANUAL, RESCHEDULED = range(6)  # revlog.type
@@ -145,7 +145,7 @@ def _new_card_rows(card: _NewCard) -> tuple[list[tuple], StateTuple]:
     rows = list(zip(
         repeat(card.card_id), ratings, times, [entry.time_ms or None for entry in entries],
         [0, *[state[0] for state in before]], [None, *[(state[4] - state[5]) / 1_000_000 / 86400 for state in before]],  # _interval_days
-        [memory_to_json(MemoryState(), card.flags), *afters[:-1]], afters, import_store.new_review_uids(times), repeat(None),
+        [NEW_STATE_HEAD + tail, *afters[:-1]], afters, import_store.new_review_uids(times), repeat(None),
     ))
     return rows, states[-1]
 

@@ -65,6 +65,9 @@ def flags_json_tail(flags: Flags) -> str:
     return ", " + _encode_json([flags.suspended, flags.leech, to_us(flags.buried_until)])[1:]
 
 
+NEW_STATE_HEAD = "[0, null, null, null, null, null, 0, 0"  # memory_to_json(MemoryState(), flags) is this + flags_json_tail(flags)
+
+
 def values_to_json(values: tuple, tail: str) -> str:
     """``memory_to_json`` of a state given as plain numbers (``scheduling.StateTuple``), ending in a ``flags_json_tail``.
 
