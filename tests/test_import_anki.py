@@ -590,3 +590,20 @@ def test_the_regular_tokeniser_reads_every_quoting_as_htmlparser_does(html):
         assert _feed_regular(converter, html)
 
     assert _outcome(fast) == _outcome(slow) != "<not simple>"
+
+
+def test_an_unchanged_file_is_parsed_once_on_a_second_import(store, col, tmp_path, monkeypatch):
+    """A second import of the same package renders each deck file as it is on disk: its parse serves the check too."""
+    from srs.importers.anki import deckfiles
+
+    add_note(col, "q1", "a1", deck="One")
+    add_note(col, "q2", "a2", deck="Two")
+    package = export(col, tmp_path / "p.apkg")
+    import_anki(store, package, tmp_path / "out", zone=UTC)
+    parses = []
+    original = deckfiles.parse_deck_ids
+    monkeypatch.setattr(deckfiles, "parse_deck_ids", lambda path, data: parses.append(path) or original(path, data))
+    result = import_anki(store, package, tmp_path / "out", zone=UTC)
+    files = sorted(str(path) for path in (tmp_path / "out").glob("*.yaml"))
+    assert len(files) == 2 and sorted(parses) == files  # One and Two: each parsed once
+    assert not any(plan.changed for plan in result.files)
