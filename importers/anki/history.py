@@ -89,8 +89,9 @@ class HistoryResult:
     rewritten: list[str] = field(default_factory=list)  # cards whose log was written again in time order
 
 
-def _new_entries(entries: list[RevlogEntry], log: list[import_store.LogRow]) -> list[RevlogEntry]:
-    """The entries srs's log does not have yet (same rating within a second: the same answer)."""
+def _new_entries(entries: list[RevlogEntry], log: list[tuple]) -> list[RevlogEntry]:
+    """The entries srs's log (rows with the rating at [1] and the time in microseconds at [2]) does not have yet
+    (same rating within a second: the same answer)."""
     if not log:
         return list(entries)
     known = sorted((row[2] // 1000, row[1]) for row in log)
@@ -207,11 +208,11 @@ def merge_histories(
     (``forked.split_map``); then every card's rows are written in the order of ``histories``, as one loop would.
     """
     result = HistoryResult()
-    logs = import_store.logs_of(conn, [history.card_id for history in histories])
+    times = import_store.log_times_of(conn, [history.card_id for history in histories])
     flags_of = import_store.card_flags(conn)
     work = []  # (history, fresh entries, card flags, suspended) of each card with something to do
     for history in histories:
-        fresh = _new_entries(history.entries, logs[history.card_id])
+        fresh = _new_entries(history.entries, times[history.card_id])
         result.known += len(history.entries) - len(fresh)
         if not fresh and history.suspended is None:
             continue
@@ -220,11 +221,12 @@ def merge_histories(
             suspended = history.suspended
         work.append((history, fresh, Flags(suspended, leech, from_us(buried)), suspended))
     new_cards = [_NewCard(history.card_id, fresh, flags, settings_for(history.deck_id), zone)
-                 for history, fresh, flags, _ in work if fresh and not logs[history.card_id]]
+                 for history, fresh, flags, _ in work if fresh and not times[history.card_id]]
+    logs = import_store.logs_of(conn, [history.card_id for history, fresh, _, _ in work if fresh and times[history.card_id]])
     replayed_new = iter(forked.split_map(_new_cards_rows, new_cards, PARALLEL_MIN_CARDS))
     inserts, updates, states = [], [], []
     for history, fresh, card_flags, suspended in work:
-        log = logs[history.card_id]
+        log = logs.get(history.card_id, [])
         if not fresh:
             states.append((history.card_id, None, suspended))
             continue
