@@ -6,8 +6,9 @@ rows; exported as a latest-format .apkg with scheduling. Each run imports it int
 collection (deck files, sync, every card's history replayed through srs's FSRS) and, in the same run,
 into a fresh Anki collection with "import any learning progress" (Anki's import_anki_package). Prints
 wall and CPU seconds of each (median of --runs) and srs/Anki as ratios; CPU is steadier when other
-work shares the machine. Then the replay alone: every answer of the package through
-``scheduling.review`` (the kernel) and through the py-fsrs path it replaced (``_review_fsrs``).
+work shares the machine, and counts srs's forked worker too (children's rusage). Then the replay alone:
+every answer of the package through ``scheduling.replay`` (numbers, one loop per card, as the import
+does), ``scheduling.review`` (the kernel) and the py-fsrs path it replaced (``_review_fsrs``).
 
 Run: .venv/bin/python bench/import.py [--runs N]
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -30,6 +32,7 @@ time.tzset()
 
 from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest  # noqa: E402
 
+from srs.importers.anki import forked  # noqa: E402
 from srs.importers.anki.importer import import_anki  # noqa: E402
 from srs import scheduling  # noqa: E402
 from srs.model import MemoryState, Rating, State  # noqa: E402
@@ -87,30 +90,47 @@ def build_package() -> Path:
     return PACKAGE
 
 
-def timed(run) -> tuple[float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(run) -> tuple[float, float, bool]:
+    """Wall and CPU seconds of ``run()`` (the CPU of the worker processes it forked and waited for included), and whether it forked any."""
+    wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     run()
-    return time.perf_counter() - wall, time.process_time() - cpu
+    forked_cpu = _children_cpu() - children
+    return time.perf_counter() - wall, time.process_time() - cpu + forked_cpu, forked_cpu > 0
 
 
-def srs_once(package: Path) -> tuple[float, float]:
+def srs_once(package: Path, one_process: bool = False, again: bool = False) -> tuple[float, float, bool]:
+    """Wall and CPU seconds of an import into a fresh collection; ``one_process``: without the forked worker;
+    ``again``: of a second import of the package (nothing new: every card and answer is already there)."""
     folder = Path(tempfile.mkdtemp())
+    cores = forked.usable_cores
+    forked.usable_cores = (lambda: 1) if one_process else cores
     try:
         store = open_store(folder / "srs.db")
         try:
+            if again:
+                import_anki(store, package, folder / "decks")
             return timed(lambda: import_anki(store, package, folder / "decks"))
         finally:
             store.close()
     finally:
+        forked.usable_cores = cores
         shutil.rmtree(folder)
 
 
-def anki_once(package: Path) -> tuple[float, float]:
+def anki_once(package: Path, again: bool = False) -> tuple[float, float, bool]:
+    """Wall and CPU seconds of Anki's import into a fresh collection; ``again``: of a second import of the package."""
     folder = Path(tempfile.mkdtemp())
     try:
         col = Collection(str(folder / "collection.anki2"))
         try:
             request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True))
+            if again:
+                col.import_anki_package(request)
             return timed(lambda: col.import_anki_package(request))
         finally:
             col.close()
@@ -118,16 +138,22 @@ def anki_once(package: Path) -> tuple[float, float]:
         shutil.rmtree(folder)
 
 
-def replay_once(package: Path, path) -> float:
-    """CPU seconds to replay every card's answers of the package through ``path`` (the kernel, or the py-fsrs one)."""
-    from srs.clock import local_zone
+def _answers(package: Path) -> list[tuple[int, Rating, datetime]]:
+    """(Anki card id, rating, time) of every graded answer of the package, by card and time."""
     from srs.importers.anki.collection import read_collection
     from srs.importers.anki.package import open_package
     from srs.storage.timecodec import from_us
 
     with open_package(package) as opened:
         revlog = read_collection(opened.db, opened.schema, package).revlog
-    answers = [(entry.card_id, Rating(entry.ease), from_us(entry.id * 1000)) for entry in revlog if 1 <= entry.ease <= 4]
+    revlog = sorted(revlog, key=lambda entry: entry.card_id)  # by card, each card's answers in time order (a stable sort)
+    return [(entry.card_id, Rating(entry.ease), from_us(entry.id * 1000)) for entry in revlog if 1 <= entry.ease <= 4]
+
+
+def replay_once(answers: list[tuple[int, Rating, datetime]], path) -> float:
+    """CPU seconds to replay every card's answers of the package through ``path`` (the kernel, or the py-fsrs one)."""
+    from srs.clock import local_zone
+
     settings, zone = scheduling.Settings(), local_zone()
     cpu = time.process_time()
     state, card = MemoryState(), None
@@ -138,6 +164,21 @@ def replay_once(package: Path, path) -> float:
     return time.process_time() - cpu
 
 
+def replay_numbers_once(answers: list[tuple[int, Rating, datetime]]) -> float:
+    """CPU seconds to replay every card's answers through ``scheduling.replay``, times as microseconds, as the import does."""
+    from srs.clock import local_zone
+    from srs.storage.timecodec import to_us
+
+    by_card: dict[int, list[tuple[int, int]]] = {}
+    for card_id, rating, moment in answers:
+        by_card.setdefault(card_id, []).append((to_us(moment), int(rating)))
+    settings, zone = scheduling.Settings(), local_zone()
+    cpu = time.process_time()
+    for card_id, card_answers in by_card.items():
+        scheduling.replay(card_answers, card_id, settings, zone)
+    return time.process_time() - cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -145,19 +186,31 @@ def main() -> None:
     started = time.perf_counter()
     package = build_package()
     print(f"package: {package} ({package.stat().st_size / 1e6:.1f} MB, {NOTES} notes, {NOTES * REVIEWS_PER_CARD} reviews; ready in {time.perf_counter() - started:.1f} s)")
-    ours, theirs = [], []
+    ours, serial, theirs = [], [], []
     for _ in range(runs):
         ours.append(srs_once(package))
+        serial.append(srs_once(package, one_process=True))
         theirs.append(anki_once(package))
     srs_wall, srs_cpu = (statistics.median(x[i] for x in ours) for i in (0, 1))
+    serial_wall, serial_cpu = (statistics.median(x[i] for x in serial) for i in (0, 1))
     anki_wall, anki_cpu = (statistics.median(x[i] for x in theirs) for i in (0, 1))
-    print(f"srs import anki : {srs_wall:.2f} s wall, {srs_cpu:.2f} s CPU (median of {runs})")
+    print(f"load average    : {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {forked.usable_cores()} cores (other work slows everything, and the worker's half most)")
+    print(f"srs import anki : {srs_wall:.2f} s wall, {srs_cpu:.2f} s CPU incl. its forked worker (median of {runs}; "
+          f"the worker forked in {sum(x[2] for x in ours)} of {runs} runs: only with a core spare)")
+    print(f"  one process   : {serial_wall:.2f} s wall, {serial_cpu:.2f} s CPU (no worker forked)")
     print(f"Anki's import   : {anki_wall:.2f} s wall, {anki_cpu:.2f} s CPU")
-    print(f"ratio srs/Anki  : {srs_wall / anki_wall:.2f}x wall, {srs_cpu / anki_cpu:.2f}x CPU (target <= 2x)")
-    kernel = statistics.median(replay_once(package, scheduling.review) for _ in range(runs))
-    reference = statistics.median(replay_once(package, scheduling._review_fsrs) for _ in range(runs))
-    print(f"replay alone    : {kernel:.2f} s CPU through scheduling.review (kernel), {reference:.2f} s through py-fsrs "
-          f"(scheduling._review_fsrs); {reference / kernel:.1f}x faster, same states")
+    print(f"ratio srs/Anki  : {srs_wall / anki_wall:.2f}x wall, {srs_cpu / anki_cpu:.2f}x CPU; one process {serial_wall / anki_wall:.2f}x wall, "
+          f"{serial_cpu / anki_cpu:.2f}x CPU (target <= 2x)")
+    ours_again = statistics.median(srs_once(package, one_process=True, again=True)[1] for _ in range(runs))
+    theirs_again = statistics.median(anki_once(package, again=True)[1] for _ in range(runs))
+    print(f"second import   : {ours_again:.2f} s CPU (one process) against Anki's {theirs_again:.2f} s: {ours_again / theirs_again:.2f}x "
+          "(the same package again: nothing new)")
+    answers = _answers(package)
+    numbers = statistics.median(replay_numbers_once(answers) for _ in range(runs))
+    kernel = statistics.median(replay_once(answers, scheduling.review) for _ in range(runs))
+    reference = statistics.median(replay_once(answers, scheduling._review_fsrs) for _ in range(runs))
+    print(f"replay alone    : {numbers:.2f} s CPU through scheduling.replay (numbers), {kernel:.2f} s through scheduling.review "
+          f"(kernel), {reference:.2f} s through py-fsrs (scheduling._review_fsrs); same states")
     sys.stdout.flush()
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-import random
 import threading
+from _random import Random as _CRandom
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -85,10 +86,13 @@ _rngs = threading.local()
 
 
 def _seeded_random(seed: int) -> float:
-    """``random.Random(seed).random()``, reseeding one generator per thread instead of making one per answer."""
+    """``random.Random(seed).random()``, reseeding one generator per thread instead of making one per answer.
+
+    The C generator under ``random.Random``: for an int seed, ``random.Random.seed`` only adds a Python call around it.
+    """
     rng = getattr(_rngs, "rng", None)
     if rng is None:
-        rng = _rngs.rng = random.Random()
+        rng = _rngs.rng = _CRandom()
     rng.seed(seed)
     return rng.random()
 
@@ -248,6 +252,20 @@ class _Kernel:
         self.rollover = settings.day_starts_at
         self.rollover_delta = timedelta(hours=settings.day_starts_at)
         self._memo: tuple = (None, None, None, None, None, None)
+        # The same steps and caps in integer microseconds, for ``replay`` (timedelta holds exact microseconds).
+        self.learning_us = tuple(_us(step) for step in self.learning)
+        self.relearning_us = tuple(_us(step) for step in self.relearning)
+        self.learning_hard_us = None if self.learning_hard is None else _us(self.learning_hard)
+        self.relearning_hard_us = None if self.relearning_hard is None else _us(self.relearning_hard)
+        self.maximum_us = _us(self.maximum)
+        self.rollover_us = _us(self.rollover_delta)
+        # The helpers' per-rating subexpressions, computed once for ``replay`` (the same expressions give the same floats;
+        # a factor 1 for the rating without hard penalty or easy bonus multiplies exactly as fsrs' ``* 1 * 1`` does).
+        self.short_factor = [None] + [_E ** (p[17] * (r - 3 + p[18])) for r in range(1, 5)]
+        self.difficulty_delta = [None] + [-(p[6] * (r - 3)) for r in range(1, 5)]
+        self.recall_bonus = [None, None, p[15], 1, p[16]]
+        self.p7_easy, self.damped_weight = p[7] * self.easy_difficulty, 1 - p[7]
+        self.fuzz_ranges: dict[int, tuple[int, int]] = {}
 
     @staticmethod
     def _hard_step(steps: tuple[timedelta, ...]) -> timedelta | None:
@@ -361,6 +379,130 @@ class _Kernel:
         return MemoryState(
             kind, step, min(stability, MAX_STABILITY), difficulty, min(due, now + self.maximum), now, state.reps + 1, state.lapses + (1 if lapse else 0)
         )
+
+
+    def day_number(self, zone: tzinfo) -> Callable[[int], int]:
+        """A function: microseconds since the epoch -> the number of its study day in ``zone`` (``study_day`` as a count of days)."""
+        rollover = self.rollover_us
+        if zone is timezone.utc or getattr(zone, "key", None) in _UTC_KEYS:
+            return lambda at: (at - rollover) // _DAY_US
+
+        def local_day(at: int) -> int:
+            local = (_EPOCH + timedelta(microseconds=at)).astimezone(zone).replace(tzinfo=None)
+            return (_us(local - _NAIVE_EPOCH) - rollover) // _DAY_US
+
+        return local_day
+
+    def replay(self, answers: Iterable[tuple[int, int]], card_id: int, zone: tzinfo) -> list[StateTuple]:
+        """``review`` over a card's answers from NEW, on numbers: each (time in microseconds, rating) -> the state after it.
+
+        The same arithmetic as ``review`` and its helpers on the same values, written out in one loop: an import replays
+        100k answers, and the datetimes, MemoryState objects and calls per answer were most of its time. Datetimes become
+        integer microseconds (exact, as ``timecodec`` stores them); per-rating constants are the helpers' own expressions.
+        """
+        p, factor, decay, interval_factor = self.p, self.factor, self.decay, self.interval_factor
+        neg_p9, p10, p11, neg_p12, p13, p14, neg_p19 = -p[9], p[10], p[11], -p[12], p[13], p[14], -p[19]
+        e_p8, forget_short, short_factor, bonus, delta = self.e_p8, self.forget_short, self.short_factor, self.recall_bonus, self.difficulty_delta
+        easy_part, damped_weight = self.p7_easy, self.damped_weight
+        rollover, day_of = self.rollover_us, (None if zone is timezone.utc or getattr(zone, "key", None) in _UTC_KEYS else self.day_number(zone))
+        reseed, draw, fuzz_range = (rng := _CRandom()).seed, rng.random, self.fuzz_ranges
+        fuzz, maximum_interval, maximum_us = self.fuzz, self.maximum_interval, self.maximum_us
+        learning, learning_hard, relearning, relearning_hard = self.learning_us, self.learning_hard_us, self.relearning_us, self.relearning_hard_us
+        new, learning_state, review_state, relearning_state, cap, e, day_us = 0, 1, 2, 3, MAX_STABILITY, _E, _DAY_US  # states as plain ints
+        states: list[StateTuple] = []
+        kind, step, stability, difficulty, last, day_last, reps, lapses = new, None, 0.0, 0.0, -1 << 80, 0, 0, 0
+        for at, r in answers:
+            if not 1 <= r <= 4:
+                raise ValueError(f"{r!r} is not a valid Rating")
+            if at < last:
+                at = last
+            day_now = (at - rollover) // day_us if day_of is None else day_of(at)
+            lapse = r == 1 and kind == review_state
+            if kind == new:
+                stability, difficulty = self.initial_stability[r], self.initial_difficulty[r]
+                kind, step, steps, hard = learning_state, 0, learning, learning_hard
+            else:
+                elapsed = day_now - day_last
+                if elapsed < 1:  # short_term
+                    increase = short_factor[r] * (stability ** neg_p19)
+                    if r != 1 and increase < 1.0:
+                        increase = 1.0
+                    stability = stability * increase
+                    stability = 0.001 if 0.001 > stability else stability  # max(stability, 0.001)
+                else:  # next_stability
+                    retrievability = (1 + factor * elapsed / stability) ** decay
+                    if r == 1:
+                        long_term = p11 * (difficulty ** neg_p12) * (((stability + 1) ** (p13)) - 1) * (e ** ((1 - retrievability) * p14))
+                        shortest = stability / forget_short
+                        stability = shortest if shortest < long_term else long_term  # min(long_term, shortest)
+                    else:
+                        grown = e_p8 * (11 - difficulty) * (stability ** neg_p9) * ((e ** ((1 - retrievability) * p10)) - 1) * bonus[r]
+                        stability = stability * (1 + grown)
+                    stability = 0.001 if 0.001 > stability else stability  # max(stability, 0.001)
+                damped = difficulty + (10.0 - difficulty) * delta[r] / 9.0  # next_difficulty
+                difficulty = easy_part + damped_weight * damped
+                difficulty = 1.0 if 1.0 > difficulty else difficulty  # min(max(difficulty, 1.0), 10.0)
+                difficulty = 10.0 if 10.0 < difficulty else difficulty
+                if kind == learning_state:
+                    steps, hard = learning, learning_hard
+                elif kind == relearning_state:
+                    steps, hard = relearning, relearning_hard
+                else:
+                    steps = hard = None
+            if steps is None:  # Review
+                if r == 1 and relearning:
+                    kind, step, interval = relearning_state, 0, relearning[0]
+                else:
+                    interval = None
+            elif not steps or (step >= len(steps) and r != 1):
+                interval = None
+            elif r == 1:
+                step, interval = 0, steps[0]
+            elif r == 2:
+                interval = hard if step == 0 else steps[step]
+            elif r == 3 and step + 1 != len(steps):
+                step += 1
+                interval = steps[step]
+            else:  # Good at the last step, or Easy
+                interval = None
+            if interval is None:
+                kind, step = review_state, None
+                days = round((stability / factor) * interval_factor)  # next_interval
+                days = 1 if days < 1 else (maximum_interval if days > maximum_interval else days)
+                if fuzz and days >= 2.5:  # _fuzzed_interval
+                    low, high = fuzz_range.get(days) or fuzz_range.setdefault(days, _fuzz_range(days, maximum_interval))
+                    reseed(card_id * 1_000_003 + reps)  # fuzz_seed
+                    days = round(draw() * (high - low + 1) + low)
+                    days = maximum_interval if days > maximum_interval else days
+                interval = days * day_us
+            due = at + (interval if interval < maximum_us else maximum_us)
+            reps += 1
+            lapses += lapse
+            stability = cap if cap < stability else stability  # min(stability, cap), as review caps it
+            states.append((kind, step, stability, difficulty, due, at, reps, lapses))
+            last, day_last = at, day_now
+        return states
+
+
+# (state, step, stability, difficulty, due_us, last_review_us, reps, lapses): a MemoryState on numbers, as stored.
+StateTuple = tuple[int, int | None, float, float, int, int, int, int]
+_DAY_US = 86_400_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+def _us(delta: timedelta) -> int:
+    """A timedelta as integer microseconds (exact)."""
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def replay(answers: Iterable[tuple[int, int]], card_id: int, settings: Settings = Settings(), zone: tzinfo = timezone.utc) -> list[StateTuple]:
+    """The state after each of a card's answers from NEW, each (time in microseconds since the epoch, rating 1-4).
+
+    Equal, field for field, to answering them one by one through ``review`` (times clamped as ``review_time`` does);
+    states as ``StateTuple``s, times in microseconds.
+    """
+    return _kernel_for(settings).replay(answers, card_id, zone)
 
 
 _kernels: dict[int, tuple[Settings, _Kernel]] = {}

@@ -154,6 +154,9 @@ def test_media_are_copied_beside_the_decks_and_referenced(store, col, tmp_path):
         ("a&nbsp;b &amp;amp;", "a b \\&amp;"),
         ('wow!<a href="https://x.org">link</a>', "wow\\![link](https://x.org)"),  # not an image
         ('\\!<a href="https://x.org">link</a>', "\\\\\\![link](https://x.org)"),  # a backslash, then a '!' that is not an image's
+        ("<div>a<br><br></div><div>b</div>", "a\n\nb"),  # no hard break at the end of a block
+        ("a<br>", "a"),
+        ("x [sound:s.mp3] y", "x [s.mp3](media/s.mp3) y"),
     ],
 )
 def test_simple_html_becomes_markdown(html, markdown):
@@ -505,3 +508,102 @@ def test_the_reverse_card_keeps_its_own_history(store, col, tmp_path):
     reverse = srs_card(store, uid + "#rev").memory
     assert math.isclose(reverse.stability, expected.stability, rel_tol=1e-3) and abs(reverse.difficulty - expected.difficulty) <= 1e-3
     assert len(history_of(store, uid + "#rev")) == 4
+
+
+@pytest.mark.parametrize(
+    "html, regular",
+    [
+        ('<img src="a.png" alt="a<b"> text', True),  # a "<" inside a quoted value: still plain tags and text
+        ("<b>a</b> 1 < 2", False),  # a stray "<" between tags: HTMLParser reads it
+        ("1 < 2 <b>a</b>", False),
+        ("<b>a</b> <!-- note -->", False),
+        ("<b>x</b> y &lt; z", True),
+    ],
+)
+def test_the_regular_tokeniser_takes_only_tags_and_text(html, regular):
+    """The "<" count shortcut: a "<" that no tag holds sends the field to HTMLParser, nothing fed; one inside a tag does not."""
+    from srs.importers.anki import html as converter_module
+
+    converter = converter_module._Converter()
+    assert converter_module._feed_regular(converter, html) is regular
+    if not regular:
+        assert converter.inline == [] and converter.blocks == []
+
+
+def test_escaping_covers_every_character_markdown_reads():
+    """``escape_text`` (a translate table) escapes what ``_ESCAPE`` matches, and entity-like ampersands, nothing else."""
+    from srs.importers.anki.html import _ENTITY_LIKE, _ESCAPE, escape_text
+
+    text = "".join(map(chr, range(32, 0x250))) + " &amp; &#42; &x &"
+    assert escape_text(text) == _ENTITY_LIKE.sub(r"\\&", _ESCAPE.sub(r"\\\1", text))
+
+
+def _imported_tables(store) -> tuple:
+    with store.read() as conn:
+        reviews = conn.execute(
+            "SELECT id, card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, substr(uid, 1, 13), device FROM review ORDER BY id"
+        ).fetchall()
+        cards = conn.execute("SELECT id, uid, front, back, extra, state, step, stability, fsrs_difficulty, due, last_review, reps, lapses, suspended FROM card ORDER BY id").fetchall()
+    return reviews, cards
+
+
+def test_the_forked_worker_imports_what_the_serial_path_imports(col, tmp_path, monkeypatch):
+    """Fields converted and histories replayed half in a forked worker: the same deck files, log and card states, in the same order."""
+    from srs.importers.anki import forked, history, importer
+    from srs.storage import open_store
+
+    rng = random.Random(7)
+    for i in range(40):
+        note = add_note(col, f"<b>q{i}</b> *x* &amp; <i>y</i>", f"<div>a {i}</div><div><code>c_{i}</code></div>", deck=f"D{i % 3}")
+        days = sorted(rng.sample(range(1, 300), 6))
+        insert_revlog(col, note.card_ids()[0], revlog_rows([(0, 3)] + [(day, rng.choice([1, 2, 3, 3, 4])) for day in days], i))
+    package = export(col, tmp_path / "p.apkg")
+    outcomes = []
+    for name, cores in (("serial", 1), ("forked", 2)):
+        monkeypatch.setattr(forked, "usable_cores", lambda cores=cores: cores)
+        monkeypatch.setattr(forked, "spare_core", lambda: True)
+        monkeypatch.setattr(history, "PARALLEL_MIN_CARDS", 2)
+        monkeypatch.setattr(importer, "PARALLEL_MIN_FIELDS", 2)
+        store = open_store(tmp_path / f"{name}.db")
+        import_anki(store, package, tmp_path / name, now=START, zone=UTC)
+        files = {path.name: path.read_bytes() for path in sorted((tmp_path / name).glob("*.yaml"))}
+        outcomes.append((files, _imported_tables(store)))
+        store.close()
+    assert len(outcomes[0][1][0]) == 40 * 7 and len(outcomes[0][0]) == 3
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["<img src='a.png'>", "<img src=a.png alt='x &amp; y'>", "<a href=https://x.org>link</a>", '<img src="a.png" alt>', '<img src="a.png" alt="">',
+     "<a href='https://x.org/?a=1&amp;b=2'>q</a>"],
+)
+def test_the_regular_tokeniser_reads_every_quoting_as_htmlparser_does(html):
+    """Single-quoted, unquoted and missing attribute values: the same outcome as HTMLParser (they once read as empty, keeping the HTML)."""
+    from srs.importers.anki.html import _feed_regular
+
+    def slow(converter):
+        converter.feed(html)
+        converter.close()
+
+    def fast(converter):
+        assert _feed_regular(converter, html)
+
+    assert _outcome(fast) == _outcome(slow) != "<not simple>"
+
+
+def test_an_unchanged_file_is_parsed_once_on_a_second_import(store, col, tmp_path, monkeypatch):
+    """A second import of the same package renders each deck file as it is on disk: its parse serves the check too."""
+    from srs.importers.anki import deckfiles
+
+    add_note(col, "q1", "a1", deck="One")
+    add_note(col, "q2", "a2", deck="Two")
+    package = export(col, tmp_path / "p.apkg")
+    import_anki(store, package, tmp_path / "out", zone=UTC)
+    parses = []
+    original = deckfiles.parse_deck_ids
+    monkeypatch.setattr(deckfiles, "parse_deck_ids", lambda path, data: parses.append(path) or original(path, data))
+    result = import_anki(store, package, tmp_path / "out", zone=UTC)
+    files = sorted(str(path) for path in (tmp_path / "out").glob("*.yaml"))
+    assert len(files) == 2 and sorted(parses) == files  # One and Two: each parsed once
+    assert not any(plan.changed for plan in result.files)

@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srs import scheduling
-from srs.model import MemoryState, Rating, State
+from srs.model import Flags, MemoryState, Rating, State
+from srs.storage import review_store
+from srs.storage.timecodec import from_us, to_us
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 ZONES = [timezone.utc, ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("Australia/Lord_Howe"), ZoneInfo("Asia/Kolkata")]
@@ -99,3 +101,47 @@ def test_a_broken_kernel_is_caught(monkeypatch) -> None:
 def test_kernel_refuses_an_invalid_rating() -> None:
     with pytest.raises(ValueError):
         scheduling.review(MemoryState(), 5, T0, 1)  # type: ignore[arg-type]
+
+
+def as_values(state: MemoryState) -> tuple:
+    return (state.state, state.step, state.stability, state.difficulty, to_us(state.due), to_us(state.last_review), state.reps, state.lapses)
+
+
+@settings(max_examples=400, deadline=None)
+@given(histories, configs, st.integers(1, 2**40), st.sampled_from(ZONES))
+def test_replay_equals_py_fsrs_answer_by_answer(history, config, card_id: int, zone) -> None:
+    """``scheduling.replay`` (numbers, one loop) gives py-fsrs' state after every answer, fuzz and study days included.
+
+    Times may go backwards (negative gaps): replay clamps them as ``review_time`` does.
+    """
+    answers, at = [], to_us(T0)
+    for seconds, micros, rating in history:
+        at += seconds * 1_000_000 + micros
+        answers.append((at, int(rating)))
+    replayed = scheduling.replay(answers, card_id, config, zone)
+    state = MemoryState()
+    for (at_us, rating), values in zip(answers, replayed, strict=True):
+        state = scheduling._review_fsrs(state, Rating(rating), scheduling.review_time(state, from_us(at_us)), card_id, config, zone)
+        assert values == as_values(state)
+        assert repr(values[2:4]) == repr((state.stability, state.difficulty))
+
+
+def test_replay_refuses_an_invalid_rating() -> None:
+    with pytest.raises(ValueError):
+        scheduling.replay([(to_us(T0), 0)], 1)
+
+
+def test_values_to_json_is_memory_to_json() -> None:
+    """The f-string JSON of a replayed state is ``memory_to_json``'s text, for every flag combination and odd floats."""
+    moments = [to_us(T0), to_us(T0) + 86_400_000_000]
+    for flags in (Flags(), Flags(True, False, None), Flags(False, True, T0), Flags(True, True, T0 + timedelta(microseconds=1))):
+        for values in [
+            (State.LEARNING, 0, 1.2931, 5.112170705601056, *moments, 1, 0),
+            (State.REVIEW, None, 36500.0, 10.0, *moments, 12, 3),
+            (State.RELEARNING, 2, 1e-05, 1.0000000000000002, *moments, 2, 1),
+            (State.REVIEW, None, float("inf"), float("nan"), *moments, 3, 0),
+            (State.REVIEW, None, 3, 7, *moments, 3, 0),  # ints from parameters given as ints
+        ]:
+            memory = MemoryState(values[0], values[1], values[2], values[3], from_us(values[4]), from_us(values[5]), values[6], values[7])
+            assert review_store.values_to_json(values, review_store.flags_json_tail(flags)) == review_store.memory_to_json(memory, flags)
+        assert review_store.NEW_STATE_HEAD + review_store.flags_json_tail(flags) == review_store.memory_to_json(MemoryState(), flags)

@@ -329,3 +329,31 @@ def test_backup_stamps_are_read_as_strptime_reads_them() -> None:
         except ValueError:
             expected = None
         assert _parse_stamp(text) == expected, text
+
+
+def test_a_bulk_insert_stores_every_row_in_order_and_restores_the_cache(tmp_path, monkeypatch) -> None:
+    """Rows go in ROWS_PER_INSERT to a statement and the rest one by one: every row, in its order; the page cache as it was."""
+    from srs.decks import sync_paths
+    from srs.storage import import_store
+    from tests.conftest import T0, simple_deck
+
+    monkeypatch.setattr(import_store, "BULK_ROWS", 10)
+    monkeypatch.setattr(import_store, "ROWS_PER_INSERT", 7)
+    deck = tmp_path / "d.yaml"
+    deck.write_text(simple_deck(1), encoding="utf-8")
+    store = open_store(tmp_path / "srs.db")
+    sync_paths(store, [deck], now=T0)
+    with store.read() as conn:
+        card_id = conn.execute("SELECT id FROM card").fetchone()[0]
+    rows = [(card_id, 1 + i % 4, at, i, i % 3, i / 7, f"[{i}]", f"[{i + 1}]", uid, None if i % 2 else "dev")
+            for i, (_, _, at, *_rest, uid, _device) in enumerate(_review_rows(card_id, 51, 1_700_000_000_000_000))]
+    with store.write() as conn:
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        import_store.insert_reviews(conn, rows)
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == cache
+    with store.read() as conn:
+        stored = conn.execute(
+            "SELECT card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device FROM review ORDER BY id"
+        ).fetchall()
+    assert stored == rows
+    store.close()

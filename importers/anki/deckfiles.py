@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from srs.decks.load import parse_deck, parse_deck_ids
+from srs.decks.load import parse_deck_ids
 from srs.decks.sync import DECK_SUFFIXES
 from srs.errors import SrsError
 from srs.ingest.writer import _atomic_write
@@ -41,18 +41,33 @@ def slug(name: str) -> str:
     return "--".join(part or "deck" for part in parts)[:100] or "deck"
 
 
+@dataclass(frozen=True)
+class _Existing:
+    """A deck file already in the folder: as parsed (``parse_deck_ids``), and its bytes."""
+
+    deck: DeckFile
+    data: bytes
+    parsed: tuple
+
+
 def existing_decks(folder: Path) -> dict[Path, DeckFile]:
     """The deck files already in ``folder`` (not its subfolders); any with an error stops the import."""
+    return {path: found.deck for path, found in _existing(folder).items()}
+
+
+def _existing(folder: Path) -> dict[Path, _Existing]:
     found = {}
     if not folder.is_dir():
         return found
     for path in sorted(p for p in folder.iterdir() if p.suffix in DECK_SUFFIXES and p.is_file()):
-        deck, problems = parse_deck(str(path), path.read_bytes())
+        data = path.read_bytes()
+        parsed = parse_deck_ids(str(path), data)
+        deck, problems = parsed[0], parsed[1]
         errors = [p for p in problems if p.severity == "error"]
         if deck is None or errors:
             listed = "\n".join(str(p) for p in errors[:10])
             raise SrsError(f"{path} has errors, so nothing was imported; fix them (see `srs check {path}`) or import into another folder with -o:\n{listed}")
-        found[path] = deck
+        found[path] = _Existing(deck, data, parsed)
     return found
 
 
@@ -76,7 +91,8 @@ def _target_files(decks: list[str], existing: dict[Path, DeckFile], folder: Path
 
 def plan_deck_files(cards_by_deck: dict[str, list[CardSpec]], folder: Path, description: str) -> tuple[list[DeckFilePlan], list[Path]]:
     """What to write (every file that gains, changes or loses an imported card, checked by the strict loader), and every file that holds imported cards."""
-    existing = existing_decks(folder)
+    files = _existing(folder)
+    existing = {path: found.deck for path, found in files.items()}
     targets = _target_files(list(cards_by_deck), existing, folder)
     imported = {card.uid for cards in cards_by_deck.values() for card in cards}
     plans = []
@@ -99,16 +115,18 @@ def plan_deck_files(cards_by_deck: dict[str, list[CardSpec]], folder: Path, desc
         cards = kept + list(incoming.values())
         text = deck_text(deck, old.description if old is not None else description, [Section("", cards)])
         data = text.encode()
-        parsed = _check(path, data, cards)
-        changed = old is None or data != path.read_bytes()
+        unchanged = old is not None and data == files[path].data
+        # The same bytes parse the same: the parse of the file as it is serves (an import of an unchanged package).
+        parsed = _check(path, data, cards, files[path].parsed if unchanged else None)
+        changed = not unchanged
         if old is None or added or updated or removed:
             plans.append(DeckFilePlan(path, deck, data, changed, added, updated, removed, parsed))
     return plans, sorted(set(targets.values()) | {plan.path for plan in plans})
 
 
-def _check(path: Path, data: bytes, cards: list[CardSpec]) -> tuple:
-    """The file as the strict loader reads it (``parse_deck_ids``), refused unless it reads back as ``cards``."""
-    result = parse_deck_ids(str(path), data)
+def _check(path: Path, data: bytes, cards: list[CardSpec], parsed: tuple | None = None) -> tuple:
+    """The file as the strict loader reads it (``parse_deck_ids``, or ``parsed``: its result on these bytes), refused unless it reads back as ``cards``."""
+    result = parse_deck_ids(str(path), data) if parsed is None else parsed
     parsed, problems = result[0], result[1]
     errors = [p for p in problems if p.severity == "error"]
     if parsed is None or errors:

@@ -19,17 +19,21 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from datetime import tzinfo
 
+from . import forked
 from .collection import RevlogEntry
 from srs import scheduling
-from srs.model import MemoryState, Rating
+from srs.model import MemoryState
 from srs.scheduling import Settings
 from srs.storage import import_store
 from srs.model import Flags
-from srs.storage.review_store import memory_from_json, memory_to_json
+from srs.scheduling import StateTuple
+from srs.storage.review_store import NEW_STATE_HEAD, flags_json_tail, memory_from_json, memory_to_json, values_to_json
 from srs.storage.timecodec import from_us
 
 LEARN, REVIEW, RELEARN, FILTERED, MANUAL, RESCHEDULED = range(6)  # revlog.type
@@ -85,8 +89,9 @@ class HistoryResult:
     rewritten: list[str] = field(default_factory=list)  # cards whose log was written again in time order
 
 
-def _new_entries(entries: list[RevlogEntry], log: list[import_store.LogRow]) -> list[RevlogEntry]:
-    """The entries srs's log does not have yet (same rating within a second: the same answer)."""
+def _new_entries(entries: list[RevlogEntry], log: list[tuple]) -> list[RevlogEntry]:
+    """The entries srs's log (rows with the rating at [1] and the time in microseconds at [2]) does not have yet
+    (same rating within a second: the same answer)."""
     if not log:
         return list(entries)
     known = sorted((row[2] // 1000, row[1]) for row in log)
@@ -104,91 +109,138 @@ def _new_entries(entries: list[RevlogEntry], log: list[import_store.LogRow]) -> 
     return fresh
 
 
-def _interval_days(before: MemoryState) -> float | None:
-    if before.due is None or before.last_review is None:
+def _interval_days(before: StateTuple | None) -> float | None:
+    """The interval the card had before an answer, in days (None before its first): ``(due - last_review).total_seconds() / 86400``."""
+    if before is None:
         return None
-    return (before.due - before.last_review).total_seconds() / 86400
+    return (before[4] - before[5]) / 1_000_000 / 86400  # total_seconds() divides the microseconds by 10**6, as here
 
 
-_RATINGS = (None, *Rating)
+def _state_json(state: StateTuple | None, flags: Flags) -> str:
+    """``memory_to_json`` of a replayed state (None: a new card)."""
+    if state is None:
+        return memory_to_json(MemoryState(), flags)
+    return values_to_json(state, flags_json_tail(flags))
 
 
-def _replay_new(card_id: int, entries: list[RevlogEntry], flags: Flags, settings: Settings, zone: tzinfo, inserts: list[tuple]) -> MemoryState:
+@dataclass(frozen=True)
+class _NewCard:
+    """A card with no log yet and the Anki entries it takes: its rows can be computed apart from the rest."""
+
+    card_id: int
+    entries: list[RevlogEntry]
+    flags: Flags
+    settings: Settings
+    zone: tzinfo
+
+
+def _new_card_rows(card: _NewCard) -> tuple[list[tuple], StateTuple]:
     """A card with no log yet: every entry becomes a log row with its replayed states (``merge_histories``' loop, for this case)."""
-    state = MemoryState()
-    before_json = memory_to_json(state, flags)
-    entries = sorted(entries, key=lambda entry: entry.id)
-    uids = import_store.new_review_uids([entry.id * 1000 for entry in entries])
-    review = scheduling.review
-    for entry, uid in zip(entries, uids):
-        at_us = entry.id * 1000
-        after = review(state, _RATINGS[entry.ease], from_us(at_us), card_id, settings, zone)
-        after_json = memory_to_json(after, flags)
-        inserts.append((card_id, entry.ease, at_us, entry.time_ms or None, int(state.state), _interval_days(state), before_json, after_json, uid, None))
-        state, before_json = after, after_json
-    return state
+    tail = flags_json_tail(card.flags)
+    entries = sorted(card.entries, key=itemgetter(0))  # by id (time)
+    times = [entry.id * 1000 for entry in entries]
+    ratings = [entry.ease for entry in entries]
+    states = scheduling.replay(zip(times, ratings), card.card_id, card.settings, card.zone)
+    afters = [values_to_json(state, tail) for state in states]
+    before = states[:-1]
+    rows = list(zip(
+        repeat(card.card_id), ratings, times, [entry.time_ms or None for entry in entries],
+        [0, *[state[0] for state in before]], [None, *[(state[4] - state[5]) / 1_000_000 / 86400 for state in before]],  # _interval_days
+        [NEW_STATE_HEAD + tail, *afters[:-1]], afters, import_store.new_review_uids(times), repeat(None),
+    ))
+    return rows, states[-1]
+
+
+def _new_cards_rows(cards: Sequence[_NewCard]) -> list[tuple[list[tuple], StateTuple]]:
+    return [_new_card_rows(card) for card in cards]
+
+
+PARALLEL_MIN_CARDS = 2000  # ~0.15 s of replay: below that, forking and sending the rows back cost about what they save
+
+
+def _merge_card(
+    conn: sqlite3.Connection, history: CardHistory, fresh: list[RevlogEntry], log: list[import_store.LogRow], card_flags: Flags,
+    settings: Settings, zone: tzinfo, inserts: list, updates: list, result: HistoryResult,
+) -> tuple[list, StateTuple]:
+    """A card with a log: its new entries join it in time order and every state is replayed; rows to rewrite go to ``updates``,
+    new rows to ``inserts`` (written at once, with those before them, when the log is rewritten). Returns the inserts still to
+    write and the card's last state.
+    """
+    # (time_us, rating, duration_ms, existing row or None), in time order; srs's own answer first on a tie.
+    merged = [(row[2], row[1], row[3], row) for row in log] + [(entry.id * 1000, entry.ease, entry.time_ms or None, None) for entry in fresh]
+    merged.sort(key=lambda item: (item[0], item[3] is None))
+    in_order = not log or fresh[0].id * 1000 >= max(row[2] for row in log)
+    if not in_order:
+        linked = import_store.delete_reviews(conn, history.card_id)
+        result.rewritten.append(history.uid)
+    replayed = scheduling.replay([(item[0], item[1]) for item in merged], history.card_id, settings, zone)
+    state, last = None, (None, None)  # the previous (flags, JSON): most answers' before is its after
+    for (at_us, rating, duration, row), after in zip(merged, replayed):
+        if row is not None:
+            before_flags, after_flags = memory_from_json(row[4])[1], memory_from_json(row[5])[1]
+        else:
+            before_flags = after_flags = card_flags
+        before_json = last[1] if state is not None and last[0] == before_flags else _state_json(state, before_flags)
+        after_json = values_to_json(after, flags_json_tail(after_flags))
+        last = (after_flags, after_json)
+        if row is not None and in_order:
+            if (before_json, after_json) != (row[4], row[5]):
+                updates.append((before_json, after_json, row[0]))
+        else:
+            # A rewritten row keeps its global id and device, so other devices see the same answer, not a new one.
+            uid, device = (row[6], row[7]) if row is not None else (import_store.new_review_uid(at_us), None)
+            kind = 0 if state is None else int(state[0])
+            inserts.append((history.card_id, rating, at_us, duration, kind, _interval_days(state), before_json, after_json, uid, device))
+        state = after
+    if not in_order:
+        import_store.insert_reviews(conn, inserts)
+        inserts = []
+        import_store.relink_quiz_items(conn, history.card_id, linked)
+    return inserts, state
 
 
 def merge_histories(
     conn: sqlite3.Connection, histories: list[CardHistory], settings_for: Callable[[int], Settings], zone: tzinfo
 ) -> HistoryResult:
-    """Add each card's new Anki answers to its log and replay the card's states (inside the caller's transaction)."""
+    """Add each card's new Anki answers to its log and replay the card's states (inside the caller's transaction).
+
+    The cards with no log yet (all of them, on a first import) are replayed first, half of them in a forked worker
+    (``forked.split_map``); then every card's rows are written in the order of ``histories``, as one loop would.
+    """
     result = HistoryResult()
-    logs = import_store.logs_of(conn, [history.card_id for history in histories])
+    times = import_store.log_times_of(conn, [history.card_id for history in histories])
     flags_of = import_store.card_flags(conn)
-    inserts, updates, states = [], [], []
+    work = []  # (history, fresh entries, card flags, suspended) of each card with something to do
     for history in histories:
-        log = logs[history.card_id]
-        fresh = _new_entries(history.entries, log)
+        fresh = _new_entries(history.entries, times[history.card_id])
         result.known += len(history.entries) - len(fresh)
         if not fresh and history.suspended is None:
             continue
         suspended, leech, buried = flags_of[history.card_id]
         if history.suspended is not None:
             suspended = history.suspended
+        work.append((history, fresh, Flags(suspended, leech, from_us(buried)), suspended))
+    new_cards = [_NewCard(history.card_id, fresh, flags, settings_for(history.deck_id), zone)
+                 for history, fresh, flags, _ in work if fresh and not times[history.card_id]]
+    logs = import_store.logs_of(conn, [history.card_id for history, fresh, _, _ in work if fresh and times[history.card_id]])
+    replayed_new = iter(forked.split_map(_new_cards_rows, new_cards, PARALLEL_MIN_CARDS))
+    inserts, updates, states = [], [], []
+    for history, fresh, card_flags, suspended in work:
+        log = logs.get(history.card_id, [])
         if not fresh:
             states.append((history.card_id, None, suspended))
             continue
         result.added += len(fresh)
         result.cards += 1
-        card_flags = Flags(suspended, leech, from_us(buried))
         if not log:
-            state = _replay_new(history.card_id, fresh, card_flags, settings_for(history.deck_id), zone, inserts)
+            rows, state = next(replayed_new)
+            inserts += rows
             states.append((history.card_id, state, suspended))
             continue
-        # (time_us, rating, duration_ms, existing row or None), in time order; srs's own answer first on a tie.
-        merged = [(row[2], row[1], row[3], row) for row in log] + [(entry.id * 1000, entry.ease, entry.time_ms or None, None) for entry in fresh]
-        merged.sort(key=lambda item: (item[0], item[3] is None))
-        in_order = not log or fresh[0].id * 1000 >= max(row[2] for row in log)
-        if not in_order:
-            linked = import_store.delete_reviews(conn, history.card_id)
-            result.rewritten.append(history.uid)
-        settings = settings_for(history.deck_id)
-        state, last = MemoryState(), (None, None, None)  # the previous (state, flags, JSON): most answers' before is it
-        for at_us, rating, duration, row in merged:
-            after = scheduling.review(state, Rating(rating), from_us(at_us), history.card_id, settings, zone)
-            if row is not None:
-                before_flags, after_flags = memory_from_json(row[4])[1], memory_from_json(row[5])[1]
-            else:
-                before_flags = after_flags = card_flags
-            before_json = last[2] if last[0] is state and last[1] == before_flags else memory_to_json(state, before_flags)
-            after_json = memory_to_json(after, after_flags)
-            last = (after, after_flags, after_json)
-            if row is not None and in_order:
-                if (before_json, after_json) != (row[4], row[5]):
-                    updates.append((before_json, after_json, row[0]))
-            else:
-                # A rewritten row keeps its global id and device, so other devices see the same answer, not a new one.
-                uid, device = (row[6], row[7]) if row is not None else (import_store.new_review_uid(at_us), None)
-                inserts.append((history.card_id, rating, at_us, duration, int(state.state), _interval_days(state), before_json, after_json, uid, device))
-            state = after
-        if not in_order:
-            import_store.insert_reviews(conn, inserts)
-            inserts = []
-            import_store.relink_quiz_items(conn, history.card_id, linked)
+        inserts, state = _merge_card(conn, history, fresh, log, card_flags, settings_for(history.deck_id), zone, inserts, updates, result)
         states.append((history.card_id, state, suspended))
     import_store.update_log_states(conn, updates)
     import_store.insert_reviews(conn, inserts)
-    import_store.set_card_states(conn, [row for row in states if row[1] is not None])
+    import_store.set_card_values(conn, [row for row in states if row[1] is not None])
     import_store.set_suspended(conn, [(suspended, card_id) for card_id, state, suspended in states if state is None])
     return result

@@ -12,6 +12,7 @@ and ``[sound:a.mp3]`` a link to ``media/a.mp3``; the names found are reported so
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
@@ -56,8 +57,11 @@ def is_local_media(name: str) -> bool:
 
 def escape_text(text: str) -> str:
     """Plain text as Markdown that renders as that text."""
-    text = _ESCAPE.sub(r"\\\1", text)
-    return _ENTITY_LIKE.sub(r"\\&", text)
+    text = text.translate(_ESCAPES)  # _ESCAPE.sub(r"\\\1", text), one C pass without a match object per character
+    return _ENTITY_LIKE.sub(r"\\&", text) if "&" in text else text
+
+
+_ESCAPES = {ord(char): "\\" + char for char in "\\`*_[]<|"}  # the characters _ESCAPE matches
 
 
 def _escape_line_starts(text: str) -> str:
@@ -69,8 +73,9 @@ class _NotSimple(Exception):
 
 
 class _Converter(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+    def __init__(self, parser: bool = True) -> None:
+        if parser:  # without: only fed by _feed_regular, until start_parser (most fields never need HTMLParser's state)
+            self.start_parser()
         self.blocks: list[str] = []
         self.inline: list[str] = []
         self.open_inline: list[tuple[str, int]] = []  # (tag, index in self.inline where it starts)
@@ -83,13 +88,19 @@ class _Converter(HTMLParser):
         self.heading: int | None = None
         self.needs_check = False  # emphasis next to punctuation: CommonMark's flanking rules may not read it as such
 
+    def start_parser(self) -> None:
+        """HTMLParser's own state, for ``feed``."""
+        HTMLParser.__init__(self, convert_charrefs=True)
+
     # -- blocks
     def _flush(self) -> None:
         if self.open_inline or self.link or self.code_start is not None:
             raise _NotSimple("a block ends inside inline markup")
         text = "".join(self.inline)
         self.inline = []
-        text = _TRAILING_BREAKS.sub("", text.strip(" "))  # no hard break at the end of a block
+        text = text.strip(" ")
+        if text.endswith("\n"):  # _TRAILING_BREAKS ends in "\n" or matches before a final one
+            text = _TRAILING_BREAKS.sub("", text)  # no hard break at the end of a block
         if "\\\n" in text:
             text = _SPACED_BREAK.sub("\\\n", text)
             text = _BREAK_RUN.sub("\n\n", text)  # an empty line between two lines: a paragraph break
@@ -282,6 +293,9 @@ class _Converter(HTMLParser):
             return
         if not self.inline or self.inline[-1].endswith(("\\\n", " ")):
             text = text.lstrip(" ")
+        if "[sound:" not in text:  # what _SOUND needs to match: most text has no sound
+            self.inline.append(escape_text(text))
+            return
         pos = 0
         for match in _SOUND.finditer(text):
             self.inline.append(escape_text(text[pos : match.start()]))
@@ -326,31 +340,48 @@ _ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^'
 def _feed_regular(converter: _Converter, html: str) -> bool:
     """Tokenise ``html`` with one regular expression when it is plain tags and text (what editors write);
     False, with nothing fed, when anything else is in it (comments, stray ``<``...): HTMLParser then reads it."""
-    tokens, pos = [], 0
-    for match in _TAG.finditer(html):
-        text = html[pos : match.start()]
-        if "<" in text:
-            return False
-        tokens.append((None, text))
-        tokens.append((match, None))
-        pos = match.end()
-    if "<" in html[pos:]:
+    tags = list(_TAG.finditer(html))
+    # Every tag holds a "<": as many as tags means none is elsewhere. Otherwise look between the tags (a quoted value may hold one).
+    if html.count("<") != len(tags) and not _only_tags(html, tags):
         return False
-    tokens.append((None, html[pos:]))
-    for match, text in tokens:
-        if match is None:
-            if text:
-                converter.handle_data(unescape(text))
-            continue
+    pos = 0
+    for match in tags:
+        start = match.start()
+        if start > pos:
+            text = html[pos:start]
+            converter.handle_data(unescape(text) if "&" in text else text)
+        pos = match.end()
         closing, tag, attributes, _self_closing = match.groups()
         tag = tag.lower()
         if closing:
             converter.handle_endtag(tag)
-            continue
-        attrs = [(name.lower(), unescape(next((v for v in values if v is not None), "")) if any(v is not None for v in values) else None)
-                 for name, *values in _ATTR.findall(attributes)]
-        converter.handle_starttag(tag, attrs)
+        elif not attributes:
+            converter.handle_starttag(tag, [])
+        else:
+            converter.handle_starttag(tag, [_attribute(found) for found in _ATTR.finditer(attributes)])
+    if pos < len(html):
+        text = html[pos:]
+        converter.handle_data(unescape(text) if "&" in text else text)
     return True
+
+
+def _attribute(found: re.Match) -> tuple[str, str | None]:
+    """(name, value) as HTMLParser gives them: the value of whichever quoting matched, unescaped; None without a value.
+
+    (``findall`` would give "" for the two quotings that did not match, so a value in single quotes or none read as empty.)
+    """
+    value = next((v for v in found.group(2, 3, 4) if v is not None), None)
+    return found.group(1).lower(), None if value is None else unescape(value)
+
+
+def _only_tags(html: str, tags: list[re.Match]) -> bool:
+    """No "<" in the text between the tags."""
+    pos = 0
+    for match in tags:
+        if "<" in html[pos : match.start()]:
+            return False
+        pos = match.end()
+    return "<" not in html[pos:]
 
 
 def to_markdown(html: str) -> Converted:
@@ -358,9 +389,10 @@ def to_markdown(html: str) -> Converted:
     html = _CONTROL.sub("", html.replace("\r\n", "\n"))
     if _PLAIN.fullmatch(html):
         return Converted(" ".join(html.split()))
-    converter = _Converter()
+    converter = _Converter(parser=False)
     try:
         if not _feed_regular(converter, html):
+            converter.start_parser()
             converter.feed(html)
             converter.close()
         text = converter.result()
@@ -369,6 +401,11 @@ def to_markdown(html: str) -> Converted:
     if converter.needs_check and visible_text(_render(text)) != visible_text(html):
         return _kept_html(html)
     return Converted(text, False, converter.media)
+
+
+def to_markdown_all(texts: Sequence[str]) -> list[Converted]:
+    """``to_markdown`` of each text, in order."""
+    return [to_markdown(text) for text in texts]
 
 
 def _render(markdown: str) -> str:

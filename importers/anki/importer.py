@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -18,8 +19,9 @@ from srs.exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_M
 from .collection import Collection, read_collection
 from .deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
 from .history import CardHistory, HistoryResult, fsrs_entries, merge_histories
-from .html import MEDIA_DIR, is_local_media
-from .notes import ClozeMap, MappedCard, cloze_problem, map_cloze_note, map_note, note_map
+from . import forked
+from .html import MEDIA_DIR, Converted, is_local_media, to_markdown_all
+from .notes import ClozeMap, MappedCard, cloze_problem, fields_used, map_cloze_note, map_note, note_map
 from .package import AnkiPackage, open_package
 from srs.clock import local_zone, utc_now
 from srs.decks.sync import sync_paths
@@ -75,12 +77,13 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
         cards_of[card.note_id].append(card)
     mapped, own = [], defaultdict(list)
     unsupported: Counter[str] = Counter()
+    convert = _converter(collection, maps)
 
     def deck_of(card) -> str:
         return collection.decks.get(card.deck_id) or "Default"
 
     for note in collection.notes:
-        if note.notetype_id in SRS_MODEL_IDS or collection.notetypes[note.notetype_id].name in SRS_MODELS:
+        if _is_own(collection, note):
             own[note.guid].extend(cards_of[note.id])
             continue
         mapping = maps[note.notetype_id]
@@ -88,7 +91,7 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
             unsupported[collection.notetypes[note.notetype_id].name] += 1
             continue
         if isinstance(mapping, ClozeMap):
-            entry = map_cloze_note(note, cards_of[note.id], mapping, deck_of)
+            entry = map_cloze_note(note, cards_of[note.id], mapping, deck_of, convert)
             problem = cloze_problem(entry.spec.cloze)
             if problem is not None:
                 result.cloze_refused.append((entry.spec.uid, problem))
@@ -97,9 +100,27 @@ def _map_notes(collection: Collection, result: AnkiImport) -> tuple[list[MappedC
             mapped.append(entry)
             continue
         result.notes += 1
-        mapped += map_note(note, cards_of[note.id], mapping, deck_of)
+        mapped += map_note(note, cards_of[note.id], mapping, deck_of, convert)
     result.unsupported = dict(sorted(unsupported.items()))
     return mapped, own
+
+
+def _is_own(collection: Collection, note) -> bool:
+    """A note srs exported (its note types): matched to srs's cards by GUID, not imported as a deck card."""
+    return note.notetype_id in SRS_MODEL_IDS or collection.notetypes[note.notetype_id].name in SRS_MODELS
+
+
+PARALLEL_MIN_FIELDS = 4000  # ~0.1 s of conversion: below that, forking and sending the results back cost about what they save
+
+
+def _converter(collection: Collection, maps: dict) -> Callable[[str], Converted]:
+    """HTML -> Markdown for the fields the notes' cards take: each distinct text converted once, half of them in a
+    forked worker (``forked.split_map``), then looked up."""
+    used = {ntid: fields_used(mapping) for ntid, mapping in maps.items() if mapping is not None}
+    texts = list(dict.fromkeys(
+        note.fields[index] for note in collection.notes if note.notetype_id in used and not _is_own(collection, note) for index in used[note.notetype_id]
+    ))
+    return dict(zip(texts, forked.split_map(to_markdown_all, texts, PARALLEL_MIN_FIELDS))).__getitem__
 
 
 def _media(package: AnkiPackage, mapped: list[MappedCard], folder: Path, result: AnkiImport) -> dict[Path, bytes]:

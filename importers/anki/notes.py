@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from .collection import CLOZE, NORMAL, Card, Note, NoteType
-from .html import to_markdown
+from .html import Converted, to_markdown
 from srs.decks.cloze import MAX_ORDINAL, REVERSE_SUFFIX, scan
 from srs.model import DIFFICULTIES, CardSpec
 
@@ -145,22 +146,29 @@ def is_reversed_pair(maps: dict[int, TemplateMap]) -> bool:
     return (backward.front, backward.back) == (forward.back, forward.front)
 
 
-def map_note(note: Note, cards: list[Card], maps: dict[int, TemplateMap], deck_of) -> list[MappedCard]:
+def fields_used(mapping: dict[int, TemplateMap] | ClozeMap) -> set[int]:
+    """The indexes of the fields a note type's cards take (what ``map_note`` or ``map_cloze_note`` converts)."""
+    if isinstance(mapping, ClozeMap):
+        return {mapping.text, *mapping.extra}
+    return {index for template in mapping.values() for index in (template.front, template.back, *template.extra)}
+
+
+def map_note(note: Note, cards: list[Card], maps: dict[int, TemplateMap], deck_of, convert: Callable[[str], Converted] = to_markdown) -> list[MappedCard]:
     """The deck entries of a note's cards: a card and its reverse make one entry with ``reverse: true``."""
     by_ord = {card.ord: card for card in cards if card.ord in maps}
     if is_reversed_pair(maps) and set(by_ord) == {0, 1}:
-        entry = map_card(note, by_ord[0], maps[0], deck_of(by_ord[0]))
+        entry = map_card(note, by_ord[0], maps[0], deck_of(by_ord[0]), convert)
         if not entry.spec.draft:
             entry.spec = replace(entry.spec, reverse=True)
             entry.anki_cards.append((by_ord[1], entry.spec.uid + REVERSE_SUFFIX))
         return [entry]
-    return [map_card(note, card, maps[card.ord], deck_of(card)) for card in by_ord.values()]
+    return [map_card(note, card, maps[card.ord], deck_of(card), convert) for card in by_ord.values()]
 
 
-def map_card(note: Note, card: Card, mapping: TemplateMap, deck: str) -> MappedCard:
-    """The srs card for ``card`` of ``note``: Markdown fields, tags, id from the GUID; a side left empty makes a draft."""
-    front, back = to_markdown(note.fields[mapping.front]), to_markdown(note.fields[mapping.back])
-    extras = [to_markdown(note.fields[i]) for i in mapping.extra]
+def map_card(note: Note, card: Card, mapping: TemplateMap, deck: str, convert: Callable[[str], Converted] = to_markdown) -> MappedCard:
+    """The srs card for ``card`` of ``note``: Markdown fields (``convert``: HTML -> Markdown), tags, id from the GUID; a side left empty makes a draft."""
+    front, back = convert(note.fields[mapping.front]), convert(note.fields[mapping.back])
+    extras = [convert(note.fields[i]) for i in mapping.extra]
     extras = [extra for extra in extras if extra.text]
     tags, difficulty = srs_tags(note.tags)
     spec = CardSpec(
@@ -187,14 +195,14 @@ def cloze_problem(text: str) -> str | None:
     return None
 
 
-def map_cloze_note(note: Note, cards: list[Card], mapping: ClozeMap, deck_of) -> MappedCard:
+def map_cloze_note(note: Note, cards: list[Card], mapping: ClozeMap, deck_of, convert: Callable[[str], Converted] = to_markdown) -> MappedCard:
     """A cloze note as one cloze entry: Anki's card ``ord`` is deletion ``c<ord+1>``, srs's ``<id>#c<ord+1>``.
 
     A card whose deletion is no longer in the text (Anki keeps it until Empty Cards) has no srs card, so it
     and its reviews are left out. A text without deletions makes a draft.
     """
-    text = to_markdown(note.fields[mapping.text])
-    extras = [to_markdown(note.fields[i]) for i in mapping.extra]
+    text = convert(note.fields[mapping.text])
+    extras = [convert(note.fields[i]) for i in mapping.extra]
     extras = [extra for extra in extras if extra.text]
     tags, difficulty = srs_tags(note.tags)
     numbers = {deletion.ordinal for deletion in scan(text.text)[0]}

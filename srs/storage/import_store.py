@@ -6,6 +6,7 @@ Every function takes a DB-API ``sqlite3.Connection`` inside the caller's transac
 from __future__ import annotations
 
 import sqlite3
+from itertools import chain
 from os import urandom
 
 from srs.model import MemoryState
@@ -37,16 +38,23 @@ def card_flags(conn: sqlite3.Connection) -> dict[int, tuple[bool, bool, int | No
 
 def logs_of(conn: sqlite3.Connection, card_ids: list[int]) -> dict[int, list[LogRow]]:
     """The review log of each card, oldest first."""
-    logs: dict[int, list[LogRow]] = {card_id: [] for card_id in card_ids}
+    return _logs(conn, card_ids, "r.id, r.rating, r.reviewed_at, r.duration_ms, r.before, r.after, r.uid, r.device")
+
+
+def log_times_of(conn: sqlite3.Connection, card_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
+    """(review id, rating, reviewed_at_us) of each card's log, oldest first: what tells a new answer from a known one,
+    without the states (most of a log's bytes)."""
+    return _logs(conn, card_ids, "r.id, r.rating, r.reviewed_at")
+
+
+def _logs(conn: sqlite3.Connection, card_ids: list[int], columns: str) -> dict[int, list[tuple]]:
+    logs: dict[int, list[tuple]] = {card_id: [] for card_id in card_ids}
     if not card_ids:
         return logs
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_cards (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM import_cards")
     conn.executemany("INSERT INTO import_cards VALUES (?)", ((card_id,) for card_id in card_ids))
-    rows = conn.execute(
-        "SELECT r.card_id, r.id, r.rating, r.reviewed_at, r.duration_ms, r.before, r.after, r.uid, r.device FROM review r "
-        "JOIN import_cards i ON i.id = r.card_id ORDER BY r.card_id, r.id"
-    ).fetchall()
+    rows = conn.execute(f"SELECT r.card_id, {columns} FROM review r JOIN import_cards i ON i.id = r.card_id ORDER BY r.card_id, r.id").fetchall()
     conn.execute("DELETE FROM import_cards")
     for row in rows:
         logs[row[0]].append(row[1:])
@@ -73,22 +81,35 @@ def insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:
     """Append (card_id, rating, reviewed_at_us, duration_ms, state_before, interval_before, before-JSON, after-JSON, uid, device) rows.
 
     Many rows into a log that holds fewer: the log's indexes are dropped and built again after the rows are in
-    (inside the caller's transaction, from their own stored SQL), as sorting once beats 4 random B-tree inserts a row.
+    (inside the caller's transaction, from their own stored SQL), as sorting once beats 4 random B-tree inserts a row;
+    the rows go in ``ROWS_PER_INSERT`` to a statement, with a page cache that holds what the index builds sort.
     """
+    if len(rows) < BULK_ROWS:
+        conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows)
+        return
     indexes = []
-    if len(rows) >= BULK_ROWS and len(rows) > _review_count(conn):
+    if len(rows) > _review_count(conn):
         indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' AND sql IS NOT NULL").fetchall()
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')
-    conn.executemany(
-        "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?)",
-        rows,
-    )
-    for _name, sql in indexes:
-        conn.execute(sql)
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        whole = len(rows) - len(rows) % ROWS_PER_INSERT
+        many = INSERT_REVIEW + ",".join([_ROW_MARKS] * ROWS_PER_INSERT)
+        for start in range(0, whole, ROWS_PER_INSERT):
+            conn.execute(many, list(chain.from_iterable(rows[start : start + ROWS_PER_INSERT])))
+        conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows[whole:])
+        for _name, sql in indexes:
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
+INSERT_REVIEW = "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) VALUES "
+_ROW_MARKS = "(?,?,?,?,?,?,?,?,?,?)"
+ROWS_PER_INSERT = 500  # 5000 parameters a statement: under SQLite's limit (32766), and fewer calls than one row each
+BULK_CACHE_KIB = 65536  # 64 MB while the rows go in and the indexes are built; the connection's own size after
 BULK_ROWS = 5000
 
 
@@ -124,6 +145,14 @@ def set_card_states(conn: sqlite3.Connection, rows: list[tuple[int, MemoryState,
          for card_id, m, suspended in rows],
     )
 
+
+
+def set_card_values(conn: sqlite3.Connection, rows: list[tuple[int, tuple, bool]]) -> None:
+    """Set (card id, state as ``scheduling.StateTuple``, suspended) of imported cards: ``set_card_states`` on numbers."""
+    conn.executemany(
+        "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, suspended=? WHERE id=?",
+        [(int(v[0]), v[1], v[2], v[3], v[4], v[5], v[6], v[7], suspended, card_id) for card_id, v, suspended in rows],
+    )
 
 
 def set_suspended(conn: sqlite3.Connection, rows: list[tuple[bool, int]]) -> None:

@@ -60,6 +60,26 @@ def memory_to_json(memory: MemoryState, flags: Flags) -> str:
     )
 
 
+def flags_json_tail(flags: Flags) -> str:
+    """The end of ``memory_to_json``'s text for ``flags`` (", false, false, null]"), for ``values_to_json``."""
+    return ", " + _encode_json([flags.suspended, flags.leech, to_us(flags.buried_until)])[1:]
+
+
+NEW_STATE_HEAD = "[0, null, null, null, null, null, 0, 0"  # memory_to_json(MemoryState(), flags) is this + flags_json_tail(flags)
+
+
+def values_to_json(values: tuple, tail: str) -> str:
+    """``memory_to_json`` of a state given as plain numbers (``scheduling.StateTuple``), ending in a ``flags_json_tail``.
+
+    The same text without building a MemoryState and a list per state: json writes ints with ``int.__repr__``
+    and finite floats with ``float.__repr__``, as these f-strings do.
+    """
+    kind, step, stability, difficulty, due, last, reps, lapses = values
+    if stability - stability != 0.0 or difficulty - difficulty != 0.0:  # inf or nan: json spells them Infinity and NaN
+        return _encode_json([int(kind), step, stability, difficulty, due, last, reps, lapses]).removesuffix("]") + tail
+    return f"[{kind}, {'null' if step is None else step}, {stability!r}, {difficulty!r}, {due}, {last}, {reps}, {lapses}{tail}"
+
+
 def _json_encoder():
     """What json.dumps uses when given no options (the same text), made once instead of per call: a replay writes 100k states.
 

@@ -1,0 +1,74 @@
+"""``forked.split_map``: half the items computed by a forked worker, the results as the serial path gives them."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from srs.importers.anki import forked
+
+pytestmark = pytest.mark.skipif(not forked.can_fork() or forked.usable_cores() < 2, reason="forks a worker: Linux with 2 cores")
+
+
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch) -> None:
+    """The worker is forked whatever the machine's load while the tests run."""
+    monkeypatch.setattr(forked, "spare_core", lambda: True)
+
+
+def _squares_and_pids(items):
+    return [(item * item, os.getpid()) for item in items]
+
+
+def test_the_worker_computes_the_second_half_and_the_order_is_kept() -> None:
+    results = forked.split_map(_squares_and_pids, list(range(11)), 2)
+    assert [square for square, _ in results] == [item * item for item in range(11)]
+    pids = [pid for _, pid in results]
+    assert pids[:5] == [os.getpid()] * 5 and set(pids[5:]) != {os.getpid()}  # the second half came from another process
+
+
+def test_a_failing_worker_has_its_half_computed_here() -> None:
+    parent = os.getpid()
+
+    def fails_in_the_worker(items):
+        if os.getpid() != parent:
+            raise RuntimeError("worker only")
+        return [item + 1 for item in items]
+
+    assert forked.split_map(fails_in_the_worker, list(range(10)), 2) == list(range(1, 11))
+
+
+def test_an_error_of_the_function_surfaces_here() -> None:
+    def fails(items):
+        raise ValueError("bad item")
+
+    with pytest.raises(ValueError, match="bad item"):
+        forked.split_map(fails, list(range(10)), 2)
+
+
+def test_no_worker_below_the_minimum_or_beside_another_thread() -> None:
+    assert {pid for _, pid in forked.split_map(_squares_and_pids, list(range(10)), 11)} == {os.getpid()}
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert {pid for _, pid in forked.split_map(_squares_and_pids, list(range(10)), 2)} == {os.getpid()}
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_no_worker_on_a_busy_machine(monkeypatch) -> None:
+    monkeypatch.setattr(forked, "spare_core", lambda: False)
+    assert {pid for _, pid in forked.split_map(_squares_and_pids, list(range(10)), 2)} == {os.getpid()}
+
+
+def test_a_spare_core_is_one_the_load_leaves(monkeypatch) -> None:
+    monkeypatch.undo()
+    monkeypatch.setattr(forked, "usable_cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 0.0, 0.0))
+    assert forked.spare_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.0, 0.0))
+    assert not forked.spare_core()
