@@ -12,30 +12,15 @@ they hold ``PARALLEL_MIN_CHARS`` or more: below that, forking and shipping texts
 from __future__ import annotations
 
 import multiprocessing
-import os
-import sys
-import threading
 from concurrent.futures import ProcessPoolExecutor
+
+from srs.processes import can_fork, usable_cores
 
 from .render import fast_markdown_html, markdown_html
 
 # ~0.1 s of serial rendering: forking two workers and pickling texts and HTML both ways costs ~30 ms.
 PARALLEL_MIN_CHARS = 100_000
 _CHUNKS_PER_WORKER = 4  # code blocks make some texts 10x dearer than others: smaller chunks even the load out
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its affinity mask, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def can_fork() -> bool:
-    """Whether worker processes can be forked safely: on Linux (macOS's system libraries are not fork-safe,
-    Windows cannot fork), with no other thread that might hold a lock the workers would need."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def render_chunk(texts: list[str]) -> list[str]:

@@ -11,27 +11,13 @@ from __future__ import annotations
 
 import os
 import pickle
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from srs.processes import can_fork, usable_cores
+
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its affinity mask, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def can_fork() -> bool:
-    """Whether a worker can be forked safely: on Linux (macOS's system libraries are not fork-safe, Windows
-    cannot fork), with no other thread that might hold a lock the worker would need."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def spare_core() -> bool:
