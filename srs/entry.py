@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 GLOBAL_OPTIONS = ("--db",)
 REVIEW_OPTIONS = ("--deck", "--tag", "--db")
@@ -67,11 +66,11 @@ def _review(global_db: str | None, db: str | None, deck: str | None, tag: str | 
 
     pause_for_startup()  # as srs.cli does while its modules are imported; SrsApp resumes it at the first card
     try:
-        from srs.launch import open_collection_at, replace_unencodable_output, report_failure, run_review
+        from srs.launch import chosen_collection, open_collection_at, replace_unencodable_output, report_failure, run_review
 
         replace_unencodable_output()
         try:
-            with open_collection_at(_collection_path(db or global_db)) as store:
+            with open_collection_at(chosen_collection(db or global_db)) as store:
                 run_review(store, deck, tag)
         except (Exception, KeyboardInterrupt) as exc:
             code = report_failure(exc)
@@ -82,11 +81,3 @@ def _review(global_db: str | None, db: str | None, deck: str | None, tag: str | 
     finally:
         resume_after_startup()
 
-
-def _collection_path(chosen: str | None) -> Path:
-    """As ``srs.cli.app.collection_path``: --db, else $SRS_DB or the default."""
-    if chosen:
-        return Path(chosen).expanduser()
-    from srs.storage import default_db_path
-
-    return default_db_path()

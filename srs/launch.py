@@ -20,6 +20,15 @@ EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
+def chosen_collection(chosen: str | Path | None) -> Path:
+    """The collection at ``chosen`` (a --db value), else $SRS_DB or the default."""
+    if chosen:
+        return Path(chosen).expanduser()
+    from srs.storage import default_db_path
+
+    return default_db_path()
+
+
 def open_collection_at(path: Path) -> Store:
     """Open the DB at ``path``, ready to study: a new one gets the bundled decks, an existing one their updates."""
     from srs.decks import refresh_bundled

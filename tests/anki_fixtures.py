@@ -35,3 +35,10 @@ def col(tmp_path: Path, utc_tz) -> Iterator[Collection]:
     collection.decks.update_config(config)
     yield collection
     collection.close()
+
+
+def import_package(col: Collection, path: Path):
+    """Import the ``.apkg`` at ``path`` into ``col`` with Anki's default options; the import's log."""
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())).log

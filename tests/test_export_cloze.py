@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import yaml
 from anki.collection import Collection
-from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from srs.exporters import export_anki
 from srs.exporters.anki import cloze, notetype
 from srs.exporters.anki.export import entry_guid
 from srs.decks import sync_paths
 from srs.storage import open_store
+from tests.anki_fixtures import col, import_package, utc_tz  # noqa: F401  (fixtures)
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 DL = "The default of {{c1::shuffle}} in `DataLoader` is {{c2::False::a bool}}.\n\n```python\nDataLoader(ds, {{c1::shuffle}}=True)\n```"
@@ -44,18 +44,6 @@ def store(tmp_path: Path):
     sync_paths(opened, [write(tmp_path, DECK)], now=T0)
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def col(tmp_path: Path):
-    (tmp_path / "anki").mkdir()
-    opened = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield opened
-    opened.close()
-
-
-def import_package(col: Collection, path: Path):
-    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())).log
 
 
 def notes(col: Collection) -> dict:

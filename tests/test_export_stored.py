@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from anki.collection import Collection
-from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from srs.decks import bundled_decks_dir, sync_paths
 from srs.exporters import export_anki
 from srs.exporters.anki import export as export_module
 from srs.exporters.anki import render_cache
 from srs.storage import open_store
+from tests.anki_fixtures import col, import_package, utc_tz  # noqa: F401  (fixtures)
 from srs.storage.note_store import forget_stored_notes, store_notes
 from srs.storage.timecodec import to_us
 
@@ -64,18 +63,6 @@ def store(tmp_path: Path, decks: Path):
     sync_paths(opened, [decks], now=T0)
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def col(tmp_path: Path):
-    (tmp_path / "anki").mkdir()
-    opened = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield opened
-    opened.close()
-
-
-def import_package(col: Collection, path: Path):
-    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())).log
 
 
 def stored_uids(store) -> set[str]:

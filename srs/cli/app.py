@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from srs.launch import open_collection_at, require_terminal, silence_stdout, warn  # noqa: F401 (the commands import them from here)
+from srs.launch import chosen_collection, open_collection_at, silence_stdout, warn
 from srs.storage import Store
 
 app = typer.Typer(
@@ -45,10 +45,7 @@ def global_option(name: str):
 
 def collection_path(db: Path | None) -> Path:
     """The collection a command works on: its own --db, else the global --db, else $SRS_DB or the default."""
-    from srs.storage import default_db_path
-
-    chosen = db or global_option("db")
-    return Path(chosen).expanduser() if chosen else default_db_path()
+    return chosen_collection(db or global_option("db"))
 
 
 def wants_json(as_json: bool) -> bool:

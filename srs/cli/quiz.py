@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from srs.cli.app import DbOption, app, echo, open_collection, require_terminal
+from srs.cli.app import DbOption, app, echo, open_collection
+from srs.launch import require_terminal
 from srs.quiz import BUDGET_SECONDS, DEFAULT_COUNT, TARGET_MIX, plan_quiz
 from srs.review import check_deck
 
