@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from srs.decks import sync_paths  # noqa: E402
-from srs.decks.sync import STAT_SETTLE_NS  # noqa: E402
+from srs.decks.files import STAT_SETTLE_NS  # noqa: E402
 from srs.storage import open_store  # noqa: E402
 
 CARDS = 10_000

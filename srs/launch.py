@@ -31,13 +31,16 @@ def chosen_collection(chosen: str | Path | None) -> Path:
 
 def open_collection_at(path: Path) -> Store:
     """Open the DB at ``path``, ready to study: a new one gets the bundled decks, an existing one their updates."""
-    from srs.decks import refresh_bundled
+    from srs.decks.bundled import bundled_unchanged
 
     store = open_store(path)
     try:
         if not store.created:
             _daily_backup(store.path)
-        refresh_bundled(store, first_use=store.created)
+        if not bundled_unchanged(store, first_use=store.created):
+            from srs.decks.sync import refresh_bundled
+
+            refresh_bundled(store, first_use=store.created)
     except BaseException:
         store.close()
         raise

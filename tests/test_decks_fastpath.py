@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from srs.decks import fastload
 from srs.decks.load import parse_deck_ids, parse_deck_strict
-from srs.decks.sync import bundled_decks_dir, discover
+from srs.decks.bundled import bundled_decks_dir
+from srs.decks.sync import discover
 
 
 def agree(text: str | bytes) -> bool:

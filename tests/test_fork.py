@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from srs.decks import bundled_decks_dir, sync
+from srs.decks import bundled as bundled_module
+from srs.decks import bundled_decks_dir
 from tests.conftest import run_cli
 
 
@@ -20,7 +21,7 @@ def bundled(tmp_path, monkeypatch) -> Path:
 
     copy = tmp_path / "bundled"
     shutil.copytree(bundled_decks_dir(), copy)
-    for module in (sync, fork_module, sync_command):
+    for module in (bundled_module, fork_module, sync_command):
         monkeypatch.setattr(module, "bundled_decks_dir", lambda: copy)
     return copy
 

@@ -144,12 +144,12 @@ def test_bundled_deck_updates_reach_an_existing_collection(tmp_path, monkeypatch
     import shutil
 
     from srs.cli.app import open_collection
-    from srs.decks import bundled_decks_dir, sync
+    from srs.decks import bundled, bundled_decks_dir
     from srs.review import find_card
 
     copy = tmp_path / "bundled"
     shutil.copytree(bundled_decks_dir(), copy)
-    monkeypatch.setattr(sync, "bundled_decks_dir", lambda: copy)
+    monkeypatch.setattr(bundled, "bundled_decks_dir", lambda: copy)
     store = open_collection(tmp_path / "c.db")
     store.close()
     deck = copy / "answer-key.yaml"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from srs.decks import bundled as bundled_module
+from srs.decks import files as files_module
 from srs.decks import sync as sync_module
 from srs.decks import sync_paths
 from srs.storage import Store
@@ -39,7 +41,7 @@ def recorded(store: Store, path: Path) -> tuple:
 def settled(monkeypatch) -> None:
     """Files count as settled at once (else a file's ctime, which no call can set back, would have to
     be STAT_SETTLE_NS old before its stat is trusted)."""
-    monkeypatch.setattr(sync_module, "STAT_SETTLE_NS", 0)
+    monkeypatch.setattr(files_module, "STAT_SETTLE_NS", 0)
 
 
 @pytest.fixture
@@ -96,7 +98,7 @@ def test_a_file_replaced_by_another_with_the_same_size_and_times_is_seen(store, 
 
 
 def test_a_file_edited_moments_ago_gets_no_stat_and_is_hashed_next_time(store, write_deck, monkeypatch) -> None:
-    assert sync_module.STAT_SETTLE_NS >= 2_000_000_000  # FAT's 2 s ticks included
+    assert files_module.STAT_SETTLE_NS >= 2_000_000_000  # FAT's 2 s ticks included
     """File times tick coarsely: a same-size edit in the same tick as the sync's read would keep every
     stat field but the content. A file changed within STAT_SETTLE_NS of the sync has no stat recorded,
     so the next sync reads and hashes it; once it has settled, its stat is recorded."""
@@ -106,7 +108,7 @@ def test_a_file_edited_moments_ago_gets_no_stat_and_is_hashed_next_time(store, w
     seen = reads(monkeypatch)
     assert not sync_paths(store, [path], now=T0).changed
     assert seen == [path.resolve()]
-    monkeypatch.setattr(sync_module, "STAT_SETTLE_NS", 0)  # time passes
+    monkeypatch.setattr(files_module, "STAT_SETTLE_NS", 0)  # time passes
     assert not sync_paths(store, [path], now=T0).changed  # read and hashed once more, then its stat is kept
     assert recorded(store, path)[2] == path.stat().st_mtime_ns
     seen.clear()
@@ -170,7 +172,7 @@ def test_start_up_check_of_the_bundled_decks_reads_no_unchanged_file(tmp_path, m
 
     copy = tmp_path / "bundled"
     shutil.copytree(bundled_decks_dir(), copy)
-    monkeypatch.setattr(sync_module, "bundled_decks_dir", lambda: copy)
+    monkeypatch.setattr(bundled_module, "bundled_decks_dir", lambda: copy)
     from srs.storage import open_store
 
     store = open_store(tmp_path / "c.db")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from srs.decks.load import parse_deck_ids
-from srs.decks.sync import DECK_SUFFIXES
+from srs.decks.files import DECK_SUFFIXES
 from srs.errors import SrsError
 from srs.ingest.writer import _atomic_write
 from srs.ingest.yamlout import Section, deck_text

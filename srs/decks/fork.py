@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from srs.decks.cloze import generate_cards
-from srs.decks.sync import bundled_decks_dir, check_paths, discover
+from srs.decks.bundled import bundled_decks_dir
+from srs.decks.sync import check_paths, discover
 from srs.errors import SrsError
 from srs.storage import Store
 from srs.storage import sync_store

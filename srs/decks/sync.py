@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat as stat_module
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from srs.decks.cloze import generate_cards
-from srs.decks.files import MAX_FILE_BYTES, file_digest
+from srs.decks import bundled, files
+from srs.decks.files import MAX_FILE_BYTES, deck_files, file_digest
 from srs.errors import DeckError, Problem, SrsError
 from srs.gcpause import gc_paused
 from srs.model import CardSpec, DeckFile, SyncReport
@@ -27,17 +26,7 @@ from srs.storage import sync_store
 from srs.storage.sync_store import FileStat, FileState
 from srs.storage.timecodec import to_us
 
-DECK_SUFFIXES = (".yaml", ".yml")
 Parsed = dict[str, tuple[bytes, tuple]]  # shown path -> (file bytes, parse_deck_ids(shown, bytes))
-
-
-def bundled_decks_dir() -> Path:
-    """The decks shipped with srs: inside the installed package, or ``decks/`` of a source checkout."""
-    here = Path(__file__).resolve().parent.parent
-    installed = here / "bundled_decks"
-    if installed.is_dir():
-        return installed
-    return here.parent / "decks"
 
 
 @dataclass(frozen=True)
@@ -59,7 +48,7 @@ def discover(paths: list[Path]) -> tuple[list[DeckSource], list[Path]]:
     for given in paths:
         if given.is_dir():
             folders.append(given.resolve())
-            for found in sorted(p for p in given.rglob("*") if p.suffix in DECK_SUFFIXES and p.is_file()):
+            for found in deck_files(given):
                 files.append(DeckSource(found.resolve(), str(found)))
         elif given.exists():  # a file, or a pipe such as /dev/stdin
             files.append(DeckSource(given if not given.is_file() else given.resolve(), str(given)))
@@ -156,12 +145,6 @@ def load_sources(sources: list[DeckSource], known: dict[str, FileState] | None =
     return loaded
 
 
-# A stat is trusted to stand for the content only when the file was last changed this long before the
-# stat was taken. File times tick coarsely (a few ms on Linux, 2 s on FAT), so a same-size edit right
-# after a sync could keep the mtime the sync saw; such a file is hashed at the next sync instead.
-STAT_SETTLE_NS = 2_000_000_000
-
-
 def _current_digest(path: Path, state: FileState | None) -> str | None:
     """The file's content hash: the recorded one if its stat vouches for it, else read and hashed
     (None for a file over the size limit)."""
@@ -173,16 +156,9 @@ def _current_digest(path: Path, state: FileState | None) -> str | None:
 
 
 def _trusted_stat(path: Path) -> FileStat | None:
-    """The file's stat if it can vouch for the content (a regular file, not changed in the last moments)."""
-    try:
-        result = os.stat(path)
-    except OSError:
-        return None
-    if not stat_module.S_ISREG(result.st_mode):
-        return None
-    if max(result.st_mtime_ns, result.st_ctime_ns) > time.time_ns() - STAT_SETTLE_NS:
-        return None
-    return FileStat(result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino)
+    """The file's stat if it can vouch for the content (``files.trusted_stat``)."""
+    found = files.trusted_stat(path)
+    return None if found is None else FileStat(*found)
 
 
 def _read_bounded(path: Path) -> bytes | None:
@@ -386,14 +362,14 @@ def refresh_bundled(store: Store, first_use: bool = False) -> SyncReport | None:
     Unchanged files cost a stat each (a read and a hash when the stat cannot vouch for them); a
     collection that never had them is left alone.
     """
-    bundled = bundled_decks_dir()
-    if not bundled.is_dir():
+    bundled_dir = bundled.bundled_decks_dir()
+    if not bundled_dir.is_dir():
         return None
-    sources, _ = discover([bundled])
+    sources, _ = discover([bundled_dir])
     with store.read() as conn:
         states = sync_store.file_states(conn)
     known = {path: state.digest for path, state in states.items()}
-    root = str(bundled.resolve()) + "/"
+    root = str(bundled_dir.resolve()) + "/"
     had_them = any(path.startswith(root) for path in known)
     if not first_use and not had_them:
         return None
@@ -402,7 +378,7 @@ def refresh_bundled(store: Store, first_use: bool = False) -> SyncReport | None:
     if not (first_use or stale):
         return None
     try:
-        return sync_paths(store, [bundled])
+        return sync_paths(store, [bundled_dir])
     except DeckError:
         # The user's own deck files took some of the bundled ids: theirs win, and every command keeps
         # working; `srs sync` on the bundled folder shows the conflicts.
