@@ -102,8 +102,7 @@ def run_review(store: Store, deck: str | None, tag: str | None) -> None:
         _autosync(store, "open")
     scope = Scope(deck=deck, tag=tag) if deck or tag else None
     zone = local_zone()
-    # The session is opened in a thread while Textual is imported and started (most of the start-up):
-    # the first frame then shows the first card.
+    # The session is opened before Textual is imported: the first frame then shows the first card.
     from srs.tui.steps import Opening
 
     opening = Opening(store, scope, zone, utc_now()) if scope is not None else None

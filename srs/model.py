@@ -5,7 +5,7 @@ Nothing here does I/O. Datetimes are always aware and in UTC.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
@@ -36,41 +36,6 @@ class Rating(IntEnum):
     @property
     def label(self) -> str:
         return self.name.capitalize()
-
-
-@dataclass(frozen=True)
-class CardSpec:
-    """A card as written in a deck file."""
-
-    uid: str
-    front: str
-    back: str
-    extra: str = ""
-    tags: tuple[str, ...] = ()
-    difficulty: str | None = None
-    sources: tuple[str, ...] = ()
-    draft: bool = False
-    line: int = 0
-    explicit_id: bool = True
-    cloze: str = ""  # a cloze entry's text with {{c1::...}} deletions (then front and back are empty)
-    reverse: bool = False  # also study back -> front
-
-    def content_key(self) -> tuple:
-        """The fields whose change counts as an edit of the card."""
-        key = (self.front, self.back, self.extra, self.tags, self.difficulty, self.sources, self.draft)
-        # Appended only when set, so the hash of every plain card stays what it was before these existed.
-        return key + (self.cloze, self.reverse) if self.cloze or self.reverse else key
-
-
-@dataclass(frozen=True)
-class DeckFile:
-    """One parsed and validated deck file."""
-
-    path: str
-    deck: str
-    description: str
-    cards: tuple[CardSpec, ...]
-    digest: str
 
 
 @dataclass(frozen=True)
@@ -125,31 +90,24 @@ class CardRow:
     buried_until: datetime | None
 
 
-@dataclass
-class SyncReport:
-    """What a sync did (or, for a dry plan, would do)."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    retired: list[str] = field(default_factory=list)
-    restored: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    skipped_files: int = 0
-    parsed_files: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.retired or self.restored)
-
-
-# Read by statistics and exports only: defined in srs.model_reports, loaded on first use, so that a command
-# (srs review's first card above all) does not pay for making their classes at start-up.
-_REPORT_TYPES = ("Decay", "ListedCard", "ReviewEntry", "TagRow")
+# Read by statistics and exports, or by deck sync, only: defined in srs.model_reports and srs.model_decks,
+# loaded on first use, so that a command (srs review's first card above all) does not pay for making their
+# classes at start-up (a dataclass costs about half a millisecond to make).
+_LAZY_TYPES = {
+    "Decay": "model_reports",
+    "ListedCard": "model_reports",
+    "ReviewEntry": "model_reports",
+    "TagRow": "model_reports",
+    "CardSpec": "model_decks",
+    "DeckFile": "model_decks",
+    "SyncReport": "model_decks",
+}
 
 
 def __getattr__(name: str):
-    if name in _REPORT_TYPES:
-        from srs import model_reports
+    home = _LAZY_TYPES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(model_reports, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"srs.{home}"), name)

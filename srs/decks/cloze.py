@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from srs.model import CardSpec
+if TYPE_CHECKING:
+    from srs.model_decks import CardSpec
 
 MAX_ORDINAL = 500  # Anki has no hard limit; past a few dozen a cloze is a list that wants splitting
 REVERSE_SUFFIX = "#rev"

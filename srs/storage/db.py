@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 from srs.errors import DatabaseError
-from srs.storage.backup import make_backup
 from srs.storage.connection import connect, ensure_wal, read_only, remove_side_files, side_files
 from srs.storage.failures import explain, is_damage, restore_hint
 from srs.storage.migrations import LATEST_VERSION, migrate, user_version
@@ -266,6 +265,8 @@ def open_store(path: Path | str | None = None) -> Store:
             raise DatabaseError(f"cannot create {path.parent}: {exc}") from None
     backups = []
     if existed and 0 < version < LATEST_VERSION:  # version 0: an empty database, nothing to keep
+        from srs.storage.backup import make_backup  # only before a migration: not on every start-up
+
         backups.append(make_backup(path, f"before-migration-v{version}"))
     try:
         writer = connect(path)

@@ -9,7 +9,6 @@ sent, so what waits to be sent is found by a range scan of the primary key.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -41,6 +40,8 @@ def add_card_events(raw: sqlite3.Connection, kind: str, card_ids: list[int], dat
 
 def add_setting_event(raw: sqlite3.Connection, scope: str, key: str, value: object | None, at_us: int) -> None:
     """A setting set (``value``) or unset (None) on this device."""
+    import json  # here, not at start-up (cold start, issue #15)
+
     if value is None:
         add_event(raw, "unset", None, json.dumps([scope, key]), at_us)
     else:

@@ -5,10 +5,10 @@ Plain SQL on the ``sqlite3`` connection: these run on every key press.
 
 from __future__ import annotations
 
-import json
 from os import urandom
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 from sqlite3 import Connection
 
@@ -80,11 +80,15 @@ def values_to_json(values: tuple, tail: str) -> str:
     return f"[{kind}, {'null' if step is None else step}, {stability!r}, {difficulty!r}, {due}, {last}, {reps}, {lapses}{tail}"
 
 
-def _json_encoder():
+@cache
+def _json_encoder() -> Callable[[object], str]:
     """What json.dumps uses when given no options (the same text), made once instead of per call: a replay writes 100k states.
 
     The C encoder json.dumps builds inside ``iterencode``; the pure-Python one where the C accelerator is missing.
+    Made on first use: the json module is not needed before a review's first card (cold start, issue #15).
     """
+    import json
+
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return json.JSONEncoder().encode
@@ -92,11 +96,15 @@ def _json_encoder():
     return lambda value: "".join(encoder(value, 0))
 
 
-_encode_json = _json_encoder()
+def _encode_json(value: object) -> str:
+    """``json.dumps(value)``."""
+    return _json_encoder()(value)
 
 
 def memory_from_json(text: str) -> tuple[MemoryState, Flags]:
     """Inverse of ``memory_to_json``."""
+    import json
+
     v = json.loads(text)
     return MemoryState(State(v[0]), v[1], v[2], v[3], from_us(v[4]), from_us(v[5]), v[6], v[7]), Flags(bool(v[8]), bool(v[9]), from_us(v[10]))
 

@@ -43,7 +43,7 @@ class SrsApp(App[None]):
     """``srs review`` (and ``srs quiz``: ``quiz`` opens a quiz at once).
 
     ``clock`` and ``zone`` are injectable so tests and snapshots are repeatable. ``opening``: the
-    session over ``scope``, already being opened (see ``srs.tui.steps.Opening``).
+    session over ``scope``, opened before the app (see ``srs.tui.steps.Opening``).
     """
 
     CSS_PATH = "app.tcss"

@@ -1,8 +1,8 @@
 """What the review screen shows next, computed off the UI thread; and the session opened before the UI starts.
 
-No Textual here: ``srs review --deck D`` starts opening its session (``Opening``) before it imports
-the TUI, so the session is ready by the time the screen is built and the first frame already holds the
-first card (measured with bench/tui.py: without it, three frames of "Loading" came first).
+No Textual here: ``srs review --deck D`` opens its session (``Opening``) before it imports the TUI, so
+the session is ready when the screen is built and the first frame already holds the first card
+(measured with bench/tui.py: opened by the screen, three frames of "Loading" came first).
 """
 
 from __future__ import annotations
@@ -118,22 +118,20 @@ def warm_answer_side(step: Step) -> threading.Thread | None:
 
 
 class Opening:
-    """A review session being opened in a thread of its own, started before the TUI is imported.
+    """A review session opened before the TUI is imported: its session and first step, or what opening raised.
 
-    The review screen takes the session at once if it is ready when the screen is built (the usual
-    case: importing Textual takes longer), and otherwise waits for it in a worker.
+    ``srs review --deck D`` opens it first, so the first frame already holds the first card. Opened in a
+    thread while Textual was imported instead, the two threads took turns on every switch interval: 5-15 ms
+    more CPU to the first card (bench/tui.py --cold-only, A/B on 100k cards). A failure is handed to the
+    screen, which shows it as it shows any failed job.
     """
 
     def __init__(self, store: Store, scope: Scope, zone: tzinfo, now: datetime) -> None:
         self.scope = scope
         self._future: Future[tuple[Session, Step]] = Future()
-        # A daemon thread: if the user quits before it is done, exiting does not wait for it.
-        threading.Thread(target=self._run, args=(store, scope, zone, now), name="srs-open-session", daemon=True).start()
-
-    def _run(self, store: Store, scope: Scope, zone: tzinfo, now: datetime) -> None:
         try:
             self._future.set_result(open_session(store, scope, zone, now))
-        except BaseException as exc:  # handed to the screen, which shows it as it shows any failed job
+        except Exception as exc:
             self._future.set_exception(exc)
 
     def ready(self) -> tuple[Session, Step] | None:

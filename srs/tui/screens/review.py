@@ -95,7 +95,7 @@ class ReviewScreen(Screen[None]):
             self.event, self.step, self.answer, self.duration_ms = event, step, answer, duration_ms
 
     def __init__(self, scope: Scope, opening: Opening | None = None) -> None:
-        """``opening``: the session over ``scope`` already being opened (``srs review --deck``), if any."""
+        """``opening``: the session over ``scope``, opened before the app (``srs review --deck``), if any."""
         super().__init__()
         self.scope = scope
         self._opening = opening
@@ -122,7 +122,7 @@ class ReviewScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         ready = self._opening.ready() if self._opening is not None else None
-        if ready is not None:  # opened while Textual started: the first frame shows the card
+        if ready is not None:  # opened before the app: the first frame shows the card
             self.session, step = ready
             await self._show(step)
             return
