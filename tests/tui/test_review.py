@@ -46,8 +46,8 @@ async def test_space_reveals_the_back_extra_and_the_intervals(make_store, clock)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_until(pilot, on_card(app))
         text = screen_text(app)
-        assert "What is rank?" in text and "number of axes" not in text and "Scalars" not in text
-        assert "Show answer  space" in text and "1 + 0 + 0" in text
+        assert "What is rank?" in text and "number of axes" not in text and "Scalars" not in text and "1 + 0 + 0" in text
+        await wait_until(pilot, lambda: "Show answer  space" in screen_text(app))  # a moment after the first card
         await pilot.press("space")
         text = screen_text(app)
         assert "The number of axes." in text and "Scalars have rank 0." in text
@@ -109,6 +109,7 @@ async def test_rating_buttons_are_clickable(make_store, clock) -> None:
     app = review_app(store, clock)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_until(pilot, on_card(app))
+        await wait_until(pilot, lambda: bool(app.screen.query("#show-answer")))  # a moment after the first card
         await pilot.click("#show-answer")
         assert app.screen.phase == "answer"
         await pilot.click("#rate-2")

@@ -219,3 +219,21 @@ def test_the_first_card_is_drawn_without_what_only_later_steps_need(make_store, 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+async def test_show_answer_follows_the_first_card_on_the_side_shown(make_store, clock) -> None:
+    # 'Show answer' is mounted a moment after the first card (its CSS is a fair part of the cold start); a
+    # reveal before that keeps it hidden, and later cards have it at once.
+    store = make_store(new_cards(3))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, opening=opened(store, clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        bar = screen.query_one(AnswerBar)
+        assert not bar.query("#show-answer") and "Show answer  space" not in screen_text(app)
+        await pilot.press("space")
+        await wait_until(pilot, lambda: bool(bar.query("#show-answer")))
+        assert not bar.query_one("#show-answer").display and "Show answer  space" not in screen_text(app)
+        await pilot.press("3")
+        await wait_until(pilot, lambda: screen.card_serial >= 2)
+        assert bar.query_one("#show-answer").display and "Show answer  space" in screen_text(app)

@@ -40,6 +40,7 @@ from srs.tui.widgets.key_bar import KeyBar
 
 WAIT_POLL_SECONDS = 30.0  # re-check at least this often while waiting (robust to sleep and clock jumps)
 PREPARE_DELAY_SECONDS = 0.3  # after the first card: build the answer side's widgets
+SHOW_BUTTON_DELAY_SECONDS = 0.05  # after the first card: mount 'Show answer'
 
 
 def scope_label(scope: Scope) -> str:
@@ -217,6 +218,8 @@ class ReviewScreen(Screen[None]):
         self.card_serial += 1
         if self.card_serial == 1:
             resume_after_startup()
+            # 'Show answer' comes a moment after the card (AnswerBar.compose says why), once its frame is out.
+            self.set_timer(SHOW_BUTTON_DELAY_SECONDS, self.query_one(AnswerBar).prepare_show)
             # The answer side's widgets are not needed for the first card: they are built while it is
             # read (the reveal builds them itself if it comes first). Not at once: this callback can run
             # before the frame holding the card is written to the terminal.

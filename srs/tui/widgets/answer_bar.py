@@ -39,11 +39,21 @@ class AnswerBar(Horizontal):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._ratings = False
+        self._show: Button | None = None
 
     def compose(self) -> ComposeResult:
-        show = Button(Content.assemble(("Show answer", "bold"), ("  space", "dim")), id="show-answer")
-        show.can_focus = False
-        yield show
+        # Empty: the buttons are mounted by ``prepare_show`` and ``prepare_ratings`` once the first card is on
+        # screen. Styling the first Button parses Textual's 7 KB of button CSS, and with the button laid out and
+        # drawn that was ~10 ms of `srs review`'s cold start (bench/tui.py --cold-only); the keys work meanwhile.
+        return []
+
+    def prepare_show(self) -> None:
+        """Mount 'Show answer', if not yet done."""
+        if self._show is not None:
+            return
+        self._show = Button(Content.assemble(("Show answer", "bold"), ("  space", "dim")), id="show-answer")
+        self._show.can_focus = False
+        self.mount(self._show)
 
     def prepare_ratings(self) -> None:
         """Mount the (hidden) rating buttons, if not yet done: they are not composed with the bar, so the
@@ -51,6 +61,7 @@ class AnswerBar(Horizontal):
         if self._ratings:
             return
         self._ratings = True
+        self.prepare_show()  # first, so it is mounted (and hidden by _show_ratings) before the ratings
         buttons = []
         for rating in Rating:
             button = Button(rating_label(rating, None), id=f"rate-{int(rating)}", variant=VARIANTS[rating], classes="rating")
@@ -74,7 +85,8 @@ class AnswerBar(Horizontal):
 
     def _show_ratings(self, shown: bool) -> None:
         # Inline display, not a class on the bar: a class change would restyle all five buttons.
-        self.query_one("#show-answer").display = not shown
+        if self._show is not None:
+            self._show.display = not shown
         for button in self.query(".rating"):
             button.display = shown
 
