@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from srs.decks.problems import Problem
 
 
 class SrsError(Exception):
     """Base of every error that the CLI prints as ``srs: error: ...`` without a traceback."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding in a deck file, located as ``path:line:col``."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-    severity: str = "error"  # "error" | "warning"
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
 
 class DeckError(SrsError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from srs.decks.load import MAX_FILE_BYTES, parse_deck
-from srs.errors import Problem
+from srs.decks.problems import Problem
 
 
 def problems(text: str | bytes) -> list[Problem]:

@@ -16,7 +16,7 @@ import yaml
 
 from srs.decks.cloze import ClozeProblem, scan
 from srs.decks.files import MAX_FILE_BYTES, file_digest  # noqa: F401 - also imported from here
-from srs.errors import Problem
+from srs.decks.problems import Problem
 from srs.model import DIFFICULTIES, CardSpec, DeckFile
 
 try:

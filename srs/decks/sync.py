@@ -18,7 +18,8 @@ from pathlib import Path
 from srs.decks.cloze import generate_cards
 from srs.decks import bundled, files
 from srs.decks.files import MAX_FILE_BYTES, deck_files, file_digest
-from srs.errors import DeckError, Problem, SrsError
+from srs.decks.problems import Problem
+from srs.errors import DeckError, SrsError
 from srs.gcpause import gc_paused
 from srs.model import CardSpec, DeckFile, SyncReport
 from srs.storage import Store
