@@ -7,7 +7,6 @@ the interval a button shows is the interval that pressing it gives.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 from _random import Random as _CRandom
@@ -123,6 +122,8 @@ def card_seed(uid: str) -> int:
     Used where reviews from several devices are recomputed (``srs remote sync``); answering on one device seeds
     with the internal id, whose results a sync adopts as they are.
     """
+    import hashlib  # here: not needed before the first card (cold start, issue #15)
+
     return int.from_bytes(hashlib.blake2b(uid.encode(), digest_size=6).digest(), "big")
 
 

@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, Visual
-from textual.widgets import Rule, Static
+from textual.widgets import Static
 
 from srs.decks.cloze import card_kind
 from srs.model import CardRow
@@ -229,6 +229,8 @@ class CardView(VerticalScroll):
         if self._answer_side:
             return
         self._answer_side = True
+        from textual.widgets import Rule  # with the answer side: not before the first card
+
         widgets = (Rule(id="divider"), CardField(id="back"), CardField(id="extra"))
         for widget in widgets:
             widget.display = False
