@@ -66,10 +66,11 @@ def _review(global_db: str | None, db: str | None, deck: str | None, tag: str | 
 
     pause_for_startup()  # as srs.cli does while its modules are imported; SrsApp resumes it at the first card
     try:
-        from srs.launch import chosen_collection, open_collection_at, replace_unencodable_output, report_failure, run_review
+        from srs.launch import chosen_collection, open_collection_at, replace_unencodable_output, report_failure, require_terminal, run_review
 
         replace_unencodable_output()
         try:
+            require_terminal("review")  # before the collection: refused, it creates nothing
             with open_collection_at(chosen_collection(db or global_db)) as store:
                 run_review(store, deck, tag)
         except (Exception, KeyboardInterrupt) as exc:

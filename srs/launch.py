@@ -89,14 +89,15 @@ def require_terminal(command: str) -> None:
 
 
 def run_review(store: Store, deck: str | None, tag: str | None) -> None:
-    """``srs review`` on an open collection: the deck list, or the cards of ``deck``/``tag`` at once."""
+    """``srs review`` on an open collection: the deck list, or the cards of ``deck``/``tag`` at once.
+
+    The caller has checked for a terminal (``require_terminal``) before opening the collection."""
     from srs.clock import local_zone, utc_now
     from srs.gcpause import pause_for_startup, resume_after_startup
     from srs.model import Scope
     from srs.review import check_deck
 
     check_deck(store, deck)
-    require_terminal("review")
     autosync = _autosync_enabled(store)
     if autosync:
         _autosync(store, "open")

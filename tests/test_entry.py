@@ -63,6 +63,7 @@ def test_a_plain_review_imports_no_typer_and_runs_the_review(tmp_path) -> None:
     code = (
         "import sys\n"
         "import srs.launch\n"
+        "srs.launch.require_terminal = lambda command: None\n"
         "srs.launch.run_review = lambda store, deck, tag: print('review', store.path.name, deck, tag, "
         "[m for m in ('typer', 'click', 'srs.cli') if m in sys.modules])\n"
         f"sys.argv = ['srs', 'review', '--db', {str(db)!r}, '--deck', 'PyTorch']\n"

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.app import DbOption, app, open_collection
-from srs.launch import run_review
+from srs.launch import require_terminal, run_review
 
 
 @app.command()
@@ -24,5 +24,6 @@ def review(
 
     With a remote set and `srs config remote_autosync true`, syncs before opening and after closing.
     """
+    require_terminal("review")  # before the collection: refused, it creates nothing
     with open_collection(db) as store:
         run_review(store, deck, tag)

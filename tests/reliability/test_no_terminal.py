@@ -63,3 +63,25 @@ def test_review_opens_in_a_terminal_and_quits_with_q(tmp_path: Path) -> None:
         assert terminal.wait_exit(DEADLINE) == 0
     finally:
         terminal.close()
+
+
+@pytest.mark.parametrize("words", [["review"], ["review", "--deck", "PyTorch"], ["--db", "{db}", "review"]])
+def test_a_refused_review_creates_no_collection(tmp_path: Path, words: list[str]) -> None:
+    """The terminal is checked before the collection is opened: a refusal leaves no folder and no file behind."""
+    db = tmp_path / "no" / "such" / "dir" / "x.db"
+    env = {**os.environ, "SRS_DB": str(db)}
+    args = [word.format(db=db) for word in words]
+    result = subprocess.run([sys.executable, "-m", "srs", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=DEADLINE)
+    assert result.returncode == 1 and "needs a terminal" in result.stderr, result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_refused_review_through_typer_creates_no_collection(tmp_path: Path) -> None:
+    db = tmp_path / "no" / "such" / "dir" / "x.db"
+    from typer.testing import CliRunner
+
+    from srs.cli import app
+
+    result = CliRunner().invoke(app, ["review", "--db", str(db), "--tag", "x"])  # CliRunner's stdin is no terminal
+    assert "needs a terminal" in str(result.exception), result.output
+    assert not (tmp_path / "no").exists()
