@@ -381,11 +381,12 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached 100k-card collection")
     parser.add_argument("--answers", type=int, default=200, help="answers to time (default 200)")
     parser.add_argument("--launches", type=int, default=5, help="launches to time (default 5)")
-    parser.add_argument("--cold", type=int, default=15, help="cold starts on a terminal to time, each command (default 15)")
+    parser.add_argument("--cold", type=int, default=15, help="cold starts on a terminal to time, each command (default 15; 0: none)")
     parser.add_argument("--cold-only", action="store_true", help="only the cold starts")
     args = parser.parse_args()
     prepare(args.rebuild)
-    print_cold(args.cold)
+    if args.cold > 0:
+        print_cold(args.cold)
     if args.cold_only:
         return
 
