@@ -146,14 +146,14 @@ def load_sources(sources: list[DeckSource], known: dict[str, FileState] | None =
     return loaded
 
 
-def _current_digest(path: Path, state: FileState | None) -> str | None:
-    """The file's content hash: the recorded one if its stat vouches for it, else read and hashed
-    (None for a file over the size limit)."""
+def _current_digest(path: Path, state: FileState | None) -> tuple[str | None, FileStat | None]:
+    """The file's content hash: the recorded one if its stat vouches for it, else read and hashed (None for
+    a file over the size limit); and its trusted stat, taken before any read."""
     stat = _trusted_stat(path)
     if state is not None and state.digest and stat is not None and state.stat == stat:
-        return state.digest
+        return state.digest, stat
     data = _read_bounded(path)
-    return None if data is None else file_digest(data)
+    return (None if data is None else file_digest(data)), stat
 
 
 def _trusted_stat(path: Path) -> FileStat | None:
@@ -374,9 +374,21 @@ def refresh_bundled(store: Store, first_use: bool = False) -> SyncReport | None:
     had_them = any(path.startswith(root) for path in known)
     if not first_use and not had_them:
         return None
-    current = {source.key: digest for source in sources if (digest := _current_digest(source.path, states.get(source.key))) is not None}
+    current: dict[str, str] = {}
+    restat: dict[str, tuple[str, FileStat]] = {}  # touched, not changed: the stat to remember
+    for source in sources:
+        state = states.get(source.key)
+        digest, stat = _current_digest(source.path, state)
+        if digest is None:
+            continue
+        current[source.key] = digest
+        if state is not None and state.digest == digest and stat is not None and state.stat != stat:
+            restat[source.key] = (digest, stat)
     stale = set(current.items()) - set(known.items()) or {p for p in known if p.startswith(root)} - set(current)
     if not (first_use or stale):
+        if restat:  # e.g. a reinstall of srs: remembered, so later start-ups vouch for the files by their stat again
+            with store.write() as conn:
+                sync_store.record_file_stats(conn, restat)
         return None
     try:
         return sync_paths(store, [bundled_dir])
