@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from srs.processes import can_fork, usable_cores
 
@@ -39,7 +40,7 @@ def split_map(function: Callable[[Sequence[T]], list[R]], items: Sequence[T], mi
     Serial below ``min_items`` items, with one usable core or none spare, or when forking is not safe. If the
     worker fails, its half is computed here, so an error surfaces here with its traceback.
     """
-    if len(items) < max(min_items, 2) or usable_cores() < 2 or not can_fork() or not spare_core():
+    if not worth_forking(len(items), min_items):
         return function(items)
     half = len(items) // 2
     read_fd, write_fd = os.pipe()
@@ -68,3 +69,45 @@ def _worker(function: Callable[[Sequence[T]], list[R]], items: Sequence[T], writ
         status = 0
     finally:
         os._exit(status)
+
+
+class Ahead(Generic[T, R]):
+    """``function(items)`` computed by a forked worker while this process goes on with other work.
+
+    ``result()`` waits for the worker and returns its list (computed here if the worker failed, so an error
+    surfaces here); ``cancel()`` stops it when the results are no longer wanted (the import failed meanwhile).
+    """
+
+    def __init__(self, function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> None:
+        self.function, self.items = function, items
+        read_fd, write_fd = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the worker
+            os.close(read_fd)
+            _worker(function, items, write_fd)
+        os.close(write_fd)
+        self.source = os.fdopen(read_fd, "rb")
+
+    def result(self) -> list[R]:
+        """The worker's results, waiting for them."""
+        with self.source:
+            data = self.source.read()
+        _, status = os.waitpid(self.pid, 0)
+        return pickle.loads(data) if status == 0 and data else self.function(self.items)
+
+    def cancel(self) -> None:
+        """Stop the worker and reap it, if it has not been waited for yet."""
+        if self.source.closed:
+            return
+        self.source.close()
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+
+
+def worth_forking(count: int, min_items: int) -> bool:
+    """Whether a worker would be forked for ``count`` items: not for fewer than ``min_items``, with one usable core or
+    none spare, or when forking is not safe (``split_map`` computes serially then)."""
+    return count >= max(min_items, 2) and usable_cores() >= 2 and can_fork() and spare_core()

@@ -158,6 +158,42 @@ def _new_cards_rows(cards: Sequence[_NewCard]) -> list[tuple[list[tuple], StateT
 PARALLEL_MIN_CARDS = 2000  # ~0.15 s of replay: below that, forking and sending the rows back cost about what they save
 
 
+@dataclass
+class ReplayAhead:
+    """New cards replayed by a worker forked before the sync, from the inputs they were predicted to have after it.
+
+    ``merge_histories`` takes a card's rows from the worker only when its actual ``_NewCard`` (card id, entries,
+    flags, settings, zone) equals the predicted one; any other card it replays itself, so a wrong prediction
+    costs time, never correctness.
+    """
+
+    cards: dict[int, _NewCard]  # predicted card id -> the input the worker replays
+    worker: forked.Ahead
+
+    def rows(self) -> dict[int, tuple[list[tuple], StateTuple]]:
+        """The worker's (rows, last state) of each card it was sent, waiting for them."""
+        return dict(zip(self.cards, self.worker.result()))
+
+
+def start_replay_ahead(cards: list[_NewCard]) -> ReplayAhead:
+    """A forked worker replaying ``cards`` (``forked.worth_forking`` tells whether one is worth it)."""
+    return ReplayAhead({card.card_id: card for card in cards}, forked.Ahead(_new_cards_rows, cards))
+
+
+def _replayed_new_cards(new_cards: list[_NewCard], ahead: ReplayAhead | None) -> list[tuple[list[tuple], StateTuple]]:
+    """(rows, last state) of each card with no log yet, in order: the worker's where its input was predicted right, the
+    rest computed here first (while the worker still runs), half of them in a forked worker when there is none ahead."""
+    if ahead is None:
+        return forked.split_map(_new_cards_rows, new_cards, PARALLEL_MIN_CARDS)
+    predicted = [ahead.cards.get(card.card_id) == card for card in new_cards]
+    local = iter(_new_cards_rows([card for card, right in zip(new_cards, predicted) if not right]))
+    if not any(predicted):
+        ahead.worker.cancel()  # nothing predicted right (or nothing new): its rows are not needed
+        return list(local)
+    fetched = ahead.rows()
+    return [fetched[card.card_id] if right else next(local) for card, right in zip(new_cards, predicted)]
+
+
 def _merge_card(
     conn: sqlite3.Connection, history: CardHistory, fresh: list[RevlogEntry], log: list[import_store.LogRow], card_flags: Flags,
     settings: Settings, zone: tzinfo, inserts: list, updates: list, result: HistoryResult,
@@ -200,12 +236,14 @@ def _merge_card(
 
 
 def merge_histories(
-    conn: sqlite3.Connection, histories: list[CardHistory], settings_for: Callable[[int], Settings], zone: tzinfo
+    conn: sqlite3.Connection, histories: list[CardHistory], settings_for: Callable[[int], Settings], zone: tzinfo,
+    ahead: ReplayAhead | None = None,
 ) -> HistoryResult:
     """Add each card's new Anki answers to its log and replay the card's states (inside the caller's transaction).
 
-    The cards with no log yet (all of them, on a first import) are replayed first, half of them in a forked worker
-    (``forked.split_map``); then every card's rows are written in the order of ``histories``, as one loop would.
+    The cards with no log yet (all of them, on a first import) are replayed first: those ``ahead`` replayed from the
+    right inputs by its worker, the others here (half of them in a forked worker, ``forked.split_map``, without one
+    ahead); then every card's rows are written in the order of ``histories``, as one loop would.
     """
     result = HistoryResult()
     times = import_store.log_times_of(conn, [history.card_id for history in histories])
@@ -223,7 +261,7 @@ def merge_histories(
     new_cards = [_NewCard(history.card_id, fresh, flags, settings_for(history.deck_id), zone)
                  for history, fresh, flags, _ in work if fresh and not times[history.card_id]]
     logs = import_store.logs_of(conn, [history.card_id for history, fresh, _, _ in work if fresh and times[history.card_id]])
-    replayed_new = iter(forked.split_map(_new_cards_rows, new_cards, PARALLEL_MIN_CARDS))
+    replayed_new = iter(_replayed_new_cards(new_cards, ahead))
     inserts, updates, states = [], [], []
     for history, fresh, card_flags, suspended in work:
         log = logs.get(history.card_id, [])
