@@ -425,6 +425,14 @@ _field = st.one_of(
 )
 
 
+@pytest.mark.parametrize("html", ["~~~", "~~~~ x", "<div>a</div><div>~~~</div>", "a<br>~~~"])
+def test_three_tildes_stay_text_not_a_code_fence(html):
+    """Hypothesis found it: ``~~~`` at a line start opens a fenced code block, which shows nothing of it."""
+    converted = to_markdown(html)
+    assert not converted.kept_html
+    assert visible_text(markdown_html(converted.text)) == visible_text(html), converted.text
+
+
 @settings(max_examples=500, deadline=None)
 @given(_field)
 def test_markdown_from_html_renders_the_same_text(html):
