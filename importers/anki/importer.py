@@ -17,14 +17,14 @@ from pathlib import Path
 from srs.exporters.anki.export import anki_card_key
 from srs.exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_MODEL_NAME, stable_id
 from .collection import Collection, read_collection
-from .deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
+from .deckfiles import DeckFileLayout, DeckFilePlan, lay_out_deck_files, render_deck_files, slug, write_deck_files
 from .history import CardHistory, HistoryResult, ReplayAhead, _NewCard, fsrs_entries, merge_histories, start_replay_ahead
 from . import forked, history
 from .html import MEDIA_DIR, Converted, is_local_media, to_markdown_all
 from .notes import ClozeMap, MappedCard, cloze_problem, fields_used, map_cloze_note, map_note, note_map
 from .package import AnkiPackage, open_package
 from srs.clock import local_zone, utc_now
-from srs.decks.sync import discover, placed_cards, sync_paths
+from srs.decks.sync import placed_cards, sync_paths
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
 from srs.ingest.writer import _atomic_write
@@ -159,17 +159,18 @@ def import_anki(store: Store, path: Path, folder: Path | None = None, now: datet
             result.kept_html.append(card.spec.uid)
     result.cards = sum(len(card.anki_cards) for card in mapped)
     with gc_paused():
-        plans, targets = plan_deck_files(by_deck, folder, f"Imported from {path.name}.")
+        layouts, targets = lay_out_deck_files(by_deck, folder, f"Imported from {path.name}.")
         _check_elsewhere(store, mapped, targets)
-        result.files = plans
-        for target, data in media.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(target, data)
-        write_deck_files(plans)
         revlog = _revlog_by_card(collection)
         counted = _counted_entries(mapped, revlog)
-        ahead = _replay_ahead(store, collection, mapped, plans, targets, counted, zone)
+        ahead = _replay_ahead(store, collection, mapped, layouts, counted, zone)
         try:
+            plans, targets = render_deck_files(layouts, targets)
+            result.files = plans
+            for target, data in media.items():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _atomic_write(target, data)
+            write_deck_files(plans)
             if targets:
                 result.sync = sync_paths(store, targets, now, parsed={str(plan.path): (plan.data, plan.parsed) for plan in plans})
             _merge_history(store, collection, mapped, own, revlog, counted, result, zone, now, ahead)
@@ -196,10 +197,11 @@ WORKER_SHARE = 0.6  # of the new cards' replays: the worker's share, as this pro
 
 
 def _replay_ahead(
-    store: Store, collection: Collection, mapped: list[MappedCard], plans: list[DeckFilePlan], targets: list[Path],
+    store: Store, collection: Collection, mapped: list[MappedCard], layouts: list[DeckFileLayout],
     counted: dict[int, tuple[list, bool]], zone: tzinfo,
 ) -> ReplayAhead | None:
-    """Fork a worker that replays the histories of most cards the sync will add, while this process syncs the files.
+    """Fork a worker that replays the histories of most cards the sync will add, while this process renders, writes
+    and syncs the deck files.
 
     Their inputs are predicted (see ``_predicted_ids``; a new card's flags; its deck's settings once the package's
     presets are taken); ``merge_histories`` takes only the results whose prediction proves right. The last
@@ -210,7 +212,7 @@ def _replay_ahead(
     with store.read() as conn:
         known = import_store.card_ids_by_uid(conn)
         _changes, stored = _preset_changes(settings_store.all_settings(conn), collection, mapped)
-    ids = _predicted_ids(known, plans, targets)
+    ids = _predicted_ids(known, layouts)
     book = SettingsBook(stored, {})
     cards = []
     for entry in mapped:
@@ -224,15 +226,14 @@ def _replay_ahead(
     return start_replay_ahead(share) if forked.worth_forking(len(share), history.PARALLEL_MIN_CARDS) else None
 
 
-def _predicted_ids(known: dict[str, int], plans: list[DeckFilePlan], targets: list[Path]) -> dict[str, int]:
-    """The id the sync will give each card it adds: it inserts the cards the collection has not got, file by file as
-    ``discover`` lists them, in ``placed_cards`` order, numbered on from the largest id (SQLite's rowid rule)."""
-    parsed = {plan.path.resolve(): plan.parsed[0] for plan in plans}
+def _predicted_ids(known: dict[str, int], layouts: list[DeckFileLayout]) -> dict[str, int]:
+    """The id the sync will give each card it adds: it inserts the cards the collection has not got, file by file in
+    path order (``discover`` keeps the order of the sorted paths it is given), each file's cards in ``placed_cards``
+    order, numbered on from the largest id (SQLite's rowid rule)."""
     next_id = max(known.values(), default=0) + 1
     ids: dict[str, int] = {}
-    for source in discover(targets)[0] if targets else ():
-        deck = parsed.get(source.path)
-        for _position, card in placed_cards(deck.cards) if deck is not None else ():
+    for layout in layouts:
+        for _position, card in placed_cards(tuple(layout.cards)):
             if card.uid not in known and card.uid not in ids:
                 ids[card.uid] = next_id
                 next_id += 1
