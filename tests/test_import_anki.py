@@ -597,6 +597,7 @@ def _import_both_ways(package_paths: list[Path], tmp_path: Path, monkeypatch, pr
     from srs.storage import open_store
 
     monkeypatch.setattr(history, "PARALLEL_MIN_CARDS", 2)
+    monkeypatch.setattr(history, "AHEAD_CHUNK", 2)  # the worker's results come in several chunks
     monkeypatch.setattr(forked, "spare_core", lambda: True)
     replay_here = history._new_cards_rows
     outcomes = []
@@ -638,6 +639,21 @@ def test_the_worker_forked_before_the_sync_replays_its_share_with_the_ids_the_sy
 
 
 @pytest.mark.skipif(not can_fork() or usable_cores() < 2, reason="forks a worker: Linux with 2 cores")
+def test_new_answers_of_known_cards_and_new_cards_with_a_worker_ahead(col, tmp_path, monkeypatch):
+    """A second package with new answers for cards srs has (their logs merged here) and new cards (the worker's):
+    the outcome is the serial one."""
+    _notes_with_history(col, 10)
+    first = export(col, tmp_path / "first.apkg")
+    for card_id in col.find_cards("")[:5]:
+        insert_revlog(col, card_id, revlog_rows([(0, 3), (400, 3), (500, 1)], int(card_id) % 1000)[1:])
+    _notes_with_history(col, 20, first=10, deck="E")
+    second = export(col, tmp_path / "second.apkg")
+    (serial_files, serial_tables, _), (files, tables, replayed) = _import_both_ways([first, second], tmp_path, monkeypatch)
+    assert (files, tables) == (serial_files, serial_tables)
+    assert len(tables[0]) == 30 * 6 + 5 * 2 and replayed < 30
+
+
+@pytest.mark.skipif(not can_fork() or usable_cores() < 2, reason="forks a worker: Linux with 2 cores")
 def test_a_wrong_prediction_is_replayed_here_with_the_right_inputs(col, tmp_path, monkeypatch):
     """Ids predicted one too high: no result of the worker is taken, every card is replayed after the sync, the outcome is the serial one."""
     from srs.importers.anki import importer
@@ -661,7 +677,14 @@ def test_a_failed_sync_stops_and_reaps_the_worker(col, tmp_path, monkeypatch):
     monkeypatch.setattr(forked, "spare_core", lambda: True)
     monkeypatch.setattr(forked, "usable_cores", lambda: 2)
     started = []
-    monkeypatch.setattr(importer, "start_replay_ahead", lambda cards: started.append(history.start_replay_ahead(cards)) or started[-1])
+    worker = []
+
+    def start(cards):
+        started.append(history.start_replay_ahead(cards))
+        worker.append(started[-1].worker.pid)
+        return started[-1]
+
+    monkeypatch.setattr(importer, "start_replay_ahead", start)
 
     def fails(*args, **kwargs):
         raise SrsError("sync failed")
@@ -672,9 +695,9 @@ def test_a_failed_sync_stops_and_reaps_the_worker(col, tmp_path, monkeypatch):
     store = open_store(tmp_path / "c.db")
     with pytest.raises(SrsError, match="sync failed"):
         import_anki(store, package, tmp_path / "decks", now=START, zone=UTC)
-    assert len(started) == 1 and started[0].worker.source.closed
+    assert len(started) == 1 and started[0].worker.source.closed and started[0].worker.pid is None
     with pytest.raises(ChildProcessError):
-        os.waitpid(started[0].worker.pid, os.WNOHANG)  # already reaped
+        os.waitpid(worker[0], os.WNOHANG)  # already reaped
     with store.read() as conn:
         assert conn.execute("SELECT count(*) FROM review").fetchone()[0] == 0
     store.close()

@@ -193,7 +193,7 @@ def _counted_entries(mapped: list[MappedCard], revlog: dict[int, list]) -> dict[
     return {anki_card.id: fsrs_entries(revlog.get(anki_card.id, [])) for entry in mapped for anki_card, _uid in entry.anki_cards}
 
 
-WORKER_SHARE = 0.6  # of the new cards' replays: the worker's share, as this process syncs the deck files meanwhile
+WORKER_SHARE = 0.75  # of the new cards' replays: the worker's share, as this process renders, syncs and writes the log meanwhile
 
 
 def _replay_ahead(
@@ -204,8 +204,9 @@ def _replay_ahead(
     and syncs the deck files.
 
     Their inputs are predicted (see ``_predicted_ids``; a new card's flags; its deck's settings once the package's
-    presets are taken); ``merge_histories`` takes only the results whose prediction proves right. The last
-    ``WORKER_SHARE`` of them go to the worker: this process replays the first after the sync, while the worker runs.
+    presets are taken); ``merge_histories`` takes only the results whose prediction proves right. The first
+    ``WORKER_SHARE`` of them go to the worker; this process replays the rest after the sync, between writing the
+    worker's results as they come (see ``history._streamed_new_cards``).
     """
     if not forked.worth_forking(len(counted) * WORKER_SHARE, history.PARALLEL_MIN_CARDS):
         return None
@@ -222,7 +223,7 @@ def _replay_ahead(
             entries = counted[anki_card.id][0]
             if uid in ids and entries:
                 cards.append(_NewCard(ids[uid], entries, Flags(anki_card.queue == -1), book.for_deck(entry.deck), zone))
-    share = cards[len(cards) - int(len(cards) * WORKER_SHARE):]
+    share = cards[: int(len(cards) * WORKER_SHARE)]
     return start_replay_ahead(share) if forked.worth_forking(len(share), history.PARALLEL_MIN_CARDS) else None
 
 
