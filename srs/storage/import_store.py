@@ -114,9 +114,10 @@ def bulk_reviews(conn: sqlite3.Connection, expected: int) -> Iterator[Callable[[
 
 def _insert_many(conn: sqlite3.Connection, rows: list[tuple]) -> None:
     """The rows in statements of ``ROWS_PER_INSERT`` rows, the rest one by one."""
-    whole = len(rows) - len(rows) % ROWS_PER_INSERT
-    for start in range(0, whole, ROWS_PER_INSERT):
-        conn.execute(_MANY, list(chain.from_iterable(rows[start : start + ROWS_PER_INSERT])))
+    size = ROWS_PER_INSERT
+    whole, many = len(rows) - len(rows) % size, INSERT_REVIEW + ",".join([_ROW_MARKS] * size)
+    for start in range(0, whole, size):
+        conn.execute(many, list(chain.from_iterable(rows[start : start + size])))
     conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows[whole:])
 
 
@@ -125,7 +126,6 @@ _ROW_MARKS = "(?,?,?,?,?,?,?,?,?,?)"
 ROWS_PER_INSERT = 500  # 5000 parameters a statement: under SQLite's limit (32766), and fewer calls than one row each
 BULK_CACHE_KIB = 65536  # 64 MB while the rows go in and the indexes are built; the connection's own size after
 BULK_ROWS = 5000
-_MANY = INSERT_REVIEW + ",".join([_ROW_MARKS] * ROWS_PER_INSERT)
 
 
 def _review_count(conn: sqlite3.Connection) -> int:
