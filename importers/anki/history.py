@@ -199,8 +199,8 @@ def _replayed_new_cards(new_cards: list[_NewCard], ahead: ReplayAhead | None) ->
 
 def _write_new_cards(conn: sqlite3.Connection, work: list[tuple], new_cards: list[_NewCard], ahead: ReplayAhead, result: HistoryResult) -> None:
     """``merge_histories``' loop and writes when no card has a log yet and a worker replays ahead: rows and card states
-    are written, in order, as they are ready (this process's own share, then the worker's as it sends them, each
-    part while the worker computes the next)."""
+    are written, in order, as they are ready (the worker's as it sends them, while it computes the next; this
+    process replays its own share in between, see ``_streamed_new_cards``)."""
     inserts, states, unchanged = [], [], []
     with import_store.bulk_reviews(conn, sum(len(fresh) for _, fresh, _, _ in work)) as add:
 
@@ -324,7 +324,7 @@ def merge_histories(
     new_cards = [_NewCard(history.card_id, fresh, flags, settings_for(history.deck_id), zone)
                  for history, fresh, flags, _ in work if fresh and not times[history.card_id]]
     logs = import_store.logs_of(conn, [history.card_id for history, fresh, _, _ in work if fresh and times[history.card_id]])
-    if ahead is not None and not logs:
+    if ahead is not None and not logs and len({card.card_id for card in new_cards}) == len(new_cards):  # each card once: see _streamed_new_cards
         _write_new_cards(conn, work, new_cards, ahead, result)
         return result
     replayed_new = iter(_replayed_new_cards(new_cards, ahead))
