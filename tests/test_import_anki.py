@@ -28,6 +28,7 @@ from srs.decks.load import load_deck_file
 from srs.errors import SrsError
 from srs.model import MemoryState, Rating, State
 from srs.storage import review_store
+from srs.processes import can_fork, usable_cores
 
 UTC = timezone.utc
 START = datetime(2010, 1, 4, 12, 0, tzinfo=UTC)
@@ -424,6 +425,14 @@ _field = st.one_of(
 )
 
 
+@pytest.mark.parametrize("html", ["~~~", "~~~~ x", "<div>a</div><div>~~~</div>", "a<br>~~~"])
+def test_three_tildes_stay_text_not_a_code_fence(html):
+    """Hypothesis found it: ``~~~`` at a line start opens a fenced code block, which shows nothing of it."""
+    converted = to_markdown(html)
+    assert not converted.kept_html
+    assert visible_text(markdown_html(converted.text)) == visible_text(html), converted.text
+
+
 @settings(max_examples=500, deadline=None)
 @given(_field)
 def test_markdown_from_html_renders_the_same_text(html):
@@ -571,6 +580,127 @@ def test_the_forked_worker_imports_what_the_serial_path_imports(col, tmp_path, m
         store.close()
     assert len(outcomes[0][1][0]) == 40 * 7 and len(outcomes[0][0]) == 3
     assert outcomes[0] == outcomes[1]
+
+
+def _notes_with_history(col, count: int, first: int = 0, deck: str = "D") -> None:
+    rng = random.Random(first)
+    for i in range(first, first + count):
+        note = add_note(col, f"<b>q{i}</b>", f"<div>a {i}</div>", deck=f"{deck}{i % 3}")
+        days = sorted(rng.sample(range(1, 300), 5))
+        insert_revlog(col, note.card_ids()[0], revlog_rows([(0, 3)] + [(day, rng.choice([1, 2, 3, 3, 4])) for day in days], i))
+
+
+def _import_both_ways(package_paths: list[Path], tmp_path: Path, monkeypatch, predict=None) -> list[tuple]:
+    """Each package imported in turn into a collection, without a worker and with the replay worker forked ahead of the
+    sync (``predict`` standing in for ``_predicted_ids``); returns (deck files, tables, cards the parent replayed) of each way."""
+    from srs.importers.anki import forked, history, importer
+    from srs.storage import open_store
+
+    monkeypatch.setattr(history, "PARALLEL_MIN_CARDS", 2)
+    monkeypatch.setattr(history, "AHEAD_CHUNK", 2)  # the worker's results come in several chunks
+    monkeypatch.setattr(forked, "spare_core", lambda: True)
+    replay_here = history._new_cards_rows
+    outcomes = []
+    for name, cores in (("serial", 1), ("ahead", 2)):
+        monkeypatch.setattr(forked, "usable_cores", lambda cores=cores: cores)
+        replayed: list[int] = []  # the parent's calls only: the worker's are made in another process
+
+        def counted(cards, replayed=replayed):
+            replayed.append(len(cards))
+            return replay_here(cards)
+
+        monkeypatch.setattr(history, "_new_cards_rows", counted)
+        if predict is not None:
+            monkeypatch.setattr(importer, "_predicted_ids", predict)
+        store = open_store(tmp_path / f"{name}.db")
+        for package in package_paths:
+            import_anki(store, package, tmp_path / name, now=START, zone=UTC)
+        files = {path.name: path.read_bytes() for path in sorted((tmp_path / name).glob("*.yaml"))}
+        outcomes.append((files, _imported_tables(store), sum(replayed)))
+        store.close()
+    return outcomes
+
+
+@pytest.mark.skipif(not can_fork() or usable_cores() < 2, reason="forks a worker: Linux with 2 cores")
+def test_the_worker_forked_before_the_sync_replays_its_share_with_the_ids_the_sync_gives(col, tmp_path, monkeypatch):
+    """A second package adds cards to a collection that has some: the worker's share, replayed before the sync from
+    predicted ids, is taken (the parent replays only the rest), and the outcome is the serial one."""
+    from srs.importers.anki import importer
+
+    _notes_with_history(col, 10)
+    first = export(col, tmp_path / "first.apkg")
+    _notes_with_history(col, 20, first=10, deck="E")
+    second = export(col, tmp_path / "second.apkg")
+    (serial_files, serial_tables, serial_replayed), (files, tables, replayed) = _import_both_ways([first, second], tmp_path, monkeypatch)
+    assert (files, tables) == (serial_files, serial_tables)
+    assert len(tables[0]) == 30 * 6 and serial_replayed == 30
+    sent = [int(count * importer.WORKER_SHARE) for count in (10, 20)]
+    assert replayed == 30 - sum(sent) and all(sent)
+
+
+@pytest.mark.skipif(not can_fork() or usable_cores() < 2, reason="forks a worker: Linux with 2 cores")
+def test_new_answers_of_known_cards_and_new_cards_with_a_worker_ahead(col, tmp_path, monkeypatch):
+    """A second package with new answers for cards srs has (their logs merged here) and new cards (the worker's):
+    the outcome is the serial one."""
+    _notes_with_history(col, 10)
+    first = export(col, tmp_path / "first.apkg")
+    for card_id in col.find_cards("")[:5]:
+        insert_revlog(col, card_id, revlog_rows([(0, 3), (400, 3), (500, 1)], int(card_id) % 1000)[1:])
+    _notes_with_history(col, 20, first=10, deck="E")
+    second = export(col, tmp_path / "second.apkg")
+    (serial_files, serial_tables, _), (files, tables, replayed) = _import_both_ways([first, second], tmp_path, monkeypatch)
+    assert (files, tables) == (serial_files, serial_tables)
+    assert len(tables[0]) == 30 * 6 + 5 * 2 and replayed < 30
+
+
+@pytest.mark.skipif(not can_fork() or usable_cores() < 2, reason="forks a worker: Linux with 2 cores")
+def test_a_wrong_prediction_is_replayed_here_with_the_right_inputs(col, tmp_path, monkeypatch):
+    """Ids predicted one too high: no result of the worker is taken, every card is replayed after the sync, the outcome is the serial one."""
+    from srs.importers.anki import importer
+
+    predict = importer._predicted_ids
+    _notes_with_history(col, 12)
+    package = export(col, tmp_path / "p.apkg")
+    outcomes = _import_both_ways([package], tmp_path, monkeypatch, lambda *args: {uid: i + 1 for uid, i in predict(*args).items()})
+    assert outcomes[0][:2] == outcomes[1][:2]
+    assert outcomes[1][2] == 12
+
+
+@pytest.mark.skipif(not can_fork() or usable_cores() < 2, reason="forks a worker: Linux with 2 cores")
+def test_a_failed_sync_stops_and_reaps_the_worker(col, tmp_path, monkeypatch):
+    """The import fails after the worker was forked: it is killed and waited for, and nothing reaches the log."""
+    import os
+    from srs.importers.anki import forked, history, importer
+    from srs.storage import open_store
+
+    monkeypatch.setattr(history, "PARALLEL_MIN_CARDS", 2)
+    monkeypatch.setattr(forked, "spare_core", lambda: True)
+    monkeypatch.setattr(forked, "usable_cores", lambda: 2)
+    started = []
+    worker = []
+
+    def start(cards):
+        started.append(history.start_replay_ahead(cards))
+        worker.append(started[-1].worker.pid)
+        return started[-1]
+
+    monkeypatch.setattr(importer, "start_replay_ahead", start)
+
+    def fails(*args, **kwargs):
+        raise SrsError("sync failed")
+
+    monkeypatch.setattr(importer, "sync_paths", fails)
+    _notes_with_history(col, 8)
+    package = export(col, tmp_path / "p.apkg")
+    store = open_store(tmp_path / "c.db")
+    with pytest.raises(SrsError, match="sync failed"):
+        import_anki(store, package, tmp_path / "decks", now=START, zone=UTC)
+    assert len(started) == 1 and started[0].worker.source.closed and started[0].worker.pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(worker[0], os.WNOHANG)  # already reaped
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM review").fetchone()[0] == 0
+    store.close()
 
 
 @pytest.mark.parametrize(

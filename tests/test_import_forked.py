@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -72,3 +73,51 @@ def test_a_spare_core_is_one_the_load_leaves(monkeypatch) -> None:
     assert forked.spare_core()
     monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.0, 0.0))
     assert not forked.spare_core()
+
+
+def test_a_worker_ahead_computes_everything_in_another_process_while_this_one_goes_on() -> None:
+    ahead = forked.Ahead(_squares_and_pids, list(range(7)), chunk=3)
+    worker = ahead.pid
+    chunks = list(ahead.chunks())
+    assert [len(chunk) for chunk in chunks] == [3, 3, 1]
+    results = [result for chunk in chunks for result in chunk]
+    assert [square for square, _ in results] == [item * item for item in range(7)]
+    assert {pid for _, pid in results} == {worker} != {os.getpid()}
+    assert ahead.pid is None and ahead.source.closed  # reaped
+    ahead.cancel()  # after the result: nothing left to stop
+
+
+def test_a_failing_worker_ahead_has_its_items_computed_here() -> None:
+    parent = os.getpid()
+
+    def fails_in_the_worker(items):
+        if os.getpid() != parent:
+            raise RuntimeError("worker only")
+        return [item + 1 for item in items]
+
+    assert forked.Ahead(fails_in_the_worker, list(range(5))).result() == list(range(1, 6))
+    parent_too = []
+
+    def fails_after_two_chunks(items):
+        if os.getpid() != parent and items[0] >= 4:
+            raise RuntimeError("worker only")
+        parent_too.extend(items if os.getpid() == parent else [])
+        return [item + 1 for item in items]
+
+    assert forked.Ahead(fails_after_two_chunks, list(range(7)), chunk=2).result() == list(range(1, 8))
+    assert parent_too == [4, 5, 6]  # what the worker sent is not computed again
+
+
+def test_a_cancelled_worker_ahead_is_killed_and_reaped() -> None:
+    stop = forked.Ahead(lambda items: [time.sleep(60)], [1])
+    worker, started = stop.pid, time.monotonic()
+    stop.cancel()
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(worker, os.WNOHANG)
+
+
+def test_worth_forking_follows_split_maps_rules(monkeypatch) -> None:
+    assert forked.worth_forking(10, 2) and not forked.worth_forking(10, 11) and not forked.worth_forking(1, 1)
+    monkeypatch.setattr(forked, "spare_core", lambda: False)
+    assert not forked.worth_forking(10, 2)

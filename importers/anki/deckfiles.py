@@ -89,18 +89,32 @@ def _target_files(decks: list[str], existing: dict[Path, DeckFile], folder: Path
     return targets
 
 
-def plan_deck_files(cards_by_deck: dict[str, list[CardSpec]], folder: Path, description: str) -> tuple[list[DeckFilePlan], list[Path]]:
-    """What to write (every file that gains, changes or loses an imported card, checked by the strict loader), and every file that holds imported cards."""
+@dataclass
+class DeckFileLayout:
+    """Which cards one deck file will hold, in order, before it is rendered."""
+
+    path: Path
+    deck: str
+    description: str
+    cards: list[CardSpec]
+    old: _Existing | None
+    added: list[str]
+    updated: list[str]
+    removed: list[str]
+
+
+def lay_out_deck_files(cards_by_deck: dict[str, list[CardSpec]], folder: Path, description: str) -> tuple[list[DeckFileLayout], list[Path]]:
+    """The cards of every file that holds or held imported cards (in path order), and every file that holds imported cards."""
     files = _existing(folder)
     existing = {path: found.deck for path, found in files.items()}
     targets = _target_files(list(cards_by_deck), existing, folder)
     imported = {card.uid for cards in cards_by_deck.values() for card in cards}
-    plans = []
+    layouts = []
     for path in sorted(set(existing) | set(targets.values())):
         old = existing.get(path)
         deck = old.deck if old is not None else next(name for name, target in targets.items() if target == path)
         incoming = {card.uid: card for card in cards_by_deck.get(deck, [])} if targets.get(deck) == path else {}
-        kept, added, updated, removed = [], [], [], []
+        kept, updated, removed = [], [], []
         for card in old.cards if old is not None else ():
             if card.uid in incoming:
                 new = incoming.pop(card.uid)
@@ -111,17 +125,29 @@ def plan_deck_files(cards_by_deck: dict[str, list[CardSpec]], folder: Path, desc
                 removed.append(card.uid)  # the note moved to another deck
             else:
                 kept.append(card)
-        added = list(incoming)
-        cards = kept + list(incoming.values())
-        text = deck_text(deck, old.description if old is not None else description, [Section("", cards)])
-        data = text.encode()
-        unchanged = old is not None and data == files[path].data
+        layouts.append(DeckFileLayout(
+            path, deck, old.description if old is not None else description, kept + list(incoming.values()), files.get(path),
+            list(incoming), updated, removed,
+        ))
+    return layouts, sorted(set(targets.values()))
+
+
+def render_deck_files(layouts: list[DeckFileLayout], targets: list[Path]) -> tuple[list[DeckFilePlan], list[Path]]:
+    """What to write (every file that gains, changes or loses an imported card, checked by the strict loader), and every file that holds imported cards."""
+    plans = []
+    for layout in layouts:
+        data = deck_text(layout.deck, layout.description, [Section("", layout.cards)]).encode()
+        unchanged = layout.old is not None and data == layout.old.data
         # The same bytes parse the same: the parse of the file as it is serves (an import of an unchanged package).
-        parsed = _check(path, data, cards, files[path].parsed if unchanged else None)
-        changed = not unchanged
-        if old is None or added or updated or removed:
-            plans.append(DeckFilePlan(path, deck, data, changed, added, updated, removed, parsed))
-    return plans, sorted(set(targets.values()) | {plan.path for plan in plans})
+        parsed = _check(layout.path, data, layout.cards, layout.old.parsed if unchanged else None)
+        if layout.old is None or layout.added or layout.updated or layout.removed:
+            plans.append(DeckFilePlan(layout.path, layout.deck, data, not unchanged, layout.added, layout.updated, layout.removed, parsed))
+    return plans, sorted(set(targets) | {plan.path for plan in plans})
+
+
+def plan_deck_files(cards_by_deck: dict[str, list[CardSpec]], folder: Path, description: str) -> tuple[list[DeckFilePlan], list[Path]]:
+    """What to write (every file that gains, changes or loses an imported card, checked by the strict loader), and every file that holds imported cards."""
+    return render_deck_files(*lay_out_deck_files(cards_by_deck, folder, description))
 
 
 def _check(path: Path, data: bytes, cards: list[CardSpec], parsed: tuple | None = None) -> tuple:

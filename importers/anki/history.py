@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -158,6 +158,105 @@ def _new_cards_rows(cards: Sequence[_NewCard]) -> list[tuple[list[tuple], StateT
 PARALLEL_MIN_CARDS = 2000  # ~0.15 s of replay: below that, forking and sending the rows back cost about what they save
 
 
+@dataclass
+class ReplayAhead:
+    """New cards replayed by a worker forked before the sync, from the inputs they were predicted to have after it.
+
+    ``merge_histories`` takes a card's rows from the worker only when its actual ``_NewCard`` (card id, entries,
+    flags, settings, zone) equals the predicted one; any other card it replays itself, so a wrong prediction
+    costs time, never correctness.
+    """
+
+    cards: dict[int, _NewCard]  # predicted card id -> the input the worker replays
+    worker: forked.Ahead
+
+    def rows(self) -> dict[int, tuple[list[tuple], StateTuple]]:
+        """The worker's (rows, last state) of each card it was sent, waiting for them."""
+        return dict(zip(self.cards, self.worker.result()))
+
+
+def start_replay_ahead(cards: list[_NewCard]) -> ReplayAhead:
+    """A forked worker replaying ``cards`` (``forked.worth_forking`` tells whether one is worth it)."""
+    return ReplayAhead({card.card_id: card for card in cards}, forked.Ahead(_new_cards_rows, cards, AHEAD_CHUNK))
+
+
+AHEAD_CHUNK = 500  # cards a chunk of the worker's results: ~5k log rows, written while it replays the next
+
+
+def _replayed_new_cards(new_cards: list[_NewCard], ahead: ReplayAhead | None) -> list[tuple[list[tuple], StateTuple]]:
+    """(rows, last state) of each card with no log yet, in order: the worker's where its input was predicted right, the
+    rest computed here first (while the worker still runs), half of them in a forked worker when there is none ahead."""
+    if ahead is None:
+        return forked.split_map(_new_cards_rows, new_cards, PARALLEL_MIN_CARDS)
+    predicted = [ahead.cards.get(card.card_id) == card for card in new_cards]
+    local = iter(_new_cards_rows([card for card, right in zip(new_cards, predicted) if not right]))
+    if not any(predicted):
+        ahead.worker.cancel()  # nothing predicted right (or nothing new): its rows are not needed
+        return list(local)
+    fetched = ahead.rows()
+    return [fetched[card.card_id] if right else next(local) for card, right in zip(new_cards, predicted)]
+
+
+def _write_new_cards(conn: sqlite3.Connection, work: list[tuple], new_cards: list[_NewCard], ahead: ReplayAhead, result: HistoryResult) -> None:
+    """``merge_histories``' loop and writes when no card has a log yet and a worker replays ahead: rows and card states
+    are written, in order, as they are ready (the worker's as it sends them, while it computes the next; this
+    process replays its own share in between, see ``_streamed_new_cards``)."""
+    inserts, states, unchanged = [], [], []
+    with import_store.bulk_reviews(conn, sum(len(fresh) for _, fresh, _, _ in work)) as add:
+
+        def write_ready() -> None:
+            add(inserts)
+            import_store.set_card_values(conn, states)
+            inserts.clear()
+            states.clear()
+
+        replayed = _streamed_new_cards(new_cards, ahead, write_ready)
+        for history, fresh, _flags, suspended in work:
+            if not fresh:
+                unchanged.append((suspended, history.card_id))
+                continue
+            result.added += len(fresh)
+            result.cards += 1
+            rows, state = next(replayed)
+            inserts.extend(rows)
+            states.append((history.card_id, state, suspended))
+        write_ready()
+    import_store.set_suspended(conn, unchanged)
+
+
+def _streamed_new_cards(
+    new_cards: list[_NewCard], ahead: ReplayAhead, write_ready: Callable[[], None]
+) -> Iterator[tuple[list[tuple], StateTuple]]:
+    """(rows, last state) of each card, in order: the worker's where its input was predicted right, chunk by chunk,
+    the others replayed here. While the worker's next chunk is not there, what is ready is written (``write_ready``)
+    and the cards of this process are replayed, ``LOCAL_CHUNK`` at a time, so both processes are busy to the end."""
+    predicted = [ahead.cards.get(card.card_id) == card for card in new_cards]
+    local = [card for card, right in zip(new_cards, predicted) if not right]
+    replayed_here: list[tuple[list[tuple], StateTuple]] = []
+
+    def replay_here() -> None:
+        replayed_here.extend(_new_cards_rows(local[len(replayed_here) : len(replayed_here) + LOCAL_CHUNK]))
+
+    chunks, sent, ready, taken = ahead.worker.chunks(), iter(ahead.cards), {}, 0
+    for card, right in zip(new_cards, predicted):
+        if not right:
+            while taken >= len(replayed_here):
+                replay_here()
+            yield replayed_here[taken]
+            taken += 1
+            continue
+        while card.card_id not in ready:
+            write_ready()
+            while not ahead.worker.ready() and len(replayed_here) < len(local):
+                replay_here()
+            ready.update((card_id, replayed) for replayed, card_id in zip(next(chunks), sent))  # the chunk first: zip stops at its end
+        yield ready.pop(card.card_id)
+    ahead.worker.cancel()  # results not taken (a card predicted wrong) may still be on their way
+
+
+LOCAL_CHUNK = 250  # cards replayed here between two looks at the worker's results (~20 ms)
+
+
 def _merge_card(
     conn: sqlite3.Connection, history: CardHistory, fresh: list[RevlogEntry], log: list[import_store.LogRow], card_flags: Flags,
     settings: Settings, zone: tzinfo, inserts: list, updates: list, result: HistoryResult,
@@ -200,12 +299,14 @@ def _merge_card(
 
 
 def merge_histories(
-    conn: sqlite3.Connection, histories: list[CardHistory], settings_for: Callable[[int], Settings], zone: tzinfo
+    conn: sqlite3.Connection, histories: list[CardHistory], settings_for: Callable[[int], Settings], zone: tzinfo,
+    ahead: ReplayAhead | None = None,
 ) -> HistoryResult:
     """Add each card's new Anki answers to its log and replay the card's states (inside the caller's transaction).
 
-    The cards with no log yet (all of them, on a first import) are replayed first, half of them in a forked worker
-    (``forked.split_map``); then every card's rows are written in the order of ``histories``, as one loop would.
+    The cards with no log yet (all of them, on a first import) are replayed first: those ``ahead`` replayed from the
+    right inputs by its worker, the others here (half of them in a forked worker, ``forked.split_map``, without one
+    ahead); then every card's rows are written in the order of ``histories``, as one loop would.
     """
     result = HistoryResult()
     times = import_store.log_times_of(conn, [history.card_id for history in histories])
@@ -223,7 +324,10 @@ def merge_histories(
     new_cards = [_NewCard(history.card_id, fresh, flags, settings_for(history.deck_id), zone)
                  for history, fresh, flags, _ in work if fresh and not times[history.card_id]]
     logs = import_store.logs_of(conn, [history.card_id for history, fresh, _, _ in work if fresh and times[history.card_id]])
-    replayed_new = iter(forked.split_map(_new_cards_rows, new_cards, PARALLEL_MIN_CARDS))
+    if ahead is not None and not logs and len({card.card_id for card in new_cards}) == len(new_cards):  # each card once: see _streamed_new_cards
+        _write_new_cards(conn, work, new_cards, ahead, result)
+        return result
+    replayed_new = iter(_replayed_new_cards(new_cards, ahead))
     inserts, updates, states = [], [], []
     for history, fresh, card_flags, suspended in work:
         log = logs.get(history.card_id, [])

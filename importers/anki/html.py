@@ -22,10 +22,10 @@ MEDIA_DIR = "media"
 _SOUND = re.compile(r"\[sound:([^\]\n]+)\]")
 _SPACE = re.compile(r"[ \t\n\r\f\v\u00a0]+")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-_PLAIN = re.compile(r"[^<>&\\`*_\[\]|#+=\-!\n\t\r\u00a0]*")  # nothing Markdown or HTML would read specially
+_PLAIN = re.compile(r"[^<>~&\\`*_\[\]|#+=\-!\n\t\r\u00a0]*")  # nothing Markdown or HTML would read specially
 _ESCAPE = re.compile(r"([\\`*_\[\]<|])")
 _ENTITY_LIKE = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
-_LINE_START = re.compile(r"^(?:([#>+=\-])|(\d{1,9})([.)]))", re.MULTILINE)
+_LINE_START = re.compile(r"^(?:([#>+=\-]|~(?=~~))|(\d{1,9})([.)]))", re.MULTILINE)  # ~~~ would open a code fence
 _EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
 _TRAILING_BREAKS = re.compile(r"(\\\n)+$")

@@ -17,18 +17,18 @@ from pathlib import Path
 from srs.exporters.anki.export import anki_card_key
 from srs.exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_MODEL_NAME, stable_id
 from .collection import Collection, read_collection
-from .deckfiles import DeckFilePlan, plan_deck_files, slug, write_deck_files
-from .history import CardHistory, HistoryResult, fsrs_entries, merge_histories
-from . import forked
+from .deckfiles import DeckFileLayout, DeckFilePlan, lay_out_deck_files, render_deck_files, slug, write_deck_files
+from .history import CardHistory, HistoryResult, ReplayAhead, _NewCard, fsrs_entries, merge_histories, start_replay_ahead
+from . import forked, history
 from .html import MEDIA_DIR, Converted, is_local_media, to_markdown_all
 from .notes import ClozeMap, MappedCard, cloze_problem, fields_used, map_cloze_note, map_note, note_map
 from .package import AnkiPackage, open_package
 from srs.clock import local_zone, utc_now
-from srs.decks.sync import sync_paths
+from srs.decks.sync import placed_cards, sync_paths
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
 from srs.ingest.writer import _atomic_write
-from srs.model import SyncReport
+from srs.model import Flags, SyncReport
 from srs.review import SettingsBook
 from srs.settings import resolve
 from srs.storage import Store, event_store, import_store, review_store, settings_store
@@ -159,17 +159,86 @@ def import_anki(store: Store, path: Path, folder: Path | None = None, now: datet
             result.kept_html.append(card.spec.uid)
     result.cards = sum(len(card.anki_cards) for card in mapped)
     with gc_paused():
-        plans, targets = plan_deck_files(by_deck, folder, f"Imported from {path.name}.")
+        layouts, targets = lay_out_deck_files(by_deck, folder, f"Imported from {path.name}.")
         _check_elsewhere(store, mapped, targets)
-        result.files = plans
-        for target, data in media.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(target, data)
-        write_deck_files(plans)
-        if targets:
-            result.sync = sync_paths(store, targets, now, parsed={str(plan.path): (plan.data, plan.parsed) for plan in plans})
-        _merge_history(store, collection, mapped, own, result, zone, now)
+        revlog = _revlog_by_card(collection)
+        counted = _counted_entries(mapped, revlog)
+        ahead = _replay_ahead(store, collection, mapped, layouts, counted, zone)
+        try:
+            plans, targets = render_deck_files(layouts, targets)
+            result.files = plans
+            for target, data in media.items():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _atomic_write(target, data)
+            write_deck_files(plans)
+            if targets:
+                result.sync = sync_paths(store, targets, now, parsed={str(plan.path): (plan.data, plan.parsed) for plan in plans})
+            _merge_history(store, collection, mapped, own, revlog, counted, result, zone, now, ahead)
+        finally:
+            if ahead is not None:
+                ahead.worker.cancel()  # the import failed before it was waited for
     return result
+
+
+def _revlog_by_card(collection: Collection) -> dict[int, list]:
+    """Each Anki card's review log entries, in time order."""
+    revlog = defaultdict(list)
+    for entry in collection.revlog:
+        revlog[entry.card_id].append(entry)
+    return revlog
+
+
+def _counted_entries(mapped: list[MappedCard], revlog: dict[int, list]) -> dict[int, tuple[list, bool]]:
+    """``fsrs_entries`` of each imported Anki card, by its id (computed once: the prediction and the merge both need them)."""
+    return {anki_card.id: fsrs_entries(revlog.get(anki_card.id, [])) for entry in mapped for anki_card, _uid in entry.anki_cards}
+
+
+WORKER_SHARE = 0.75  # of the new cards' replays: the worker's share, as this process renders, syncs and writes the log meanwhile
+
+
+def _replay_ahead(
+    store: Store, collection: Collection, mapped: list[MappedCard], layouts: list[DeckFileLayout],
+    counted: dict[int, tuple[list, bool]], zone: tzinfo,
+) -> ReplayAhead | None:
+    """Fork a worker that replays the histories of most cards the sync will add, while this process renders, writes
+    and syncs the deck files.
+
+    Their inputs are predicted (see ``_predicted_ids``; a new card's flags; its deck's settings once the package's
+    presets are taken); ``merge_histories`` takes only the results whose prediction proves right. The first
+    ``WORKER_SHARE`` of them go to the worker; this process replays the rest after the sync, between writing the
+    worker's results as they come (see ``history._streamed_new_cards``).
+    """
+    if not forked.worth_forking(len(counted) * WORKER_SHARE, history.PARALLEL_MIN_CARDS):
+        return None
+    with store.read() as conn:
+        known = import_store.card_ids_by_uid(conn)
+        _changes, stored = _preset_changes(settings_store.all_settings(conn), collection, mapped)
+    ids = _predicted_ids(known, layouts)
+    book = SettingsBook(stored, {})
+    cards = []
+    for entry in mapped:
+        if entry.spec.draft:
+            continue
+        for anki_card, uid in entry.anki_cards:
+            entries = counted[anki_card.id][0]
+            if uid in ids and entries:
+                cards.append(_NewCard(ids[uid], entries, Flags(anki_card.queue == -1), book.for_deck(entry.deck), zone))
+    share = cards[: int(len(cards) * WORKER_SHARE)]
+    return start_replay_ahead(share) if forked.worth_forking(len(share), history.PARALLEL_MIN_CARDS) else None
+
+
+def _predicted_ids(known: dict[str, int], layouts: list[DeckFileLayout]) -> dict[str, int]:
+    """The id the sync will give each card it adds: it inserts the cards the collection has not got, file by file in
+    path order (``discover`` keeps the order of the sorted paths it is given), each file's cards in ``placed_cards``
+    order, numbered on from the largest id (SQLite's rowid rule)."""
+    next_id = max(known.values(), default=0) + 1
+    ids: dict[str, int] = {}
+    for layout in layouts:
+        for _position, card in placed_cards(tuple(layout.cards)):
+            if card.uid not in known and card.uid not in ids:
+                ids[card.uid] = next_id
+                next_id += 1
+    return ids
 
 
 def _check_elsewhere(store: Store, mapped: list[MappedCard], targets: list[Path]) -> None:
@@ -188,34 +257,49 @@ def _check_elsewhere(store: Store, mapped: list[MappedCard], targets: list[Path]
         )
 
 
-def _import_settings(conn: sqlite3.Connection, collection: Collection, mapped: list[MappedCard], result: AnkiImport, now: datetime) -> None:
-    """Each imported deck takes the settings of its Anki preset that differ from what it has (before its history is replayed)."""
-    result.presets_unreadable = collection.presets_unreadable
-    stored = settings_store.all_settings(conn)
-    decks = {card.deck: card.anki_cards[0][0].deck_id for card in mapped if card.anki_cards}
-    for deck, deck_id in sorted(decks.items()):
+def _preset_changes(
+    stored: dict[str, dict[str, object]], collection: Collection, mapped: list[MappedCard]
+) -> tuple[list[tuple[str, str, object]], dict[str, dict[str, object]]]:
+    """The (deck, key, value) settings each imported deck takes from its Anki preset (those that change what the deck
+    resolves to), and the stored settings once they are taken."""
+    changes = []
+    for deck, deck_id in sorted(_imported_decks(mapped).items()):
         preset = collection.presets.get(deck_id)
         if preset is None:
             continue
-        if preset.skipped:
-            result.settings_skipped.setdefault(preset.name, preset.skipped)
         for key, value in preset.values.items():
             changed = {scope: dict(values) for scope, values in stored.items()}
             changed.setdefault(deck, {})[key] = value
             if resolve(changed, deck) == resolve(stored, deck):
                 continue
-            settings_store.put_setting(conn, deck, key, value)
-            event_store.add_setting_event(conn, deck, key, value, to_us(now))
+            changes.append((deck, key, value))
             stored = changed
-            result.settings.setdefault(deck, {})[key] = value
+    return changes, stored
+
+
+def _imported_decks(mapped: list[MappedCard]) -> dict[str, int]:
+    """Each imported deck's name -> the Anki deck id of its first card."""
+    return {card.deck: card.anki_cards[0][0].deck_id for card in mapped if card.anki_cards}
+
+
+def _import_settings(conn: sqlite3.Connection, collection: Collection, mapped: list[MappedCard], result: AnkiImport, now: datetime) -> None:
+    """Each imported deck takes the settings of its Anki preset that differ from what it has (before its history is replayed)."""
+    result.presets_unreadable = collection.presets_unreadable
+    for _deck, deck_id in sorted(_imported_decks(mapped).items()):
+        preset = collection.presets.get(deck_id)
+        if preset is not None and preset.skipped:
+            result.settings_skipped.setdefault(preset.name, preset.skipped)
+    changes, _stored = _preset_changes(settings_store.all_settings(conn), collection, mapped)
+    for deck, key, value in changes:
+        settings_store.put_setting(conn, deck, key, value)
+        event_store.add_setting_event(conn, deck, key, value, to_us(now))
+        result.settings.setdefault(deck, {})[key] = value
 
 
 def _merge_history(
-    store: Store, collection: Collection, mapped: list[MappedCard], own: dict[str, list], result: AnkiImport, zone: tzinfo, now: datetime
+    store: Store, collection: Collection, mapped: list[MappedCard], own: dict[str, list], revlog: dict[int, list],
+    counted: dict[int, tuple[list, bool]], result: AnkiImport, zone: tzinfo, now: datetime, ahead: ReplayAhead | None = None,
 ) -> None:
-    revlog = defaultdict(list)
-    for entry in collection.revlog:
-        revlog[entry.card_id].append(entry)
     added = set(result.sync.added)
     with store.write() as conn:
         raw = conn
@@ -230,7 +314,7 @@ def _merge_history(
         for entry in mapped:
             for anki_card, uid in entry.anki_cards:
                 card_id = ids[uid]
-                entries, complete = fsrs_entries(revlog.get(anki_card.id, []))
+                entries, complete = counted[anki_card.id]
                 if entries and not complete:
                     result.incomplete.append(uid)
                 suspended = (anki_card.queue == -1) if uid in added else None
@@ -248,4 +332,4 @@ def _merge_history(
                     if match is not None:
                         uid, card_id = match
                         histories.append(CardHistory(card_id, uid, decks[card_id], fsrs_entries(revlog.get(card.id, []))[0]))
-        result.history = merge_histories(raw, histories, book.for_deck_id, zone)
+        result.history = merge_histories(raw, histories, book.for_deck_id, zone, ahead)

@@ -6,6 +6,9 @@ Every function takes a DB-API ``sqlite3.Connection`` inside the caller's transac
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from itertools import chain
 from os import urandom
 
@@ -78,32 +81,44 @@ def new_review_uids(reviewed_at_us: list[int]) -> list[str]:
 
 
 def insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Append (card_id, rating, reviewed_at_us, duration_ms, state_before, interval_before, before-JSON, after-JSON, uid, device) rows.
+    """Append (card_id, rating, reviewed_at_us, duration_ms, state_before, interval_before, before-JSON, after-JSON, uid, device) rows."""
+    with bulk_reviews(conn, len(rows)) as add:
+        add(rows)
+
+
+@contextmanager
+def bulk_reviews(conn: sqlite3.Connection, expected: int) -> Iterator[Callable[[list[tuple]], None]]:
+    """A function that appends rows as ``insert_reviews`` does, for ``expected`` rows that come in parts (in their order).
 
     Many rows into a log that holds fewer: the log's indexes are dropped and built again after the rows are in
     (inside the caller's transaction, from their own stored SQL), as sorting once beats 4 random B-tree inserts a row;
     the rows go in ``ROWS_PER_INSERT`` to a statement, with a page cache that holds what the index builds sort.
     """
-    if len(rows) < BULK_ROWS:
-        conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows)
+    if expected < BULK_ROWS:
+        yield lambda rows: conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows)
         return
     indexes = []
-    if len(rows) > _review_count(conn):
+    if expected > _review_count(conn):
         indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' AND sql IS NOT NULL").fetchall()
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
     try:
-        whole = len(rows) - len(rows) % ROWS_PER_INSERT
-        many = INSERT_REVIEW + ",".join([_ROW_MARKS] * ROWS_PER_INSERT)
-        for start in range(0, whole, ROWS_PER_INSERT):
-            conn.execute(many, list(chain.from_iterable(rows[start : start + ROWS_PER_INSERT])))
-        conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows[whole:])
+        yield partial(_insert_many, conn)
         for _name, sql in indexes:
             conn.execute(sql)
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _insert_many(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """The rows in statements of ``ROWS_PER_INSERT`` rows, the rest one by one."""
+    size = ROWS_PER_INSERT
+    whole, many = len(rows) - len(rows) % size, INSERT_REVIEW + ",".join([_ROW_MARKS] * size)
+    for start in range(0, whole, size):
+        conn.execute(many, list(chain.from_iterable(rows[start : start + size])))
+    conn.executemany(INSERT_REVIEW + _ROW_MARKS, rows[whole:])
 
 
 INSERT_REVIEW = "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid, device) VALUES "
