@@ -96,6 +96,7 @@ async def test_the_key_bar_lists_the_keys_and_a_click_presses_one(make_store, cl
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: screen.card_serial >= 1)
+        await wait_until(pilot, lambda: bool(screen.query(KeyBar)))  # a moment after the first card
         bar = screen_text(app).splitlines()[-1]
         assert bar.startswith(" space Show answer  u Undo  b Bury  s Suspend  ? Help  q Decks ")
         await pilot.click(KeyBar, offset=(3, 0))  # on "space"
@@ -230,7 +231,7 @@ async def test_show_answer_follows_the_first_card_on_the_side_shown(make_store, 
         screen = app.screen
         await wait_until(pilot, lambda: screen.card_serial >= 1)
         bar = screen.query_one(AnswerBar)
-        assert not bar.query("#show-answer") and "Show answer  space" not in screen_text(app)
+        assert not bar.query("#show-answer") and "Show answer  space" not in screen_text(app) and not screen.query(KeyBar)
         await pilot.press("space")
         await wait_until(pilot, lambda: bool(bar.query("#show-answer")))
         assert not bar.query_one("#show-answer").display and "Show answer  space" not in screen_text(app)

@@ -40,7 +40,7 @@ from srs.tui.widgets.key_bar import KeyBar
 
 WAIT_POLL_SECONDS = 30.0  # re-check at least this often while waiting (robust to sleep and clock jumps)
 PREPARE_DELAY_SECONDS = 0.3  # after the first card: build the answer side's widgets
-SHOW_BUTTON_DELAY_SECONDS = 0.05  # after the first card: mount 'Show answer'
+SHOW_BUTTON_DELAY_SECONDS = 0.05  # after the first card: mount 'Show answer' and the key bar
 
 
 def scope_label(scope: Scope) -> str:
@@ -119,7 +119,8 @@ class ReviewScreen(Screen[None]):
         yield CardView(id="review-card")
         yield Static(Content("Loading today's cards…"), id="review-status")
         yield AnswerBar(id="review-answer")
-        yield KeyBar()
+        # The key bar is mounted by _mount_key_bar: 50 ms after the first card, with 'Show answer' (their
+        # widgets were ~4 ms of the cold start, bench/tui.py --cold-only), or with a screen that is not a card.
 
     async def on_mount(self) -> None:
         ready = self._opening.ready() if self._opening is not None else None
@@ -129,6 +130,7 @@ class ReviewScreen(Screen[None]):
             return
         self.query_one(CardView).display = False
         self.query_one(AnswerBar).display = False
+        self._mount_key_bar()
         store, scope, zone, now, opening = self.app.store, self.scope, self.app.zone, self.app.clock(), self._opening
 
         def open_or_wait() -> Message:
@@ -172,6 +174,7 @@ class ReviewScreen(Screen[None]):
         self.notify(message.error, title="Could not save or load", severity="error", timeout=10, markup=False)
         if self.session is None:
             self.phase = "failed"
+            self._mount_key_bar()
             self.query_one("#review-status", Static).update(Content(f"Could not open the session: {message.error}\nPress q to go back."))
         elif self._leave_pending:
             self._leave()
@@ -218,12 +221,19 @@ class ReviewScreen(Screen[None]):
         self.card_serial += 1
         if self.card_serial == 1:
             resume_after_startup()
-            # 'Show answer' comes a moment after the card (AnswerBar.compose says why), once its frame is out.
-            self.set_timer(SHOW_BUTTON_DELAY_SECONDS, self.query_one(AnswerBar).prepare_show)
+            # 'Show answer' and the key bar come a moment after the card (AnswerBar.compose says why), once its
+            # frame is out.
+            self.set_timer(SHOW_BUTTON_DELAY_SECONDS, self._mount_key_bar)
             # The answer side's widgets are not needed for the first card: they are built while it is
             # read (the reveal builds them itself if it comes first). Not at once: this callback can run
             # before the frame holding the card is written to the terminal.
             self.set_timer(PREPARE_DELAY_SECONDS, self._prepare_answer_side)
+
+    def _mount_key_bar(self) -> None:
+        """Mount the key bar and 'Show answer', if not yet done."""
+        if not self.query(KeyBar):
+            self.mount(KeyBar())
+        self.query_one(AnswerBar).prepare_show()
 
     def _prepare_answer_side(self) -> None:
         load_full_markdown()  # not needed for a plain first front; most backs need it
@@ -237,6 +247,7 @@ class ReviewScreen(Screen[None]):
 
     def _show_waiting(self, available_at: datetime) -> None:
         self.phase = "waiting"
+        self._mount_key_bar()
         self.query_one(CardTimer).clear()
         self.query_one(CardView).display = False
         self.query_one(AnswerBar).display = False
