@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
+from srs.lazy import lazy_names
+
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
@@ -93,21 +95,15 @@ class CardRow:
 # Read by statistics and exports, or by deck sync, only: defined in srs.model_reports and srs.model_decks,
 # loaded on first use, so that a command (srs review's first card above all) does not pay for making their
 # classes at start-up (a dataclass costs about half a millisecond to make).
-_LAZY_TYPES = {
-    "Decay": "model_reports",
-    "ListedCard": "model_reports",
-    "ReviewEntry": "model_reports",
-    "TagRow": "model_reports",
-    "CardSpec": "model_decks",
-    "DeckFile": "model_decks",
-    "SyncReport": "model_decks",
-}
-
-
-def __getattr__(name: str):
-    home = _LAZY_TYPES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    return getattr(import_module(f"srs.{home}"), name)
+__getattr__ = lazy_names(
+    __name__,
+    {
+        "Decay": "srs.model_reports",
+        "ListedCard": "srs.model_reports",
+        "ReviewEntry": "srs.model_reports",
+        "TagRow": "srs.model_reports",
+        "CardSpec": "srs.model_decks",
+        "DeckFile": "srs.model_decks",
+        "SyncReport": "srs.model_decks",
+    },
+)

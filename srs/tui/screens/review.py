@@ -119,8 +119,8 @@ class ReviewScreen(Screen[None]):
         yield CardView(id="review-card")
         yield Static(Content("Loading today's cards…"), id="review-status")
         yield AnswerBar(id="review-answer")
-        # The key bar is mounted by _mount_key_bar: 50 ms after the first card, with 'Show answer' (their
-        # widgets were ~4 ms of the cold start, bench/tui.py --cold-only), or with a screen that is not a card.
+        # The key bar is mounted by _mount_controls, with 'Show answer': 50 ms after the first card (their widgets
+        # were ~4 ms of the cold start, bench/tui.py --cold-only), or with a screen that is not a card.
 
     async def on_mount(self) -> None:
         ready = self._opening.ready() if self._opening is not None else None
@@ -130,7 +130,7 @@ class ReviewScreen(Screen[None]):
             return
         self.query_one(CardView).display = False
         self.query_one(AnswerBar).display = False
-        self._mount_key_bar()
+        self._mount_controls()
         store, scope, zone, now, opening = self.app.store, self.scope, self.app.zone, self.app.clock(), self._opening
 
         def open_or_wait() -> Message:
@@ -174,7 +174,7 @@ class ReviewScreen(Screen[None]):
         self.notify(message.error, title="Could not save or load", severity="error", timeout=10, markup=False)
         if self.session is None:
             self.phase = "failed"
-            self._mount_key_bar()
+            self._mount_controls()
             self.query_one("#review-status", Static).update(Content(f"Could not open the session: {message.error}\nPress q to go back."))
         elif self._leave_pending:
             self._leave()
@@ -223,14 +223,14 @@ class ReviewScreen(Screen[None]):
             resume_after_startup()
             # 'Show answer' and the key bar come a moment after the card (AnswerBar.compose says why), once its
             # frame is out.
-            self.set_timer(SHOW_BUTTON_DELAY_SECONDS, self._mount_key_bar)
+            self.set_timer(SHOW_BUTTON_DELAY_SECONDS, self._mount_controls)
             # The answer side's widgets are not needed for the first card: they are built while it is
             # read (the reveal builds them itself if it comes first). Not at once: this callback can run
             # before the frame holding the card is written to the terminal.
             self.set_timer(PREPARE_DELAY_SECONDS, self._prepare_answer_side)
 
-    def _mount_key_bar(self) -> None:
-        """Mount the key bar and 'Show answer', if not yet done."""
+    def _mount_controls(self) -> None:
+        """Mount the key bar and 'Show answer', if not yet done (the first card is drawn without them)."""
         if not self.query(KeyBar):
             self.mount(KeyBar())
         self.query_one(AnswerBar).prepare_show()
@@ -247,7 +247,7 @@ class ReviewScreen(Screen[None]):
 
     def _show_waiting(self, available_at: datetime) -> None:
         self.phase = "waiting"
-        self._mount_key_bar()
+        self._mount_controls()
         self.query_one(CardTimer).clear()
         self.query_one(CardView).display = False
         self.query_one(AnswerBar).display = False
