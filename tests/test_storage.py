@@ -270,7 +270,7 @@ def _review_rows(card_id: int, count: int, start_us: int) -> list[tuple]:
     from srs.storage import import_store
 
     times = [start_us + i * 60_000_000 for i in range(count)]
-    return [(card_id, 3, at, 1000, 0, None, "[0]", "[2]", uid, None) for at, uid in zip(times, import_store.new_review_uids(times))]
+    return [(card_id, 3, at, 1000, 0, None, "[0]", "[2]", uid, None) for at, uid in zip(times, import_store.imported_review_uids(f"c{card_id}", times))]
 
 
 def test_a_bulk_insert_rebuilds_the_logs_indexes_as_they_were(tmp_path, monkeypatch) -> None:

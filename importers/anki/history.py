@@ -13,6 +13,11 @@ from the first answer and report the card.
 Merging: an Anki entry is already in srs's log when the card has an answer with the same rating
 within a second of it (a package srs exported carries its answers at their millisecond). New
 entries join the log, every state of the card is replayed in time order, and the card takes the last.
+
+Devices: an imported answer's global id (``import_store.imported_review_uids``) and its fuzz seed
+(``scheduling.card_seed``) come from the card's deck-file id, not from this collection's internal ids or
+from chance. Two devices that import the same package hold the same answers with the same states, and
+``srs remote sync`` sees each answer once.
 """
 
 from __future__ import annotations
@@ -128,6 +133,7 @@ class _NewCard:
     """A card with no log yet and the Anki entries it takes: its rows can be computed apart from the rest."""
 
     card_id: int
+    uid: str
     entries: list[RevlogEntry]
     flags: Flags
     settings: Settings
@@ -140,13 +146,13 @@ def _new_card_rows(card: _NewCard) -> tuple[list[tuple], StateTuple]:
     entries = sorted(card.entries, key=itemgetter(0))  # by id (time)
     times = [entry.id * 1000 for entry in entries]
     ratings = [entry.ease for entry in entries]
-    states = scheduling.replay(zip(times, ratings), card.card_id, card.settings, card.zone)
+    states = scheduling.replay(zip(times, ratings), scheduling.card_seed(card.uid), card.settings, card.zone)
     afters = [values_to_json(state, tail) for state in states]
     before = states[:-1]
     rows = list(zip(
         repeat(card.card_id), ratings, times, [entry.time_ms or None for entry in entries],
         [0, *[state[0] for state in before]], [None, *[(state[4] - state[5]) / 1_000_000 / 86400 for state in before]],  # _interval_days
-        [NEW_STATE_HEAD + tail, *afters[:-1]], afters, import_store.new_review_uids(times), repeat(None),
+        [NEW_STATE_HEAD + tail, *afters[:-1]], afters, import_store.imported_review_uids(card.uid, times), repeat(None),
     ))
     return rows, states[-1]
 
@@ -272,7 +278,7 @@ def _merge_card(
     if not in_order:
         linked = import_store.delete_reviews(conn, history.card_id)
         result.rewritten.append(history.uid)
-    replayed = scheduling.replay([(item[0], item[1]) for item in merged], history.card_id, settings, zone)
+    replayed = scheduling.replay([(item[0], item[1]) for item in merged], scheduling.card_seed(history.uid), settings, zone)
     state, last = None, (None, None)  # the previous (flags, JSON): most answers' before is its after
     for (at_us, rating, duration, row), after in zip(merged, replayed):
         if row is not None:
@@ -287,7 +293,7 @@ def _merge_card(
                 updates.append((before_json, after_json, row[0]))
         else:
             # A rewritten row keeps its global id and device, so other devices see the same answer, not a new one.
-            uid, device = (row[6], row[7]) if row is not None else (import_store.new_review_uid(at_us), None)
+            uid, device = (row[6], row[7]) if row is not None else (import_store.imported_review_uids(history.uid, [at_us])[0], None)
             kind = 0 if state is None else int(state[0])
             inserts.append((history.card_id, rating, at_us, duration, kind, _interval_days(state), before_json, after_json, uid, device))
         state = after
@@ -321,7 +327,7 @@ def merge_histories(
         if history.suspended is not None:
             suspended = history.suspended
         work.append((history, fresh, Flags(suspended, leech, from_us(buried)), suspended))
-    new_cards = [_NewCard(history.card_id, fresh, flags, settings_for(history.deck_id), zone)
+    new_cards = [_NewCard(history.card_id, history.uid, fresh, flags, settings_for(history.deck_id), zone)
                  for history, fresh, flags, _ in work if fresh and not times[history.card_id]]
     logs = import_store.logs_of(conn, [history.card_id for history, fresh, _, _ in work if fresh and times[history.card_id]])
     if ahead is not None and not logs and len({card.card_id for card in new_cards}) == len(new_cards):  # each card once: see _streamed_new_cards

@@ -222,7 +222,7 @@ def _replay_ahead(
         for anki_card, uid in entry.anki_cards:
             entries = counted[anki_card.id][0]
             if uid in ids and entries:
-                cards.append(_NewCard(ids[uid], entries, Flags(anki_card.queue == -1), book.for_deck(entry.deck), zone))
+                cards.append(_NewCard(ids[uid], uid, entries, Flags(anki_card.queue == -1), book.for_deck(entry.deck), zone))
     share = cards[: int(len(cards) * WORKER_SHARE)]
     return start_replay_ahead(share) if forked.worth_forking(len(share), history.PARALLEL_MIN_CARDS) else None
 

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from itertools import chain
-from os import urandom
 
 from srs.model import MemoryState
 from srs.storage.timecodec import to_us
@@ -69,15 +68,15 @@ def update_log_states(conn: sqlite3.Connection, rows: list[tuple[str, str, int]]
     conn.executemany("UPDATE review SET before = ?, after = ? WHERE id = ?", rows)
 
 
-def new_review_uid(reviewed_at_us: int) -> str:
-    """A review's global id, as the answer path makes them: time-ordered, then random."""
-    return f"{reviewed_at_us:013x}{urandom(8).hex()}"
+def imported_review_uids(card_uid: str, reviewed_at_us: list[int]) -> list[str]:
+    """The global ids of a card's answers imported from an Anki package, for ``srs remote``: time-ordered like the
+    answer path's, then a digest of the card's deck-file id instead of random bytes. Every device that imports the
+    same package gives an answer the same id, so a sync sees one answer, not one per device. (An Anki review log
+    holds one answer per card and millisecond: the time and the card name it.)"""
+    import hashlib  # here: the answer path does not need it
 
-
-def new_review_uids(reviewed_at_us: list[int]) -> list[str]:
-    """``new_review_uid`` of each time, the random parts read at once."""
-    random_hex = urandom(8 * len(reviewed_at_us)).hex()
-    return [f"{at:013x}{random_hex[16 * i : 16 * i + 16]}" for i, at in enumerate(reviewed_at_us)]
+    card_part = hashlib.blake2b(card_uid.encode(), digest_size=8).hexdigest()
+    return [f"{at:013x}{card_part}" for at in reviewed_at_us]
 
 
 def insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:
