@@ -199,3 +199,26 @@ def test_reversed_and_cloze_cards_carry_their_own_state_both_ways(store, col, tm
     assert len(history(store, "word#rev")) == 4 and len(history(store, "word")) == 0
     theirs = col.compute_memory_state(rev.id)
     assert math.isclose(srs_card(store, "word#rev").memory.stability, theirs.stability, rel_tol=1e-3)
+
+
+def test_answers_made_here_keep_their_states_when_anki_reviews_join_them(studied, col, tmp_path):
+    """The merge replays each card with the fuzz seed its log was made with (here: the card's internal id), so the
+    answers given in srs, and maybe already sent to other devices, keep their stored states and due dates."""
+    path = export_anki(studied, tmp_path / "s.apkg", with_scheduling=True, zone=UTC).path
+    import_into_anki(col, path)
+    with studied.read() as conn:
+        made_here = {row[0]: row[1:] for row in conn.execute("SELECT id, before, after FROM review")}
+    cards = anki_cards(col)
+    for uid in ("c0", "c1", "c4"):  # cards in review whose answers here had fuzzed intervals; answered early in Anki
+        card = cards[note_guid(uid)]
+        card.start_timer()
+        states = col._backend.get_scheduling_states(card.id)
+        col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD))
+        time.sleep(0.002)
+    back = tmp_path / "back.apkg"
+    col.export_anki_package(out_path=str(back), options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False, with_deck_configs=True), limit=None)
+    result = import_anki(studied, back, tmp_path / "out", zone=UTC)
+    assert result.history.added == 3 and not result.history.rewritten
+    with studied.read() as conn:
+        kept = {row[0]: row[1:] for row in conn.execute("SELECT id, before, after FROM review") if row[0] in made_here}
+    assert kept == made_here

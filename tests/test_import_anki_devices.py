@@ -110,6 +110,16 @@ def test_devices_that_imported_the_same_package_end_with_the_same_card_states(co
         for store in (a, b, a):
             remote.sync(store)
         assert _states(a) == _states(b)
+        # a later export of the same collection, with more answers in Anki: both devices import it too
+        first = col.get_note(col.find_notes("q1")[0])
+        insert_revlog(col, first.card_ids()[0], revlog_rows([(60, 3), (90, 3)], 11))
+        newer = export(col, tmp_path / "newer.apkg")
+        for store, name in ((a, "a"), (b, "b")):
+            import_anki(store, newer, tmp_path / name / "decks", zone=UTC)
+        for store in (a, b, a):
+            remote.sync(store)
+        assert len(_reviews(a)) == 11
+        assert _states(a) == _states(b) and _reviews(a) == _reviews(b)
     finally:
         a.close()
         b.close()

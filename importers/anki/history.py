@@ -263,6 +263,25 @@ def _streamed_new_cards(
 LOCAL_CHUNK = 250  # cards replayed here between two looks at the worker's results (~20 ms)
 
 
+def _replayed_as_logged(merged: list[tuple], history: CardHistory, settings: Settings, zone: tzinfo) -> list[StateTuple]:
+    """The card's states over ``merged`` (time, rating, duration, stored row or None), fuzzed with the seed its stored
+    answers were made with, so the answers already in the log keep their states and due dates (and other devices,
+    which may have them, agree): the card's deck-file id (imported answers, ``srs remote sync``), else its internal
+    id (answered here). Where neither gives back every stored due date (a mixed log, or new answers that come
+    before stored ones), the deck-file id."""
+    answers = [(item[0], item[1]) for item in merged]
+    replayed = scheduling.replay(answers, scheduling.card_seed(history.uid), settings, zone)
+    if _dues_as_stored(merged, replayed):
+        return replayed
+    local = scheduling.replay(answers, history.card_id, settings, zone)
+    return local if _dues_as_stored(merged, local) else replayed
+
+
+def _dues_as_stored(merged: list[tuple], replayed: list[StateTuple]) -> bool:
+    """Whether each stored answer of ``merged`` is replayed to the due time its row holds (fuzz moves only the due)."""
+    return all(memory_from_json(item[3][5])[0].due == from_us(state[4]) for item, state in zip(merged, replayed) if item[3] is not None)
+
+
 def _merge_card(
     conn: sqlite3.Connection, history: CardHistory, fresh: list[RevlogEntry], log: list[import_store.LogRow], card_flags: Flags,
     settings: Settings, zone: tzinfo, inserts: list, updates: list, result: HistoryResult,
@@ -278,7 +297,7 @@ def _merge_card(
     if not in_order:
         linked = import_store.delete_reviews(conn, history.card_id)
         result.rewritten.append(history.uid)
-    replayed = scheduling.replay([(item[0], item[1]) for item in merged], scheduling.card_seed(history.uid), settings, zone)
+    replayed = _replayed_as_logged(merged, history, settings, zone)
     state, last = None, (None, None)  # the previous (flags, JSON): most answers' before is its after
     for (at_us, rating, duration, row), after in zip(merged, replayed):
         if row is not None:
