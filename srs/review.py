@@ -96,8 +96,13 @@ class Queue:
         return from_us(self.learning[0][0]) if self.learning else None
 
     def remove(self, card_id: int) -> None:
-        """Take a card out of the queue (answered, buried or suspended)."""
-        self._drop_learning(card_id)
+        """Take a card out of the queue (answered, buried or suspended).
+
+        A card is in ``learning`` or in ``main``, never both (the build splits them by state; ``put_back`` and
+        ``Session.answer`` remove a card before they add it back): a learning card's answer does not scan the main line.
+        """
+        if self._drop_learning(card_id):
+            return
         try:
             self.main.remove(card_id)
         except ValueError:
@@ -110,16 +115,17 @@ class Queue:
         bisect.insort(self.learning, (due_us, card_id))
         self._learning_due[card_id] = due_us
 
-    def _drop_learning(self, card_id: int) -> None:
-        """Take a card out of ``learning``, if there."""
+    def _drop_learning(self, card_id: int) -> bool:
+        """Take a card out of ``learning``; False if it was not there."""
         due = self._learning_due.pop(card_id, None)
         if due is None:
-            return
+            return False
         index = bisect.bisect_left(self.learning, (due, card_id))
         if index < len(self.learning) and self.learning[index] == (due, card_id):
             del self.learning[index]
         else:  # not where its due time says (a list edited by hand): the slow way
             self.learning = [entry for entry in self.learning if entry[1] != card_id]
+        return True
 
     def put_back(self, card_id: int, memory: MemoryState) -> None:
         """Return an undone card to where it will be shown next."""
