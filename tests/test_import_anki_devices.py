@@ -72,14 +72,19 @@ def test_the_same_package_imported_on_two_devices_gives_the_same_review_ids(col,
         b.close()
 
 
+def _sync_all(devices, url: str | None = None) -> None:
+    """Each device syncs (after ``remote add url``, if given), then the first again: everyone has everything."""
+    for store in devices if url is not None else ():
+        remote.add(store, url)
+    for store in (*devices, devices[0]):
+        remote.sync(store)
+
+
 def test_devices_that_imported_the_same_package_share_each_answer_once(col, tmp_path, remote_url):
     package, uids = _package(col, tmp_path)
     a, b = _device(tmp_path, "a", package, False), _device(tmp_path, "b", package, True)
     try:
-        for store in (a, b):
-            remote.add(store, remote_url)
-        for store in (a, b, a):
-            remote.sync(store)
+        _sync_all((a, b), remote_url)
         for store in (a, b):
             reviews = _reviews(store)
             assert len(reviews) == 9, reviews
@@ -105,10 +110,7 @@ def test_devices_that_imported_the_same_package_end_with_the_same_card_states(co
     url = str(tmp_path / "shared" / "store.db")
     a, b = _device(tmp_path, "a", package, False), _device(tmp_path, "b", package, True)
     try:
-        for store in (a, b):
-            remote.add(store, url)
-        for store in (a, b, a):
-            remote.sync(store)
+        _sync_all((a, b), url)
         assert _states(a) == _states(b)
         # a later export of the same collection, with more answers in Anki: both devices import it too
         first = col.get_note(col.find_notes("q1")[0])
@@ -116,8 +118,7 @@ def test_devices_that_imported_the_same_package_end_with_the_same_card_states(co
         newer = export(col, tmp_path / "newer.apkg")
         for store, name in ((a, "a"), (b, "b")):
             import_anki(store, newer, tmp_path / name / "decks", zone=UTC)
-        for store in (a, b, a):
-            remote.sync(store)
+        _sync_all((a, b))
         assert len(_reviews(a)) == 11
         assert _states(a) == _states(b) and _reviews(a) == _reviews(b)
     finally:
