@@ -124,3 +124,31 @@ def test_devices_that_imported_the_same_package_end_with_the_same_card_states(co
     finally:
         a.close()
         b.close()
+
+
+def test_a_log_of_imported_answers_and_answers_made_here_keeps_both_when_a_newer_package_joins(col, tmp_path):
+    """Imported answers are seeded by the card's deck-file id, answers made here by its internal id: a later import
+    that adds Anki answers replays each stored one with its own seed, so none of them changes."""
+    from datetime import timedelta
+
+    from srs import review
+    from srs.model import Rating
+    from tests.test_import_anki import START
+
+    package, uids = _package(col, tmp_path)
+    store = _device(tmp_path, "a", package, True)
+    try:
+        card = review.find_card(store, uids[0])
+        for days in (60, 150, 300, 500):  # in review, so these answers' intervals are fuzzed (with the internal id)
+            review.answer(store, card.id, Rating.GOOD, now=START + timedelta(days=days), zone=UTC)
+        with store.read() as conn:
+            stored = conn.execute("SELECT id, uid, before, after FROM review ORDER BY id").fetchall()
+        first = col.get_note(col.find_notes("q1")[0])
+        insert_revlog(col, first.card_ids()[0], revlog_rows([(800, 3)], 13))
+        result = import_anki(store, export(col, tmp_path / "newer.apkg"), tmp_path / "a" / "decks", zone=UTC)
+        assert result.history.added == 1 and not result.history.rewritten
+        with store.read() as conn:
+            kept = conn.execute("SELECT id, uid, before, after FROM review WHERE id <= ? ORDER BY id", (stored[-1][0],)).fetchall()
+        assert kept == stored
+    finally:
+        store.close()

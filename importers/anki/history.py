@@ -33,13 +33,13 @@ from datetime import tzinfo
 from . import forked
 from .collection import RevlogEntry
 from srs import scheduling
-from srs.model import MemoryState
+from srs.model import MemoryState, Rating
 from srs.scheduling import Settings
 from srs.storage import import_store
 from srs.model import Flags
 from srs.scheduling import StateTuple
 from srs.storage.review_store import NEW_STATE_HEAD, flags_json_tail, memory_from_json, memory_to_json, values_to_json
-from srs.storage.timecodec import from_us
+from srs.storage.timecodec import from_us, to_us
 
 LEARN, REVIEW, RELEARN, FILTERED, MANUAL, RESCHEDULED = range(6)  # revlog.type
 SAME_REVIEW_MS = 1000
@@ -264,17 +264,35 @@ LOCAL_CHUNK = 250  # cards replayed here between two looks at the worker's resul
 
 
 def _replayed_as_logged(merged: list[tuple], history: CardHistory, settings: Settings, zone: tzinfo) -> list[StateTuple]:
-    """The card's states over ``merged`` (time, rating, duration, stored row or None), fuzzed with the seed its stored
-    answers were made with, so the answers already in the log keep their states and due dates (and other devices,
-    which may have them, agree): the card's deck-file id (imported answers, ``srs remote sync``), else its internal
-    id (answered here). Where neither gives back every stored due date (a mixed log, or new answers that come
-    before stored ones), the deck-file id."""
+    """The card's states over ``merged`` (time, rating, duration, stored row or None), each stored answer fuzzed with
+    the seed it was made with, so the answers already in the log keep their states and due dates (other devices may
+    have them): the card's deck-file id (imported answers, ``srs remote sync``) or its internal id (answered here).
+    One seed for the whole card when it gives back every stored due date, else answer by answer (a log with both);
+    new answers take the deck-file id."""
     answers = [(item[0], item[1]) for item in merged]
-    replayed = scheduling.replay(answers, scheduling.card_seed(history.uid), settings, zone)
-    if _dues_as_stored(merged, replayed):
-        return replayed
-    local = scheduling.replay(answers, history.card_id, settings, zone)
-    return local if _dues_as_stored(merged, local) else replayed
+    shared, local = scheduling.card_seed(history.uid), history.card_id
+    for seed in (shared, local):
+        replayed = scheduling.replay(answers, seed, settings, zone)
+        if _dues_as_stored(merged, replayed):
+            return replayed
+    return _replayed_answer_by_answer(merged, shared, local, settings, zone)
+
+
+def _replayed_answer_by_answer(merged: list[tuple], shared: int, local: int, settings: Settings, zone: tzinfo) -> list[StateTuple]:
+    """``scheduling.replay`` over ``merged``, a stored answer with ``local`` as its seed where that (and not ``shared``)
+    gives back its due date; where neither does (settings changed since), ``shared``."""
+    state, states = MemoryState(), []
+    for at_us, rating, _duration, row in merged:
+        moment = scheduling.review_time(state, from_us(at_us))
+        after = scheduling.review(state, Rating(rating), moment, shared, settings, zone)
+        if row is not None:
+            stored_due = memory_from_json(row[5])[0].due
+            if after.due != stored_due:
+                other = scheduling.review(state, Rating(rating), moment, local, settings, zone)
+                after = other if other.due == stored_due else after
+        states.append((int(after.state), after.step, after.stability, after.difficulty, to_us(after.due), to_us(after.last_review), after.reps, after.lapses))
+        state = after
+    return states
 
 
 def _dues_as_stored(merged: list[tuple], replayed: list[StateTuple]) -> bool:
