@@ -3,20 +3,22 @@ is one review on both, never two (an imported review's global id comes from the 
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta, timezone
 
 import pytest
 from anki.collection import Collection
 
+from srs import review
 from srs.decks.sync import sync_paths
 from srs.doctor import examine
 from srs.importers.anki.importer import import_anki
 from srs.importers.anki.notes import card_uid
+from srs.model import Rating
 from srs.remote import sync as remote
 from srs.storage import open_store
 from tests.anki_fixtures import col, utc_tz  # noqa: F401  (fixtures)
 from tests.conftest import T0, simple_deck
-from tests.test_import_anki import add_note, export, insert_revlog, revlog_rows
+from tests.test_import_anki import START, add_note, export, insert_revlog, revlog_rows
 
 UTC = timezone.utc
 
@@ -129,12 +131,6 @@ def test_devices_that_imported_the_same_package_end_with_the_same_card_states(co
 def test_a_log_of_imported_answers_and_answers_made_here_keeps_both_when_a_newer_package_joins(col, tmp_path):
     """Imported answers are seeded by the card's deck-file id, answers made here by its internal id: a later import
     that adds Anki answers replays each stored one with its own seed, so none of them changes."""
-    from datetime import timedelta
-
-    from srs import review
-    from srs.model import Rating
-    from tests.test_import_anki import START
-
     package, uids = _package(col, tmp_path)
     store = _device(tmp_path, "a", package, True)
     try:

@@ -267,15 +267,13 @@ def _replayed_as_logged(merged: list[tuple], history: CardHistory, settings: Set
     """The card's states over ``merged`` (time, rating, duration, stored row or None), each stored answer fuzzed with
     the seed it was made with, so the answers already in the log keep their states and due dates (other devices may
     have them): the card's deck-file id (imported answers, ``srs remote sync``) or its internal id (answered here).
-    One seed for the whole card when it gives back every stored due date, else answer by answer (a log with both);
-    new answers take the deck-file id."""
-    answers = [(item[0], item[1]) for item in merged]
-    shared, local = scheduling.card_seed(history.uid), history.card_id
-    for seed in (shared, local):
-        replayed = scheduling.replay(answers, seed, settings, zone)
-        if _dues_as_stored(merged, replayed):
-            return replayed
-    return _replayed_answer_by_answer(merged, shared, local, settings, zone)
+    New answers take the deck-file id. One replay when that seed gives back every stored due date (fuzz moves only
+    the due), else answer by answer."""
+    shared = scheduling.card_seed(history.uid)
+    replayed = scheduling.replay([(item[0], item[1]) for item in merged], shared, settings, zone)
+    if all(_stored_due_us(item[3]) == state[4] for item, state in zip(merged, replayed) if item[3] is not None):
+        return replayed
+    return _replayed_answer_by_answer(merged, shared, history.card_id, settings, zone)
 
 
 def _replayed_answer_by_answer(merged: list[tuple], shared: int, local: int, settings: Settings, zone: tzinfo) -> list[StateTuple]:
@@ -285,19 +283,17 @@ def _replayed_answer_by_answer(merged: list[tuple], shared: int, local: int, set
     for at_us, rating, _duration, row in merged:
         moment = scheduling.review_time(state, from_us(at_us))
         after = scheduling.review(state, Rating(rating), moment, shared, settings, zone)
-        if row is not None:
-            stored_due = memory_from_json(row[5])[0].due
-            if after.due != stored_due:
-                other = scheduling.review(state, Rating(rating), moment, local, settings, zone)
-                after = other if other.due == stored_due else after
+        if row is not None and to_us(after.due) != (stored := _stored_due_us(row)):
+            other = scheduling.review(state, Rating(rating), moment, local, settings, zone)
+            after = other if to_us(other.due) == stored else after
         states.append((int(after.state), after.step, after.stability, after.difficulty, to_us(after.due), to_us(after.last_review), after.reps, after.lapses))
         state = after
     return states
 
 
-def _dues_as_stored(merged: list[tuple], replayed: list[StateTuple]) -> bool:
-    """Whether each stored answer of ``merged`` is replayed to the due time its row holds (fuzz moves only the due)."""
-    return all(memory_from_json(item[3][5])[0].due == from_us(state[4]) for item, state in zip(merged, replayed) if item[3] is not None)
+def _stored_due_us(row: import_store.LogRow) -> int | None:
+    """The due time, in microseconds, of a stored log row's after-state."""
+    return to_us(memory_from_json(row[5])[0].due)
 
 
 def _merge_card(
