@@ -16,7 +16,7 @@ from pathlib import Path
 from srs.decks.load import parse_deck_ids
 from srs.decks.files import DECK_SUFFIXES
 from srs.errors import SrsError
-from srs.ingest.writer import _atomic_write
+from srs.ingest.writer import atomic_write
 from srs.ingest.yamlout import Section, deck_text
 from srs.model import CardSpec, DeckFile
 
@@ -167,4 +167,4 @@ def write_deck_files(plans: list[DeckFilePlan]) -> None:
     for plan in plans:
         if plan.changed:
             plan.path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(plan.path, plan.data)
+            atomic_write(plan.path, plan.data)

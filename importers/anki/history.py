@@ -129,7 +129,7 @@ def _state_json(state: StateTuple | None, flags: Flags) -> str:
 
 
 @dataclass(frozen=True)
-class _NewCard:
+class NewCard:
     """A card with no log yet and the Anki entries it takes: its rows can be computed apart from the rest."""
 
     card_id: int
@@ -140,7 +140,7 @@ class _NewCard:
     zone: tzinfo
 
 
-def _new_card_rows(card: _NewCard) -> tuple[list[tuple], StateTuple]:
+def _new_card_rows(card: NewCard) -> tuple[list[tuple], StateTuple]:
     """A card with no log yet: every entry becomes a log row with its replayed states (``merge_histories``' loop, for this case)."""
     tail = flags_json_tail(card.flags)
     entries = sorted(card.entries, key=itemgetter(0))  # by id (time)
@@ -157,7 +157,7 @@ def _new_card_rows(card: _NewCard) -> tuple[list[tuple], StateTuple]:
     return rows, states[-1]
 
 
-def _new_cards_rows(cards: Sequence[_NewCard]) -> list[tuple[list[tuple], StateTuple]]:
+def _new_cards_rows(cards: Sequence[NewCard]) -> list[tuple[list[tuple], StateTuple]]:
     return [_new_card_rows(card) for card in cards]
 
 
@@ -168,12 +168,12 @@ PARALLEL_MIN_CARDS = 2000  # ~0.15 s of replay: below that, forking and sending 
 class ReplayAhead:
     """New cards replayed by a worker forked before the sync, from the inputs they were predicted to have after it.
 
-    ``merge_histories`` takes a card's rows from the worker only when its actual ``_NewCard`` (card id, entries,
+    ``merge_histories`` takes a card's rows from the worker only when its actual ``NewCard`` (card id, entries,
     flags, settings, zone) equals the predicted one; any other card it replays itself, so a wrong prediction
     costs time, never correctness.
     """
 
-    cards: dict[int, _NewCard]  # predicted card id -> the input the worker replays
+    cards: dict[int, NewCard]  # predicted card id -> the input the worker replays
     worker: forked.Ahead
 
     def rows(self) -> dict[int, tuple[list[tuple], StateTuple]]:
@@ -181,7 +181,7 @@ class ReplayAhead:
         return dict(zip(self.cards, self.worker.result()))
 
 
-def start_replay_ahead(cards: list[_NewCard]) -> ReplayAhead:
+def start_replay_ahead(cards: list[NewCard]) -> ReplayAhead:
     """A forked worker replaying ``cards`` (``forked.worth_forking`` tells whether one is worth it)."""
     return ReplayAhead({card.card_id: card for card in cards}, forked.Ahead(_new_cards_rows, cards, AHEAD_CHUNK))
 
@@ -189,7 +189,7 @@ def start_replay_ahead(cards: list[_NewCard]) -> ReplayAhead:
 AHEAD_CHUNK = 500  # cards a chunk of the worker's results: ~5k log rows, written while it replays the next
 
 
-def _replayed_new_cards(new_cards: list[_NewCard], ahead: ReplayAhead | None) -> list[tuple[list[tuple], StateTuple]]:
+def _replayed_new_cards(new_cards: list[NewCard], ahead: ReplayAhead | None) -> list[tuple[list[tuple], StateTuple]]:
     """(rows, last state) of each card with no log yet, in order: the worker's where its input was predicted right, the
     rest computed here first (while the worker still runs), half of them in a forked worker when there is none ahead."""
     if ahead is None:
@@ -203,7 +203,7 @@ def _replayed_new_cards(new_cards: list[_NewCard], ahead: ReplayAhead | None) ->
     return [fetched[card.card_id] if right else next(local) for card, right in zip(new_cards, predicted)]
 
 
-def _write_new_cards(conn: sqlite3.Connection, work: list[tuple], new_cards: list[_NewCard], ahead: ReplayAhead, result: HistoryResult) -> None:
+def _write_new_cards(conn: sqlite3.Connection, work: list[tuple], new_cards: list[NewCard], ahead: ReplayAhead, result: HistoryResult) -> None:
     """``merge_histories``' loop and writes when no card has a log yet and a worker replays ahead: rows and card states
     are written, in order, as they are ready (the worker's as it sends them, while it computes the next; this
     process replays its own share in between, see ``_streamed_new_cards``)."""
@@ -231,7 +231,7 @@ def _write_new_cards(conn: sqlite3.Connection, work: list[tuple], new_cards: lis
 
 
 def _streamed_new_cards(
-    new_cards: list[_NewCard], ahead: ReplayAhead, write_ready: Callable[[], None]
+    new_cards: list[NewCard], ahead: ReplayAhead, write_ready: Callable[[], None]
 ) -> Iterator[tuple[list[tuple], StateTuple]]:
     """(rows, last state) of each card, in order: the worker's where its input was predicted right, chunk by chunk,
     the others replayed here. While the worker's next chunk is not there, what is ready is written (``write_ready``)
@@ -360,7 +360,7 @@ def merge_histories(
         if history.suspended is not None:
             suspended = history.suspended
         work.append((history, fresh, Flags(suspended, leech, from_us(buried)), suspended))
-    new_cards = [_NewCard(history.card_id, history.uid, fresh, flags, settings_for(history.deck_id), zone)
+    new_cards = [NewCard(history.card_id, history.uid, fresh, flags, settings_for(history.deck_id), zone)
                  for history, fresh, flags, _ in work if fresh and not times[history.card_id]]
     logs = import_store.logs_of(conn, [history.card_id for history, fresh, _, _ in work if fresh and times[history.card_id]])
     if ahead is not None and not logs and len({card.card_id for card in new_cards}) == len(new_cards):  # each card once: see _streamed_new_cards

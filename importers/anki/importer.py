@@ -18,7 +18,7 @@ from srs.exporters.anki.export import anki_card_key
 from srs.exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_MODEL_NAME, stable_id
 from .collection import Collection, read_collection
 from .deckfiles import DeckFileLayout, DeckFilePlan, lay_out_deck_files, render_deck_files, slug, write_deck_files
-from .history import CardHistory, HistoryResult, ReplayAhead, _NewCard, fsrs_entries, merge_histories, start_replay_ahead
+from .history import CardHistory, HistoryResult, ReplayAhead, NewCard, fsrs_entries, merge_histories, start_replay_ahead
 from . import forked, history
 from .html import MEDIA_DIR, Converted, is_local_media, to_markdown_all
 from .notes import ClozeMap, MappedCard, cloze_problem, fields_used, map_cloze_note, map_note, note_map
@@ -27,7 +27,7 @@ from srs.clock import local_zone, utc_now
 from srs.decks.sync import placed_cards, sync_paths
 from srs.errors import SrsError
 from srs.gcpause import gc_paused
-from srs.ingest.writer import _atomic_write
+from srs.ingest.writer import atomic_write
 from srs.model import Flags, SyncReport
 from srs.review import SettingsBook
 from srs.settings import resolve
@@ -169,7 +169,7 @@ def import_anki(store: Store, path: Path, folder: Path | None = None, now: datet
             result.files = plans
             for target, data in media.items():
                 target.parent.mkdir(parents=True, exist_ok=True)
-                _atomic_write(target, data)
+                atomic_write(target, data)
             write_deck_files(plans)
             if targets:
                 result.sync = sync_paths(store, targets, now, parsed={str(plan.path): (plan.data, plan.parsed) for plan in plans})
@@ -222,7 +222,7 @@ def _replay_ahead(
         for anki_card, uid in entry.anki_cards:
             entries = counted[anki_card.id][0]
             if uid in ids and entries:
-                cards.append(_NewCard(ids[uid], uid, entries, Flags(anki_card.queue == -1), book.for_deck(entry.deck), zone))
+                cards.append(NewCard(ids[uid], uid, entries, Flags(anki_card.queue == -1), book.for_deck(entry.deck), zone))
     share = cards[: int(len(cards) * WORKER_SHARE)]
     return start_replay_ahead(share) if forked.worth_forking(len(share), history.PARALLEL_MIN_CARDS) else None
 

@@ -27,7 +27,7 @@ import re
 
 from srs.decks.cloze import scan
 from srs.decks.files import file_digest
-from srs.decks.load import CARD_KEYS, DIFFICULTIES, ID_PATTERN, TAG_PATTERN, TOP_KEYS, _FORBIDDEN, _derived_id
+from srs.decks.load import CARD_KEYS, DIFFICULTIES, ID_PATTERN, TAG_PATTERN, TOP_KEYS, FORBIDDEN_CHARACTERS, derived_id
 from srs.model import CardSpec, DeckFile
 
 try:
@@ -115,7 +115,7 @@ def _text(value, required: bool, escapes: bool) -> str:
     patterns = _RESOLVERS.get(value[0])
     if patterns is not None and any(pattern.match(value) for pattern in patterns):
         raise _Unsure  # quoted (fine) or plain (an error): only the strict path knows which
-    if escapes and _FORBIDDEN.search(value):
+    if escapes and FORBIDDEN_CHARACTERS.search(value):
         raise _Unsure  # a control character written as an escape ("\x1b")
     return value
 
@@ -186,7 +186,7 @@ def _card(entry, deck: str, line: int, escapes: bool) -> CardSpec:
         raise _Unsure
     explicit = uid is not _ABSENT
     return CardSpec(
-        uid=uid if explicit else _derived_id(deck, front or cloze or ""),
+        uid=uid if explicit else derived_id(deck, front or cloze or ""),
         front=front,
         back=back,
         extra=extra,

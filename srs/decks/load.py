@@ -85,9 +85,9 @@ def _decode(data: bytes, out: _Collector) -> str:
         out.error(line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8", col)
         text = data.decode("utf-8", errors="replace")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    if "\t" in text or _FORBIDDEN.search(text):
+    if "\t" in text or FORBIDDEN_CHARACTERS.search(text):
         _report_bad_characters(text, out)
-        text = _FORBIDDEN.sub(" ", _untab(text))
+        text = FORBIDDEN_CHARACTERS.sub(" ", _untab(text))
     return text
 
 
@@ -113,7 +113,7 @@ def _untab(text: str) -> str:
 
 # C0 controls other than newline and carriage return, DEL, and C1 controls: invisible and unsafe in a
 # terminal. Tabs are reported separately (YAML indentation must be spaces).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _report_bad_characters(text: str, out: _Collector) -> None:
@@ -121,7 +121,7 @@ def _report_bad_characters(text: str, out: _Collector) -> None:
         if "\t" in content:
             out.tab_lines.add(number)
             out.error(number, "tab character: indent with spaces (tabs are not allowed anywhere in a deck)", content.index("\t") + 1)
-        bad = _FORBIDDEN.search(content)
+        bad = FORBIDDEN_CHARACTERS.search(content)
         if bad is not None:
             out.error(number, f"control character U+{ord(bad.group()):04X} is not allowed in a deck file", bad.start() + 1)
 
@@ -218,7 +218,7 @@ def _string(node, out: _Collector, field: str, *, allow_empty: bool = True) -> s
     if not allow_empty and not node.value.strip():
         out.error(node, f"'{field}' is empty")
         return None
-    bad = _FORBIDDEN.search(node.value) if node.style == '"' else None
+    bad = FORBIDDEN_CHARACTERS.search(node.value) if node.style == '"' else None
     if bad is not None:  # written as a YAML escape such as "\x1b": the raw-line check cannot see it
         out.error(node, f"'{field}' contains control character U+{ord(bad.group()):04X}")
         return None
@@ -241,7 +241,8 @@ def _string_list(node, out: _Collector, field: str) -> tuple[str, ...] | None:
     return tuple(values)
 
 
-def _derived_id(deck: str, front: str) -> str:
+def derived_id(deck: str, front: str) -> str:
+    """The id of a card its deck file gives none: a digest of its deck and front (stable while both are)."""
     return "auto-" + hashlib.blake2b(f"{deck}\x00{front}".encode(), digest_size=6).hexdigest()
 
 
@@ -341,9 +342,9 @@ def _card(node, deck: str, out: _Collector) -> CardSpec | None:
         return None
     front = text.get("front") or ""
     if uid is None:
-        out.ids.append((_derived_id(deck, front or cloze or ""), node.start_mark.line + 1, False))
+        out.ids.append((derived_id(deck, front or cloze or ""), node.start_mark.line + 1, False))
     return CardSpec(
-        uid=uid or _derived_id(deck, front or cloze or ""),
+        uid=uid or derived_id(deck, front or cloze or ""),
         front=front,
         back=text.get("back") or "",
         extra=text.get("extra") or "",

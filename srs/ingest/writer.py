@@ -165,17 +165,17 @@ def write(plan: DeckPlan) -> Written:
     if target.is_file() and target.read_bytes().strip():
         merged = merge(str(target), target.read_bytes(), plan.sections)
         if merged.data is not None:
-            _atomic_write(target, merged.data)
+            atomic_write(target, merged.data)
         return Written(target, False, merged.deck, merged.added, merged.kept, plan.deck)
     if target.exists() and not target.is_file():
         raise SrsError(f"{target} exists and is not a file")
     data = render(plan).encode()
     target.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(target, data)
+    atomic_write(target, data)
     return Written(target, True, plan.deck, [card.uid for card in plan.cards], [])
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
+def atomic_write(target: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder, so a crash never leaves half a deck.
 
     A symlink is followed (its target is written, the link stays); an existing file keeps its mode, and a new one
