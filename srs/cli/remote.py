@@ -28,11 +28,8 @@ def show(ctx: typer.Context, db: DbOption = None) -> None:
     from srs.remote import sync as remote_sync
     from srs.remote.store import describe
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         state = remote_sync.status(store)
-    finally:
-        store.close()
     if state.url is None:
         echo("No remote. Add one with: srs remote add URL   (postgresql://... or a SQLite file path)")
         return
@@ -53,11 +50,8 @@ def add(
     from srs.remote import sync as remote_sync
     from srs.remote.store import describe
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         remote_sync.add(store, url, collection)
-    finally:
-        store.close()
     echo(f"remote set: {describe(url)}, collection '{collection}'. Sync now with: srs remote sync")
 
 
@@ -66,11 +60,8 @@ def sync(db: DbOption = None) -> None:
     """Send this device's reviews and changes, receive the other devices', and merge them."""
     from srs.remote import sync as remote_sync
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         result = remote_sync.sync(store)
-    finally:
-        store.close()
     echo(summary(result))
 
 
@@ -89,11 +80,8 @@ def remove(db: DbOption = None) -> None:
     """Stop syncing (the store and this collection keep everything)."""
     from srs.remote import sync as remote_sync
 
-    store = open_collection(db)
-    try:
+    with open_collection(db) as store:
         had = remote_sync.remove(store)
-    finally:
-        store.close()
     echo("remote removed" if had else "no remote was set")
 
 
