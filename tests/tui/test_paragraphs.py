@@ -64,6 +64,8 @@ def test_every_bundled_field_it_takes_renders_as_rich_does_and_it_takes_most_fro
         "snake_case and a_b_c words, Q&A, 3 > 2; x! (paren) {brace} 'quote' \"double\" 50% #tag a#b",
         ("ünïcödé — wide 漢字 and emoji 🎉 text that wraps " * 3).strip(),
         "`code at the start` of a line\n`and of the next`",
+        "Which call makes a tensor from the list [1, 2, 3]?",
+        "x[0], m[:, 1] and [a] [b] (c) ![d] [^1] ] [ brackets that make no link",
     ],
 )
 def test_plain_paragraphs_render_as_rich_does(text: str) -> None:
@@ -75,7 +77,7 @@ def test_plain_paragraphs_render_as_rich_does(text: str) -> None:
     [
         "", "\n\n", "# Heading", "- item", "* item", "+ item", "1. item", "2) item", "> quote", "---", "___", "***",
         "Title\n=====", "Title\n---", "```\ncode\n```", "~~~\ncode\n~~~", "    indented code", " leading space", "trailing space ",
-        "tab\there", "*em*", "**strong**", "a *b* c", "a **b** c", "_em_", "a _b_ c", "x_", "~~strike~~", "[link](http://x)", "![img](x.png)",
+        "tab\there", "*em*", "**strong**", "a *b* c", "a **b** c", "_em_", "a _b_ c", "x_", "~~strike~~", "[link](http://x)", "![img](x.png)", "a [link](x) b", "a ![img](x.png)", "a [full][ref] b", "a [x] [y](z)",
         "<http://x>", "a <b> c", "escaped \\* star", "hard\\\nbreak", "&amp; entity", "&#35; entity", "| a | b |\n|---|---|",
         "a\n| b", ": definition", "[ref]: http://x",
     ],
@@ -85,10 +87,21 @@ def test_anything_else_goes_to_rich(text: str) -> None:
     assert not isinstance(markdown(text), Paragraphs)
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="ab _`*\n\\[]<>&;#-1.|:~!xy漢", max_size=60))
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="ab _`*\n\\[]()<>&;#-1.|:~!^xy漢", max_size=60))
 def test_generated_text_it_takes_renders_as_rich_does(text: str) -> None:
     assert_same_as_rich(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="ab []()`!^:x\n", max_size=40))
+def test_generated_text_with_brackets_it_takes_renders_as_rich_does(text: str) -> None:
+    assert_same_as_rich(text)
+
+
+def test_brackets_that_make_no_link_are_taken() -> None:
+    """Not vacuous: the bracket texts above do reach the comparison."""
+    assert plain_paragraphs(clean("a [b] (c) x[0]")) is not None and plain_paragraphs(clean("a [b](c)")) is None
 
 
 def test_the_first_card_is_drawn_without_the_full_markdown_renderer() -> None:

@@ -21,8 +21,10 @@ Piece = tuple[str, bool]  # (text, is a code span)
 # A line that could start a block other than a paragraph (heading, list, quote, fence, rule, table,
 # reference, setext underline, indented code), or end a line break, is not plain.
 _BLOCK_START = re.compile(r"[#>\-+*=_\[|:<~]|```|\d{1,9}[.)]")
-# Outside code spans: escapes, emphasis, strikethrough, links, images, autolinks, entities.
-_INLINE_SPECIAL = re.compile(r"[\\*\[\]<~]|&#?[A-Za-z0-9]+;")
+# Outside code spans: escapes, emphasis, strikethrough, links and images, autolinks, entities. Brackets alone are
+# text: with no reference definition in the card (a line starting with "[" is not plain), "[1, 2, 3]" or "x[0]"
+# is only a link when "](" or "][" follows.
+_INLINE_SPECIAL = re.compile(r"[\\*<~]|\]\(|\]\[|&#?[A-Za-z0-9]+;")
 _BACKTICKS = re.compile(r"`+")
 
 
