@@ -18,7 +18,7 @@ from srs.exporters.anki.export import anki_card_key
 from srs.exporters.anki.notetype import CLOZE_MODEL_NAME, MODEL_NAME, REVERSED_MODEL_NAME, stable_id
 from .collection import Collection, read_collection
 from .deckfiles import DeckFileLayout, DeckFilePlan, lay_out_deck_files, render_deck_files, slug, write_deck_files
-from .history import CardHistory, HistoryResult, ReplayAhead, NewCard, fsrs_entries, merge_histories, start_replay_ahead
+from .history import CardHistory, HistoryResult, NewCard, ReplayAhead, fsrs_entries, merge_histories, start_replay_ahead
 from . import forked, history
 from .html import MEDIA_DIR, Converted, is_local_media, to_markdown_all
 from .notes import ClozeMap, MappedCard, cloze_problem, fields_used, map_cloze_note, map_note, note_map

@@ -27,7 +27,7 @@ import re
 
 from srs.decks.cloze import scan
 from srs.decks.files import file_digest
-from srs.decks.load import CARD_KEYS, DIFFICULTIES, ID_PATTERN, TAG_PATTERN, TOP_KEYS, FORBIDDEN_CHARACTERS, derived_id
+from srs.decks.load import CARD_KEYS, DIFFICULTIES, FORBIDDEN_CHARACTERS, ID_PATTERN, TAG_PATTERN, TOP_KEYS, derived_id
 from srs.model import CardSpec, DeckFile
 
 try:
