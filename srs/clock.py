@@ -51,6 +51,19 @@ def day_start(day: date, zone: tzinfo, rollover_hour: int) -> datetime:
 
 
 def day_bounds(moment: datetime, zone: tzinfo, rollover_hour: int) -> tuple[datetime, datetime]:
-    """Start and end (exclusive) of the study day holding ``moment``, in UTC."""
+    """Start and end (exclusive) of the study day holding ``moment``, in UTC.
+
+    The last bounds are remembered: every answer asks whether it came before its day's end (~3 us to compute), and
+    a moment between them belongs to that day (tests/test_clock.py checks it across DST changes).
+    """
+    global _last_bounds
+    last = _last_bounds
+    if last[0] is zone and last[1] == rollover_hour and last[2] <= moment < last[3]:
+        return last[2], last[3]
     today = study_day(moment, zone, rollover_hour)
-    return day_start(today, zone, rollover_hour), day_start(today + timedelta(days=1), zone, rollover_hour)
+    start, end = day_start(today, zone, rollover_hour), day_start(today + timedelta(days=1), zone, rollover_hour)
+    _last_bounds = (zone, rollover_hour, start, end)
+    return start, end
+
+
+_last_bounds: tuple = (None, None, None, None)  # (zone, rollover hour, start, end) of the last day_bounds

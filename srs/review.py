@@ -289,7 +289,7 @@ def answer(
     zone = zone or local_zone()
     book = book or SettingsBook.load(store)
     with store.write() as conn:
-        before, flags, deck_id, available = rs.load_state_and_deck(conn, card_id)
+        before, flags, deck_id, available, stored = rs.load_state_and_deck(conn, card_id)
         reason = unavailable_reason(available, now, allow_suspended, allow_buried)
         if reason is not None:
             raise CardUnavailable(available.uid, reason)
@@ -298,7 +298,7 @@ def answer(
         at = scheduling.review_time(before, now)
         leech = scheduling.becomes_leech(before, after, settings.leech_threshold)
         after_flags = Flags(suspended=flags.suspended or leech, leech=flags.leech or leech, buried_until=None)
-        review_id = rs.record_answer(conn, card_id, rating, at, duration_ms, before, flags, after, after_flags)
+        review_id = rs.record_answer_on_stored(conn, card_id, rating, at, duration_ms, stored, after, after_flags)
     early = _is_early(before, at, settings, zone)
     return Answer(card_id, rating, at, before, after, review_id, leech, early)
 

@@ -244,7 +244,7 @@ from hypothesis import given, settings as hypothesis_settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from srs.model import Flags, MemoryState, State  # noqa: E402
-from srs.storage.review_store import memory_from_json, memory_to_json  # noqa: E402
+from srs.storage.review_store import memory_from_json, memory_to_json, stored_state_json  # noqa: E402
 
 _moments = st.one_of(st.none(), st.integers(0, 4_000_000_000_000_000).map(from_us))
 
@@ -261,6 +261,16 @@ def test_state_json_is_what_json_dumps_writes(state, step, stability, difficulty
     expected = [int(state), step, stability, difficulty, to_us(due), to_us(last), reps, lapses, suspended, leech, to_us(buried)]
     assert text == json.dumps(expected)
     assert memory_from_json(text) == (memory, flags)
+    # The answer path writes the state before from the card row itself: flags as SQLite's 0 and 1, times as integers.
+    row = (int(state), step, stability, difficulty, to_us(due), to_us(last), reps, lapses, int(suspended), int(leech), to_us(buried), 7, "uid")
+    assert stored_state_json(row) == text
+
+
+@hypothesis_settings(max_examples=100, deadline=None)
+@given(st.sampled_from([float("nan"), float("inf"), float("-inf"), 0.1, None]), st.sampled_from([float("nan"), float("-inf"), 5.5, None]))
+def test_state_json_spells_odd_floats_as_json_does(stability, difficulty) -> None:
+    row = (2, None, stability, difficulty, 1, 2, 3, 0, 1, 0, None)
+    assert stored_state_json(row) == json.dumps([2, None, stability, difficulty, 1, 2, 3, 0, True, False, None])
 
 
 # --- Bulk review inserts (import) ---------------------------------------------------------------------------------

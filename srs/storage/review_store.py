@@ -6,7 +6,7 @@ Plain SQL on the ``sqlite3`` connection: these run on every key press.
 from __future__ import annotations
 
 from os import urandom
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from datetime import datetime
@@ -54,10 +54,33 @@ def card_by_uid(conn: Connection, uid: str) -> CardRow:
 
 def memory_to_json(memory: MemoryState, flags: Flags) -> str:
     """A state as JSON for the review log (exact: floats and microsecond times round-trip)."""
-    return _encode_json(
-        [int(memory.state), memory.step, memory.stability, memory.difficulty, to_us(memory.due), to_us(memory.last_review),
-         memory.reps, memory.lapses, flags.suspended, flags.leech, to_us(flags.buried_until)]
+    return stored_state_json(stored_state(memory, flags))
+
+
+def stored_state(memory: MemoryState, flags: Flags) -> tuple:
+    """A state and flags as the card table stores them: ``STATE_COLUMNS`` order, times as microseconds."""
+    return (int(memory.state), memory.step, memory.stability, memory.difficulty, to_us(memory.due), to_us(memory.last_review),
+            memory.reps, memory.lapses, flags.suspended, flags.leech, to_us(flags.buried_until))
+
+
+def stored_state_json(values: Sequence) -> str:
+    """``memory_to_json`` of a state given as stored (``stored_state``, or a row's first ``STATE_COLUMNS``).
+
+    The text json.dumps writes for the list, made by an f-string: json writes ints with ``int.__repr__`` and finite
+    floats with ``float.__repr__``, as this does (tests/test_storage.py compares the two).
+    """
+    state, step, stability, difficulty, due, last, reps, lapses, suspended, leech, buried = values[:11]
+    if (stability is not None and stability - stability != 0.0) or (difficulty is not None and difficulty - difficulty != 0.0):
+        # inf or nan: json spells them Infinity and NaN
+        return _encode_json([state, step, stability, difficulty, due, last, reps, lapses, bool(suspended), bool(leech), buried])
+    return (
+        f"[{state}, {_NULL if step is None else step}, {_NULL if stability is None else repr(stability)}, "
+        f"{_NULL if difficulty is None else repr(difficulty)}, {_NULL if due is None else due}, {_NULL if last is None else last}, "
+        f"{reps}, {lapses}, {'true' if suspended else 'false'}, {'true' if leech else 'false'}, {_NULL if buried is None else buried}]"
     )
+
+
+_NULL = "null"
 
 
 def flags_json_tail(flags: Flags) -> str:
@@ -163,21 +186,29 @@ def record_answer(
     before: MemoryState, before_flags: Flags, after: MemoryState, after_flags: Flags,
 ) -> int:
     """Update the card and append the log entry (the caller's transaction makes them one). Returns the log id."""
+    return record_answer_on_stored(conn, card_id, rating, reviewed_at, duration_ms, stored_state(before, before_flags), after, after_flags)
+
+
+def record_answer_on_stored(
+    conn: Connection, card_id: int, rating: Rating, reviewed_at: datetime, duration_ms: int | None,
+    before: Sequence, after: MemoryState, after_flags: Flags,
+) -> int:
+    """``record_answer`` with the state before as the card row holds it (``load_state_and_deck``'s row): the answer
+    path writes it to the log without converting it back and forth."""
+    stored = stored_state(after, after_flags)
     conn.execute(
         "UPDATE card SET state=?, step=?, stability=?, fsrs_difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
         "suspended=?, leech=?, buried_until=? WHERE id=?",
-        (int(after.state), after.step, after.stability, after.difficulty, to_us(after.due), to_us(after.last_review),
-         after.reps, after.lapses, after_flags.suspended, after_flags.leech, to_us(after_flags.buried_until), card_id),
+        (*stored, card_id),
     )
-    interval = None
-    if before.due is not None and before.last_review is not None:
-        interval = (to_us(before.due) - to_us(before.last_review)) / 86_400_000_000
+    due, last = before[4], before[5]
+    interval = None if due is None or last is None else (due - last) / 86_400_000_000
     at_us = to_us(reviewed_at)
     # uid: a globally unique, time-ordered id for `srs remote` (the one extra column of the answer path)
     cur = conn.execute(
         "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, uid) VALUES (?,?,?,?,?,?,?,?,?)",
-        (card_id, int(rating), at_us, duration_ms, int(before.state), interval,
-         memory_to_json(before, before_flags), memory_to_json(after, after_flags), f"{at_us:013x}{urandom(8).hex()}"),
+        (card_id, int(rating), at_us, duration_ms, before[0], interval, stored_state_json(before), stored_state_json(stored),
+         f"{at_us:013x}{urandom(8).hex()}"),
     )
     return cur.lastrowid
 
@@ -195,17 +226,18 @@ class Availability:
 
 def load_state(conn: Connection, card_id: int) -> tuple[MemoryState, Flags]:
     """A card's current scheduling state and flags."""
-    memory, flags, _deck_id, _availability = load_state_and_deck(conn, card_id)
+    memory, flags, _deck_id, _availability, _row = load_state_and_deck(conn, card_id)
     return memory, flags
 
 
-def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Flags, int, Availability]:
-    """A card's current scheduling state, flags, deck id and availability, in one query (the answer path)."""
+def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Flags, int, Availability, tuple]:
+    """A card's current scheduling state, flags, deck id and availability, in one query (the answer path); and the
+    row itself, whose first ``STATE_COLUMNS`` ``record_answer_on_stored`` takes."""
     row = conn.execute(f"SELECT {STATE_COLUMNS}, deck_id, uid, draft, retired FROM card WHERE id = ?", (card_id,)).fetchone()
     if row is None:
         raise CardNotFound(f"no card with internal id {card_id}")
     flags = flags_from_row(row)
-    return memory_from_row(row), flags, row[11], Availability(row[12], bool(row[13]), bool(row[14]), flags.suspended, flags.buried_until)
+    return memory_from_row(row), flags, row[11], Availability(row[12], bool(row[13]), bool(row[14]), flags.suspended, flags.buried_until), row
 
 
 def availability(conn: Connection, card_id: int) -> Availability:
