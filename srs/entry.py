@@ -71,7 +71,7 @@ def _review(global_db: str | None, db: str | None, deck: str | None, tag: str | 
         replace_unencodable_output()
         try:
             require_terminal("review")  # before the collection: refused, it creates nothing
-            with open_collection_at(chosen_collection(db or global_db)) as store:
+            with open_collection_at(chosen_collection(db or global_db), backup=False) as store:  # run_review makes it
                 run_review(store, deck, tag)
         except (Exception, KeyboardInterrupt) as exc:
             code = report_failure(exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 from srs.errors import BackupError, SrsError
@@ -29,13 +30,17 @@ def chosen_collection(chosen: str | Path | None) -> Path:
     return default_db_path()
 
 
-def open_collection_at(path: Path) -> Store:
-    """Open the DB at ``path``, ready to study: a new one gets the bundled decks, an existing one their updates."""
+def open_collection_at(path: Path, backup: bool = True) -> Store:
+    """Open the DB at ``path``, ready to study: a new one gets the bundled decks, an existing one their updates.
+
+    ``backup``: make today's backup first, if it is due (``srs review`` makes it in the background instead: see
+    ``BackgroundBackup``).
+    """
     from srs.decks.bundled import bundled_unchanged
 
     store = open_store(path)
     try:
-        if not store.created:
+        if backup and not store.created:
             _daily_backup(store.path)
         if not bundled_unchanged(store, first_use=store.created):
             from srs.decks.sync import refresh_bundled
@@ -49,15 +54,56 @@ def open_collection_at(path: Path) -> Store:
 
 def _daily_backup(path: Path) -> None:
     """Today's backup; one that cannot be made is a warning, never a reason to refuse today's study."""
+    problem = _daily_backup_problem(path)
+    if problem is not None:
+        warn(problem)
+
+
+def _daily_backup_problem(path: Path) -> str | None:
+    """Make today's backup if it is due; why it could not be made, as a warning's text (None: made, or not due)."""
     from srs.storage.backup import backup_dir, daily_backup
 
     try:
         daily_backup(path)
     except BackupError as exc:
         check = "; run 'srs doctor'" if exc.damaged else ""
-        warn(f"today's backup was not made: {exc}{check}")
+        return f"today's backup was not made: {exc}{check}"
     except (OSError, sqlite3.Error) as exc:
-        warn(f"could not back up the collection into {backup_dir(path)}: {exc}")
+        return f"could not back up the collection into {backup_dir(path)}: {exc}"
+    return None
+
+
+class BackgroundBackup:
+    """Today's backup made in a thread once the review screen is up, instead of before its first card.
+
+    A verified copy of 100k cards and 1M reviews takes ~1.2 s (bench/backup.py), which the day's first
+    ``srs review`` used to wait for before drawing anything. SQLite's copy and check release the GIL, so the screen
+    and the answers go on meanwhile (in WAL mode the copy's read does not block them). The copy is of the collection
+    as it was when the copy began; an interrupted one leaves no file (``make_backup`` removes a dead process's).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problem: str | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Begin the backup in a thread (a second call does nothing)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._make, name="srs-daily-backup")
+            self._thread.start()
+
+    def finish(self) -> None:
+        """Wait for the backup (or make it now, if it was never started), then print its warning, if any."""
+        if self._thread is None:
+            self._make()
+        else:
+            self._thread.join()
+        if self.problem is not None:
+            warn(self.problem)
+
+    def _make(self) -> None:
+        self.problem = _daily_backup_problem(self.path)
 
 
 def warn(text: str) -> None:
@@ -107,13 +153,15 @@ def run_review(store: Store, deck: str | None, tag: str | None) -> None:
     from srs.tui.steps import Opening
 
     opening = Opening(store, scope, zone, utc_now()) if scope is not None else None
+    backup = BackgroundBackup(store.path)
     pause_for_startup()  # SrsApp turns it back on once its first screen is up
     try:
         from srs.tui.app import SrsApp
 
-        SrsApp(store, scope, zone=zone, opening=opening).run()
+        SrsApp(store, scope, zone=zone, opening=opening, after_start=backup.start).run()
     finally:
         resume_after_startup()
+        backup.finish()
     if autosync:
         _autosync(store, "close")
 

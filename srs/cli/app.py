@@ -53,9 +53,10 @@ def wants_json(as_json: bool) -> bool:
     return as_json or bool(global_option("as_json"))
 
 
-def open_collection(db: Path | None) -> Store:
-    """Open the DB, ready to study: a new one gets the bundled decks, an existing one their updates."""
-    return open_collection_at(collection_path(db))
+def open_collection(db: Path | None, backup: bool = True) -> Store:
+    """Open the DB, ready to study: a new one gets the bundled decks, an existing one their updates (and today's backup,
+    unless ``backup`` is off)."""
+    return open_collection_at(collection_path(db), backup)
 
 
 def problem_json(problem) -> dict:

@@ -25,5 +25,5 @@ def review(
     With a remote set and `srs config remote_autosync true`, syncs before opening and after closing.
     """
     require_terminal("review")  # before the collection: refused, it creates nothing
-    with open_collection(db) as store:
+    with open_collection(db, backup=False) as store:  # run_review makes today's backup once its screen is up
         run_review(store, deck, tag)

@@ -68,6 +68,7 @@ def make_backup(db_path: Path, reason: str, keep: int = DEFAULT_KEEP, now: datet
         mode = stat.S_IMODE(db_path.stat().st_mode)
     except OSError as exc:
         raise BackupError(f"cannot back up {db_path}: {exc.strerror or exc}") from None
+    remove_abandoned_copies(folder)
     stamp = (now or datetime.now()).strftime(_STAMP)
     slug = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or "manual"
     target = folder / f"{_next_seq(folder):05d}-{stamp}-{slug}.db"
@@ -99,6 +100,32 @@ def copy_verified(source: Path, target: Path, mode: int) -> None:
         for leftover in (temp, *(Path(f"{temp}{suffix}") for suffix in ("-journal", "-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
         raise
+
+
+_TEMP = re.compile(r"\..+\.(\d+)\.tmp(?:-journal|-wal|-shm)?")  # copy_verified's temp file (and SQLite's files beside it)
+
+
+def remove_abandoned_copies(folder: Path) -> None:
+    """Delete the temp files of copies whose process is gone (killed mid-copy: ``srs review`` copies in the
+    background, and closing its terminal ends it); a live process's copy in progress is left alone."""
+    try:
+        names = [path for path in folder.iterdir() if _TEMP.fullmatch(path.name)]
+    except OSError:
+        return
+    for path in names:
+        if not _process_alive(int(_TEMP.fullmatch(path.name).group(1))):
+            path.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine (another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (ProcessLookupError, OverflowError):
+        return False
+    return True
 
 
 def _copy_pages(source: Path, temp: Path) -> None:
@@ -277,6 +304,7 @@ def daily_backup(db_path: Path, now: datetime | None = None, keep: int = DEFAULT
     count as recent: one wrong clock cannot stop the daily copies.
     """
     now = now or datetime.now()
+    remove_abandoned_copies(backup_dir(db_path))  # also on the days no copy is due: an interrupted one is ~the collection's size
     own = _own(backup_dir(db_path))
     newest = own[-1] if own else None
     if newest is not None and newest.made is not None and -_CLOCK_SLACK <= now - newest.made < timedelta(days=1):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from srs.tui.steps import Opening
 
 STARTUP_GC_SECONDS = 1.0  # at the latest, the garbage collector paused for start-up is resumed this long after mount
+AFTER_START_SECONDS = 0.3  # ``after_start`` waits this long after the first screen: its frame and the answer side first
 
 # Each screen's own rules, added to the stylesheet when the screen is first shown (app.tcss holds the shared
 # rules and the review screen's): `srs review --deck` parses only what its first card needs, parsing CSS being
@@ -59,8 +60,11 @@ class SrsApp(App[None]):
         zone: tzinfo | None = None,
         quiz: QuizRequest | None = None,
         opening: Opening | None = None,
+        after_start: Callable[[], None] | None = None,
     ) -> None:
+        """``after_start``: called once the first screen is up (``srs review`` starts today's backup then)."""
         super().__init__()
+        self.after_start = after_start
         self.store = store
         self.start_scope = scope
         self.start_quiz = quiz
@@ -102,9 +106,16 @@ class SrsApp(App[None]):
         return screen
 
     def on_mount(self) -> None:
-        # srs review pauses the garbage collector while it starts (srs.gcpause); the review screen resumes it
-        # once its first card is up, this timer on any other path.
-        self.set_timer(STARTUP_GC_SECONDS, resume_after_startup)
+        # The review screen calls ``started`` once its first card is up, this timer on any other path.
+        self.set_timer(STARTUP_GC_SECONDS, self.started)
+
+    def started(self) -> None:
+        """The first screen is up: the garbage collector paused for start-up (srs.gcpause) resumes, and
+        ``after_start`` runs a moment later (once)."""
+        resume_after_startup()
+        if self.after_start is not None:
+            after, self.after_start = self.after_start, None
+            self.set_timer(AFTER_START_SECONDS, after)
 
     def replace_screen(self, screen: Screen) -> None:
         """Show ``screen`` in place of the current one.

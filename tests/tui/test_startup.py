@@ -238,3 +238,14 @@ async def test_show_answer_follows_the_first_card_on_the_side_shown(make_store, 
         await pilot.press("3")
         await wait_until(pilot, lambda: screen.card_serial >= 2)
         assert bar.query_one("#show-answer").display and "Show answer  space" in screen_text(app)
+
+
+async def test_the_app_starts_the_backup_after_its_first_screen(make_store, clock, monkeypatch) -> None:
+    monkeypatch.setattr(srs.tui.app, "AFTER_START_SECONDS", 0.01)
+    monkeypatch.setattr(srs.tui.app, "STARTUP_GC_SECONDS", 60)  # so only the review screen's first card can start it
+    store = make_store(new_cards(2))
+    started: list[int] = []
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC, after_start=lambda: started.append(app.screen.card_serial))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(started))
+    assert started == [1]  # once, with the first card on screen

@@ -26,7 +26,6 @@ from textual.widgets import Static
 
 from srs.decks.cloze import question_text
 from srs.errors import CardUnavailable, NothingToUndo
-from srs.gcpause import resume_after_startup
 from srs.model import CardRow, Rating, Scope
 from srs.review import Answer, Session
 from srs.tui.jobs import JobFailed, start_job
@@ -220,7 +219,7 @@ class ReviewScreen(Screen[None]):
     def _card_rendered(self) -> None:
         self.card_serial += 1
         if self.card_serial == 1:
-            resume_after_startup()
+            self.app.started()
             # 'Show answer' and the key bar come a moment after the card (AnswerBar.compose says why), once its
             # frame is out.
             self.set_timer(SHOW_BUTTON_DELAY_SECONDS, self._mount_controls)
