@@ -21,7 +21,7 @@ interleaved, median wall and CPU of each:
 - `srs due` until it exits (its whole listing printed);
 - `srs review --deck Bench` until the first card is on the terminal: its timer "0:00 / 0:" and the first line of
   its front as srs renders it (the card the queue gives first, found by the bench before each run);
-- the same on the day's first run, when today's backup is due (its copies are removed before each run): the
+- the same on the day's first run, when today's backup is due (its copies are set aside for each such run): the
   backup is made in the background once the screen is up, so this is the first card's time too;
 - the floor: `python -c 'import textual.app'` plus opening the collection with sqlite3 (a query on it), until exit;
 - for scale, a bare Textual app (the same open, then one Static drawn) until its line is on the terminal;
@@ -339,26 +339,32 @@ def cold_starts(path: Path, deck: str, runs: int) -> dict[str, tuple[float, floa
         "srs review, backup due": ([srs, "review", "--deck", deck], FIRST_CARD),
     }
     backups = path.parent / "backups" / path.name
+    aside = backups.with_name(backups.name + ".aside")
 
-    def before(name: str) -> None:
-        # The day's first command finds no backup from today: this collection's copies are removed before each run.
-        if name == "srs review, backup due":
+    def run(name: str, argv: list[str], marker: bytes | None) -> tuple[float, float]:
+        if name != "srs review, backup due":
+            return on_terminal(argv, env, marker_of(name, marker))
+        # The day's first command finds no backup from today: this collection's copies are set aside for the run
+        # (and put back after it, so that the other commands find today's).
+        if backups.exists():
+            backups.rename(aside)
+        try:
+            return on_terminal(argv, env, marker_of(name, marker))
+        finally:
             shutil.rmtree(backups, ignore_errors=True)
+            if aside.exists():
+                aside.rename(backups)
 
     def marker_of(name: str, marker: bytes | None) -> bytes | tuple[bytes, ...] | None:
         # The queue can change between runs (learning cards fall due), so the card is looked up each time.
         return (marker, first_card_line(path, deck)) if name.startswith("srs review") else marker
 
     for name, (argv, marker) in commands.items():  # warm-up: page cache, .pyc files, the once-a-day backup
-        before(name)
-        on_terminal(argv, env, marker_of(name, marker))
+        run(name, argv, marker)
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, (argv, marker) in commands.items():
-            before(name)
-            samples[name].append(on_terminal(argv, env, marker_of(name, marker)))
-    shutil.rmtree(backups, ignore_errors=True)  # the last run's copy: this is a benchmark's collection
-    on_terminal([srs, "due"], env, None)  # today's backup again, as the other commands had it
+            samples[name].append(run(name, argv, marker))
     return {name: (statistics.median(w for w, _ in got), statistics.median(c for _, c in got)) for name, got in samples.items()}
 
 
