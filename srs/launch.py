@@ -153,15 +153,16 @@ def run_review(store: Store, deck: str | None, tag: str | None) -> None:
     from srs.tui.steps import Opening
 
     opening = Opening(store, scope, zone, utc_now()) if scope is not None else None
-    backup = BackgroundBackup(store.path)
+    backup = None if store.created else BackgroundBackup(store.path)  # a new collection has nothing to lose yet
     pause_for_startup()  # SrsApp turns it back on once its first screen is up
     try:
         from srs.tui.app import SrsApp
 
-        SrsApp(store, scope, zone=zone, opening=opening, after_start=backup.start).run()
+        SrsApp(store, scope, zone=zone, opening=opening, after_start=backup.start if backup else None).run()
     finally:
         resume_after_startup()
-        backup.finish()
+        if backup is not None:
+            backup.finish()
     if autosync:
         _autosync(store, "close")
 

@@ -47,6 +47,14 @@ def test_run_review_shows_its_screen_before_the_backup_and_has_it_when_it_return
     assert len(list_backups(path)) == 1
 
 
+def test_a_new_collection_gets_no_backup_on_its_first_review(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(srs.tui.app, "SrsApp", lambda *args, **kwargs: type("Quit", (), {"run": lambda self: None})())
+    path = tmp_path / "srs.db"
+    with launch.open_collection_at(path, backup=False) as store:
+        launch.run_review(store, None, None)
+    assert list_backups(path) == []
+
+
 def test_a_screen_closed_before_the_backup_began_makes_it_on_the_way_out(tmp_path, monkeypatch) -> None:
     path = existing_collection(tmp_path)
     monkeypatch.setattr(srs.tui.app, "SrsApp", lambda *args, **kwargs: type("Quit", (), {"run": lambda self: None})())
