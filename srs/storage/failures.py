@@ -11,7 +11,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from srs.storage.backup import newest_backup
 from srs.storage.connection import read_only
 
 # SQLite's primary result codes (the low byte of an extended code).
@@ -20,6 +19,8 @@ _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _AUTH, _NO
 
 def restore_hint(path: Path) -> str:
     """The sentence that names the newest backup of ``path`` and the command that restores it."""
+    from srs.storage.backup import newest_backup  # here: srs review's first card does not need the backup module
+
     backup = newest_backup(path)
     if backup is None:
         return "No backup of it exists."
