@@ -290,7 +290,7 @@ def pristine(rebuild: bool) -> tuple[Path, Path, datetime]:
     meta_path = OUT / "scheduler-meta.json"
     pristine_srs, pristine_anki = OUT / "scheduler-srs-100k.db", OUT / "scheduler-anki-100k.anki2"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    wanted = {"format": FORMAT, "day": today_start(now).isoformat(), "schema": schema_digest(), "anki": anki_version}
+    wanted = {"format": FORMAT, "day": today_start(now).isoformat(), "schema": schema_digest(), "anki": anki_version, "page_size": connection.PAGE_SIZE}
     if rebuild or meta != wanted or not pristine_srs.exists() or not pristine_anki.exists():
         started = time.perf_counter()
         cards, rows = synthesize(now)

@@ -35,6 +35,7 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.path.insert(0, str(ROOT))
 
 from srs.storage import open_store  # noqa: E402
+from srs.storage.connection import PAGE_SIZE  # noqa: E402
 from srs.storage.migrations import LATEST_VERSION  # noqa: E402
 from srs.storage.timecodec import to_us  # noqa: E402
 
@@ -44,7 +45,7 @@ DECKS = 20
 HISTORY_DAYS = 730
 RECIPE = "r5"  # bump when the generator changes, so a stale cache is rebuilt
 OUT = ROOT / "bench" / "out"
-DB_PATH = OUT / f"stats-{CARDS // 1000}k-{REVIEWS // 1000}k-schema{LATEST_VERSION}-{RECIPE}.db"
+DB_PATH = OUT / f"stats-{CARDS // 1000}k-{REVIEWS // 1000}k-schema{LATEST_VERSION}-{RECIPE}-p{PAGE_SIZE}.db"
 TARGET_SECONDS = 1.5
 TOPICS = (
     "tensor-ops", "autograd", "nn-modules", "training-loop", "optimizers", "loss-metrics", "data-loading", "deployment",

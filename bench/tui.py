@@ -66,6 +66,7 @@ from srs.decks import bundled_decks_dir, check_paths  # noqa: E402
 from srs.model import Flags, MemoryState, Rating, Scope, State  # noqa: E402
 from srs.review import Session  # noqa: E402
 from srs.storage import open_store  # noqa: E402
+from srs.storage.connection import PAGE_SIZE  # noqa: E402
 from srs.storage import review_store, sync_store  # noqa: E402
 from srs.tui.app import SrsApp  # noqa: E402
 from srs.tui.screens.decks import DecksScreen  # noqa: E402
@@ -126,7 +127,7 @@ def build(path: Path, now: datetime) -> None:
 def prepare(rebuild: bool) -> datetime:
     OUT.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
-    wanted = {"format": FORMAT, "day": day_bounds(now, UTC, 4)[0].isoformat()}
+    wanted = {"format": FORMAT, "day": day_bounds(now, UTC, 4)[0].isoformat(), "page_size": PAGE_SIZE}
     meta = json.loads(META.read_text()) if META.exists() else {}
     if rebuild or meta != wanted or not PRISTINE.exists():
         started = time.perf_counter()

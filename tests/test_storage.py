@@ -367,3 +367,26 @@ def test_a_bulk_insert_stores_every_row_in_order_and_restores_the_cache(tmp_path
         ).fetchall()
     assert stored == rows
     store.close()
+
+
+# --- Page size -----------------------------------------------------------------------------------------------------
+
+
+def test_a_new_collection_has_small_pages_and_an_old_one_keeps_its_own(tmp_path, monkeypatch) -> None:
+    from srs.storage import db
+
+    open_store(tmp_path / "new.db").close()
+    with monkeypatch.context() as patched:
+        patched.setattr(db, "PAGE_SIZE", 4096)  # a collection made before (SQLite's default size)
+        open_store(tmp_path / "old.db").close()
+    store = open_store(tmp_path / "old.db")  # opened again by this srs: not rewritten
+    store.close()
+
+    def page_size(name: str) -> int:
+        conn = sqlite3.connect(tmp_path / name)
+        try:
+            return conn.execute("PRAGMA page_size").fetchone()[0]
+        finally:
+            conn.close()
+
+    assert (page_size("new.db"), page_size("old.db")) == (2048, 4096)

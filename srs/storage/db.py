@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from srs.errors import DatabaseError
-from srs.storage.connection import connect, ensure_wal, read_only, remove_side_files, side_files
+from srs.storage.connection import PAGE_SIZE, connect, ensure_wal, read_only, remove_side_files, side_files
 from srs.storage.failures import explain, is_damage, restore_hint
 from srs.storage.migrations import LATEST_VERSION, migrate, user_version
 
@@ -273,6 +273,8 @@ def open_store(path: Path | str | None = None) -> Store:
     except sqlite3.Error as exc:
         raise DatabaseError(explain(exc, path)) from None
     try:
+        if not existed:
+            writer.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only an empty file takes it: before WAL and the tables
         ensure_wal(writer)
         if version < LATEST_VERSION:
             migrate(writer)
