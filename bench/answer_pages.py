@@ -59,8 +59,8 @@ def wal_pages(wal: Path, page_size: int, start: int) -> list[int]:
     return pages
 
 
-def srs_pages(path: Path, answers: int) -> Counter[str]:
-    """Pages written by ``answers`` answers through the review screen's Session, by table or index."""
+def srs_pages(path: Path, answers: int) -> tuple[Counter[str], int]:
+    """Pages written by ``answers`` answers through the review screen's Session, by table or index; and the page size."""
     owners = page_owners(path)
     configure = connection.configure
     connection.configure = lambda conn: (configure(conn), conn.execute("PRAGMA wal_autocheckpoint = 0"))
@@ -82,13 +82,13 @@ def srs_pages(path: Path, answers: int) -> Counter[str]:
             page_size = conn.execute("PRAGMA page_size").fetchone()[0]
         counted = Counter(owners.get(page, "new pages (right edges)") for page in wal_pages(wal, page_size, start))
         store.close()  # the last connection checkpoints and removes the WAL: counted before
-        return counted
+        return counted, page_size
     finally:
         connection.configure = configure
 
 
-def anki_pages(path: Path, answers: int) -> Counter[str]:
-    """Pages written by ``answers`` answers through Anki's answer_card, by table or index."""
+def anki_pages(path: Path, answers: int) -> tuple[Counter[str], int]:
+    """Pages written by ``answers`` answers through Anki's answer_card, by table or index; and the page size."""
     owners = page_owners(path)
     col = Collection(str(path))
     try:
@@ -104,8 +104,9 @@ def anki_pages(path: Path, answers: int) -> Counter[str]:
             card.start_timer()
             rating = CardAnswer.Rating.Value(rng.choice(list(Rating)).name)
             col.sched.answer_card(col.sched.build_answer(card=card, states=queued.states, rating=rating))
-        pages = wal_pages(wal, col.db.scalar("PRAGMA page_size"), start)
-        return Counter(owners.get(page, "new pages (right edges)") for page in pages)
+        page_size = col.db.scalar("PRAGMA page_size")
+        pages = wal_pages(wal, page_size, start)
+        return Counter(owners.get(page, "new pages (right edges)") for page in pages), page_size
     finally:
         col.close()
 
@@ -126,10 +127,11 @@ def main() -> None:
         scheduler.remove_files(work_srs)
         scheduler.remove_files(work_anki)
     print(f"pages written per answer, {args.answers} answers on {scheduler.CARDS:,} cards / {scheduler.REVIEW_ROWS:,} reviews:")
-    for side, counted in (("srs", ours), ("Anki", theirs)):
+    for side, (counted, page_size) in (("srs", ours), ("Anki", theirs)):
         for name, count in counted.most_common():
             print(f"  {side:5}{name:28}{count / args.answers:6.2f}")
-        print(f"  {side:5}{'total':28}{sum(counted.values()) / args.answers:6.2f}")
+        total = sum(counted.values()) / args.answers
+        print(f"  {side:5}{'total':28}{total:6.2f}  ({page_size // 1024} KB pages: {total * page_size / 1024:.1f} KB an answer)")
 
 
 if __name__ == "__main__":
