@@ -9,6 +9,7 @@ an answer pays for no pool, no checkout, nothing but its statements and the dura
 from __future__ import annotations
 
 import os
+import struct
 import sqlite3
 import threading
 from pathlib import Path
@@ -74,6 +75,29 @@ def check_readable(path: Path) -> int:
     return version
 
 
+CHECKPOINT_PAGES = 1000  # SQLite's own automatic checkpoint threshold, kept by ``checkpoint_if_due``
+# The WAL-index header at the start of the -shm file (https://www.sqlite.org/walformat.html, 4.1 and 4.2): the
+# last valid frame (mxFrame, u32 at byte 16) and how many frames are already in the database (nBackfill, u32 at
+# byte 96), in the machine's byte order.
+_SHM_HEADER = struct.Struct("=16xI76xI")
+
+
+def wal_pages_waiting(path: Path) -> int:
+    """How many pages the WAL of ``path`` holds that are not yet in the database file (0 if that cannot be read).
+
+    The WAL file's size cannot tell: after a checkpoint it is written over from its start, never shrunk.
+    """
+    try:
+        with open(f"{path}-shm", "rb") as shm:
+            header = shm.read(_SHM_HEADER.size)
+    except OSError:
+        return 0
+    if len(header) < _SHM_HEADER.size:
+        return 0
+    last_frame, backfilled = _SHM_HEADER.unpack(header)
+    return max(0, last_frame - backfilled)
+
+
 class Store:
     """An open, migrated collection: ``with store.read() as conn`` / ``with store.write() as conn``.
 
@@ -96,6 +120,8 @@ class Store:
         self._pid = os.getpid()
         self._write_lock = threading.RLock()
         self._writer = writer
+        self._checkpoints_deferred = False
+        self._checkpoint_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -113,6 +139,33 @@ class Store:
     def write(self) -> _Write:
         """One ``BEGIN IMMEDIATE`` transaction, committed (durably) on success and rolled back on any error."""
         return _Write(self)
+
+    def defer_checkpoints(self) -> None:
+        """Writes no longer copy the WAL into the database file themselves: ``checkpoint_if_due`` does, when called.
+
+        SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1000 pages, so every ~90th
+        answer waited for it (~50 ms for the first of a session at 100k cards) before the review screen could
+        show the next card. The review screen calls ``checkpoint_if_due`` in a worker once the next card is up.
+        """
+        with self._write_lock:
+            self._checkpoints_deferred = True
+            if self._writer is not None:
+                self._writer.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def checkpoint_if_due(self) -> bool:
+        """A passive checkpoint (it waits for no writer and no reader) once ``CHECKPOINT_PAGES`` pages wait in the
+        WAL, on a connection of its own; whether one ran. One at a time: a call while another runs returns at once."""
+        if wal_pages_waiting(self.path) < CHECKPOINT_PAGES or not self._checkpoint_lock.acquire(blocking=False):
+            return False
+        try:
+            conn = connect(self.path)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                return True
+            finally:
+                _close_quietly(conn)
+        finally:
+            self._checkpoint_lock.release()
 
     def close(self) -> None:
         """Close every connection this Store holds (those in use are closed when their block ends)."""
@@ -163,6 +216,8 @@ class Store:
                 self._forget_inherited()
         if self._writer is None:
             self._writer = connect(self.path)
+            if self._checkpoints_deferred:
+                self._writer.execute("PRAGMA wal_autocheckpoint = 0")
         return self._writer
 
     def _drop_writer(self) -> None:

@@ -32,8 +32,13 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+class JobDone(Message):
+    """A job has ended (posted to the app after the job's own message): the app checkpoints once writing pauses."""
+
+
 def start_job(node: DOMNode, job: Callable[[], Message], group: str = "db") -> Worker[None]:
-    """Run ``job`` in a thread worker; post what it returns (or ``JobFailed``) to ``node``."""
+    """Run ``job`` in a thread worker; post what it returns (or ``JobFailed``) to ``node``, then ``JobDone`` to the app."""
+    app = node.app
 
     def run() -> None:
         try:
@@ -41,5 +46,6 @@ def start_job(node: DOMNode, job: Callable[[], Message], group: str = "db") -> W
         except Exception as exc:  # shown to the user: a failed read or write must not kill the app
             message = JobFailed(describe(exc))
         node.post_message(message)
+        app.post_message(JobDone())
 
     return node.run_worker(run, thread=True, group=group, exit_on_error=False)

@@ -249,3 +249,20 @@ async def test_the_app_starts_the_backup_after_its_first_screen(make_store, cloc
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: bool(started))
     assert started == [1]  # once, with the first card on screen
+
+
+async def test_the_wal_is_checkpointed_when_answering_pauses(make_store, clock, monkeypatch) -> None:
+    from srs.storage import db
+
+    monkeypatch.setattr(srs.tui.app, "IDLE_CHECKPOINT_SECONDS", 0.05)
+    monkeypatch.setattr(db, "CHECKPOINT_PAGES", 1)
+    store = make_store(new_cards(3))
+    app = SrsApp(store, Scope(), clock=clock, zone=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.card_serial >= 1)
+        await pilot.press("space", "3")
+        await wait_until(pilot, lambda: screen.card_serial >= 2)
+        await wait_until(pilot, lambda: db.wal_pages_waiting(store.path) == 0)
+        with store.read() as conn:
+            assert conn.execute("SELECT count(*) FROM review").fetchone()[0] == 1
