@@ -390,3 +390,39 @@ def test_a_new_collection_has_small_pages_and_an_old_one_keeps_its_own(tmp_path,
             conn.close()
 
     assert (page_size("new.db"), page_size("old.db")) == (2048, 4096)
+
+
+def test_a_backup_restores_over_a_collection_with_another_page_size(tmp_path, monkeypatch) -> None:
+    from srs.errors import BackupError
+    from srs.storage import db
+    from srs.storage.backup import make_backup, restore_backup
+
+    def collection(name: str, page_size: int, deck: str) -> Path:
+        with monkeypatch.context() as patched:
+            patched.setattr(db, "PAGE_SIZE", page_size)
+            with open_store(tmp_path / name) as store, store.write() as conn:
+                conn.execute("INSERT INTO deck (name) VALUES (?)", (deck,))
+        return tmp_path / name
+
+    small = collection("small.db", 2048, "small")
+    for source, target in ((small, collection("large.db", 4096, "large")), (collection("large2.db", 4096, "large2"), collection("small2.db", 2048, "small2"))):
+        restore_backup(make_backup(source, "manual"), target)
+        conn = sqlite3.connect(target)
+        try:
+            assert conn.execute("SELECT name FROM deck WHERE name != 'Default' ORDER BY id").fetchall() == [(source.stem,)]
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == sqlite3.connect(source).execute("PRAGMA page_size").fetchone()[0]
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    busy = collection("busy.db", 4096, "busy")
+    holder = sqlite3.connect(busy)
+    holder.execute("SELECT count(*) FROM deck").fetchone()  # another program has it open
+    try:
+        with pytest.raises(BackupError, match="open in another program"):
+            restore_backup(make_backup(small, "manual"), busy)
+    finally:
+        holder.close()
+    conn = sqlite3.connect(busy)
+    assert conn.execute("SELECT name FROM deck WHERE name = 'busy'").fetchall() == [("busy",)]
+    conn.close()

@@ -326,11 +326,30 @@ def restore_backup(source: Path, target: Path) -> None:
         dest = sqlite3.connect(target)
         try:
             dest.execute("PRAGMA busy_timeout = 30000")
+            resized = _leave_wal_for_another_page_size(src, dest, target)
             src.backup(dest)
+            if resized:
+                dest.execute("PRAGMA journal_mode = WAL")
         finally:
             dest.close()
     finally:
         src.close()
+
+
+def _leave_wal_for_another_page_size(src: sqlite3.Connection, dest: sqlite3.Connection, target: Path) -> bool:
+    """Take ``dest`` out of WAL mode when the backup's pages are of another size (new collections have 2 KB pages,
+    older ones 4 KB): SQLite's backup cannot change the page size of a WAL database. Whether it did."""
+    if src.execute("PRAGMA page_size").fetchone()[0] == dest.execute("PRAGMA page_size").fetchone()[0]:
+        return False
+    if dest.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        return False
+    try:
+        left = dest.execute("PRAGMA journal_mode = DELETE").fetchone()[0].lower() != "wal"
+    except sqlite3.OperationalError:  # busy: another connection has it open
+        left = False
+    if not left:
+        raise BackupError(f"{target} is open in another program (another srs window?); close it and restore again; nothing was changed")
+    return True
 
 
 def move_aside(path: Path, now: datetime | None = None) -> Path:
