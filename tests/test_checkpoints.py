@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from srs.storage import db, open_store
-
-
 
 
 def write_pages(store, count: int) -> None:
