@@ -197,6 +197,8 @@ def report_failure(exc: BaseException) -> int | None:
         message = str(exc)
     elif isinstance(exc, sqlite3.DatabaseError):
         message = _database_failure(exc)
+    elif isinstance(exc, UnicodeDecodeError):  # SQLite's message on a damaged file quoted bytes that are not text
+        message = _database_failure(sqlite3.DatabaseError(f"the collection holds bytes that are not text: {exc}"))
     elif isinstance(exc, (OSError, UnicodeError)):  # after the SQLite errors: a full disk for the output, a closed pipe...
         silence_stdout()
         message = _os_failure(exc)

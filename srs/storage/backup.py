@@ -25,6 +25,7 @@ from pathlib import Path
 
 from srs.errors import BackupError
 from srs.storage.connection import file_uri
+from srs.storage.failures import UNREADABLE_SCHEMA
 from srs.storage.migrations import LATEST_VERSION
 
 DEFAULT_KEEP = 7
@@ -188,6 +189,8 @@ def collection_problem(path: Path, check: str = "integrity") -> str | None:
         return _schema_problem(conn)
     except sqlite3.DatabaseError as exc:
         return f"damaged: {exc}"
+    except UnicodeDecodeError:  # SQLite's message quoted bytes that are not text (srs.storage.failures)
+        return f"damaged: {UNREADABLE_SCHEMA}"
     finally:
         conn.close()
 

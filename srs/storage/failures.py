@@ -14,7 +14,7 @@ from pathlib import Path
 from srs.storage.connection import read_only
 
 # SQLite's primary result codes (the low byte of an extended code).
-_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _AUTH, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 23, 26
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _TOOBIG, _AUTH, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 18, 23, 26
 
 
 def restore_hint(path: Path) -> str:
@@ -32,6 +32,11 @@ def is_damage(exc: sqlite3.Error) -> bool:
     return _primary_code(exc) in (_CORRUPT, _NOTADB)
 
 
+# Python's sqlite3 raises UnicodeDecodeError, not DatabaseError, when SQLite's message quotes bytes that are not
+# UTF-8: a damaged schema ("malformed database schema (...)" with the garbage in it) does that.
+UNREADABLE_SCHEMA = "SQLite's report on the file is not text: its schema is damaged"
+
+
 def integrity_failure(path: Path) -> str | None:
     """The first problem ``PRAGMA integrity_check`` finds in the file at ``path``; "" if it is sound, None if it cannot be checked."""
     try:
@@ -41,7 +46,10 @@ def integrity_failure(path: Path) -> str | None:
     try:
         row = conn.execute("PRAGMA integrity_check(1)").fetchone()
     except sqlite3.DatabaseError as exc:
-        return str(exc) if is_damage(exc) else None
+        # TOOBIG: a record of the file claims a size no value can have (anywhere else it may be a real value's size)
+        return str(exc) if is_damage(exc) or _primary_code(exc) == _TOOBIG else None
+    except UnicodeDecodeError:
+        return UNREADABLE_SCHEMA
     finally:
         conn.close()
     return "" if row is None or row[0] == "ok" else row[0]

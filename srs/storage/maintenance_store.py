@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from sqlite3 import Connection
 
+from srs.storage.failures import UNREADABLE_SCHEMA
 from srs.storage.rows import STATE_COLUMNS, flags_from_row, memory_from_row
 from srs.storage.timecodec import from_us
 
 
 def integrity_problems(conn: Connection) -> list[str]:
     """Messages from ``PRAGMA integrity_check`` and ``foreign_key_check`` (empty when healthy)."""
-    found = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+    except UnicodeDecodeError:  # SQLite's message quoted bytes that are not text (srs.storage.failures)
+        return [UNREADABLE_SCHEMA]
     for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
         found.append(f"{table} row {rowid} points to a missing {parent}")
     return found
