@@ -145,7 +145,7 @@ class Store:
 
         SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1000 pages, so every ~90th
         answer waited for it (~50 ms for the first of a session at 100k cards) before the review screen could
-        show the next card. The review screen calls ``checkpoint_if_due`` in a worker once the next card is up.
+        show the next card. The review app calls ``checkpoint_if_due`` in a worker once no job has run for a moment.
         """
         with self._write_lock:
             self._checkpoints_deferred = True
