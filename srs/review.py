@@ -10,6 +10,7 @@ import bisect
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import datetime, timedelta, tzinfo
 
 from srs import scheduling
@@ -26,8 +27,7 @@ from srs.storage.timecodec import from_us, to_us
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: show a learning card early rather than wait
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     """Remaining cards, as Anki shows them: new, learning, review."""
 
     new: int = 0
@@ -243,8 +243,7 @@ def build_queue(store: Store, scope: Scope = Scope(), now: datetime | None = Non
     return Queue(learning=sorted((row[2], row[0]) for row in learning), main=_spread(reviews, new), new_ids=set(new), day_end=end)
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """What one answer did."""
 
     card_id: int
@@ -378,8 +377,7 @@ def parse_rating(text: str) -> Rating:
     raise SrsError(f"'{text}' is not a rating; use 1-4 or again, hard, good, easy")
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     """A queued card dropped from the session because another process changed it (retired, suspended...)."""
 
     card: CardRow

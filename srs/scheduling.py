@@ -581,4 +581,4 @@ def format_interval(delta: timedelta) -> str:
 
 def with_state(state: MemoryState, **changes) -> MemoryState:
     """A copy of ``state`` with fields changed."""
-    return replace(state, **changes)
+    return state._replace(**changes)

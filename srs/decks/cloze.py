@@ -13,7 +13,7 @@ card's front and back are the entry's back and front.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -104,8 +104,7 @@ def generate_cards(entry: CardSpec) -> list[CardSpec]:
     return [entry]
 
 
-@dataclass(frozen=True)
-class CardKind:
+class CardKind(NamedTuple):
     """What a stored card's uid says about it: the entry it came from, and its cloze number if any."""
 
     entry: str

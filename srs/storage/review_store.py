@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from os import urandom
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import cache
 from datetime import datetime
 from sqlite3 import Connection
@@ -213,8 +213,7 @@ def record_answer_on_stored(
     return cur.lastrowid
 
 
-@dataclass(frozen=True)
-class Availability:
+class Availability(NamedTuple):
     """What decides whether a card may be answered now; re-read inside the answer's transaction."""
 
     uid: str
