@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
+from types import MappingProxyType
+from typing import NamedTuple
 
 from srs.model import CardRow, Rating, Scope, State
 from srs.review import LEARN_AHEAD, Counts, Session, Skipped
@@ -42,13 +44,12 @@ def warm_highlighting(card: CardRow, answer: bool = True) -> None:
             pass
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """What to show next: a card, a wait for a learning card, or (neither) the end of the session."""
 
     card: CardRow | None = None
     state: State | None = None
-    intervals: dict[Rating, timedelta] = field(default_factory=dict)
+    intervals: Mapping[Rating, timedelta] = MappingProxyType({})  # read-only: the default is shared
     counts: Counts = Counts()
     available_at: datetime | None = None
     next_due: datetime | None = None
@@ -60,7 +61,7 @@ class Step:
         while a job runs)."""
         if self.card is None or self.preview_at is None:
             return self
-        return replace(self, intervals=session.preview(self.card.id, self.preview_at), preview_at=None)
+        return self._replace(intervals=session.preview(self.card.id, self.preview_at), preview_at=None)
 
 
 def next_step(session: Session, now: datetime, refill: bool = True, warm_answer: bool = True, preview: bool = True) -> Step:
@@ -73,7 +74,7 @@ def next_step(session: Session, now: datetime, refill: bool = True, warm_answer:
     """
     step = _next_step(session, now, refill, warm_answer, preview)
     skipped = tuple(session.take_skipped())
-    return replace(step, skipped=skipped) if skipped else step
+    return step._replace(skipped=skipped) if skipped else step
 
 
 def _next_step(session: Session, now: datetime, refill: bool, warm_answer: bool, preview: bool) -> Step:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from textual import on
@@ -75,7 +76,7 @@ class AnswerBar(Horizontal):
         self._show_ratings(False)
         self.display = True
 
-    def offer(self, intervals: dict[Rating, timedelta]) -> None:
+    def offer(self, intervals: Mapping[Rating, timedelta]) -> None:
         """Answer side: the four ratings, each with its interval."""
         self.prepare_ratings()
         for rating in Rating:
