@@ -10,8 +10,8 @@ import bisect
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import datetime, timedelta, tzinfo
+from typing import NamedTuple
 
 from srs import scheduling
 from srs.clock import day_bounds, local_zone, utc_now

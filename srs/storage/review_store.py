@@ -5,12 +5,12 @@ Plain SQL on the ``sqlite3`` connection: these run on every key press.
 
 from __future__ import annotations
 
-from os import urandom
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
-from functools import cache
 from datetime import datetime
+from functools import cache
+from os import urandom
 from sqlite3 import Connection
+from typing import NamedTuple
 
 from srs.errors import CardNotFound, NothingToUndo
 from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
@@ -64,43 +64,39 @@ def stored_state(memory: MemoryState, flags: Flags) -> tuple:
 
 
 def stored_state_json(values: Sequence) -> str:
-    """``memory_to_json`` of a state given as stored (``stored_state``, or a row's first ``STATE_COLUMNS``).
-
-    The text json.dumps writes for the list, made by an f-string: json writes ints with ``int.__repr__`` and finite
-    floats with ``float.__repr__``, as this does (tests/test_storage.py compares the two).
-    """
-    state, step, stability, difficulty, due, last, reps, lapses, suspended, leech, buried = values[:11]
-    if (stability is not None and stability - stability != 0.0) or (difficulty is not None and difficulty - difficulty != 0.0):
-        # inf or nan: json spells them Infinity and NaN
-        return _encode_json([state, step, stability, difficulty, due, last, reps, lapses, bool(suspended), bool(leech), buried])
-    return (
-        f"[{state}, {_NULL if step is None else step}, {_NULL if stability is None else repr(stability)}, "
-        f"{_NULL if difficulty is None else repr(difficulty)}, {_NULL if due is None else due}, {_NULL if last is None else last}, "
-        f"{reps}, {lapses}, {'true' if suspended else 'false'}, {'true' if leech else 'false'}, {_NULL if buried is None else buried}]"
-    )
-
-
-_NULL = "null"
+    """``memory_to_json`` of a state given as stored (``stored_state``, or a row's first ``STATE_COLUMNS``)."""
+    return values_to_json(values, _flags_tail(values[8], values[9], values[10]))
 
 
 def flags_json_tail(flags: Flags) -> str:
     """The end of ``memory_to_json``'s text for ``flags`` (", false, false, null]"), for ``values_to_json``."""
-    return ", " + _encode_json([flags.suspended, flags.leech, to_us(flags.buried_until)])[1:]
+    return _flags_tail(flags.suspended, flags.leech, to_us(flags.buried_until))
+
+
+def _flags_tail(suspended: object, leech: object, buried_until_us: int | None) -> str:
+    return f", {'true' if suspended else 'false'}, {'true' if leech else 'false'}, {'null' if buried_until_us is None else buried_until_us}]"
 
 
 NEW_STATE_HEAD = "[0, null, null, null, null, null, 0, 0"  # memory_to_json(MemoryState(), flags) is this + flags_json_tail(flags)
 
 
-def values_to_json(values: tuple, tail: str) -> str:
-    """``memory_to_json`` of a state given as plain numbers (``scheduling.StateTuple``), ending in a ``flags_json_tail``.
+def values_to_json(values: Sequence, tail: str) -> str:
+    """``memory_to_json`` of a state given as numbers (the first eight of ``values``: a ``scheduling.StateTuple``, or
+    stored columns, None where unset), ending in a ``flags_json_tail``.
 
-    The same text without building a MemoryState and a list per state: json writes ints with ``int.__repr__``
-    and finite floats with ``float.__repr__``, as these f-strings do.
+    The text json.dumps writes, made by an f-string without building a MemoryState and a list per state (an import
+    writes 100k): json writes ints with ``int.__repr__`` and finite floats with ``float.__repr__``, as this does
+    (tests/test_storage.py and tests/test_scheduling_kernel.py compare the two).
     """
-    kind, step, stability, difficulty, due, last, reps, lapses = values
-    if stability - stability != 0.0 or difficulty - difficulty != 0.0:  # inf or nan: json spells them Infinity and NaN
+    kind, step, stability, difficulty, due, last, reps, lapses = values[:8]
+    if (stability is not None and stability - stability != 0.0) or (difficulty is not None and difficulty - difficulty != 0.0):
+        # inf or nan: json spells them Infinity and NaN
         return _encode_json([int(kind), step, stability, difficulty, due, last, reps, lapses]).removesuffix("]") + tail
-    return f"[{kind}, {'null' if step is None else step}, {stability!r}, {difficulty!r}, {due}, {last}, {reps}, {lapses}{tail}"
+    return (
+        f"[{kind}, {'null' if step is None else step}, {'null' if stability is None else repr(stability)}, "
+        f"{'null' if difficulty is None else repr(difficulty)}, {'null' if due is None else due}, "
+        f"{'null' if last is None else last}, {reps}, {lapses}{tail}"
+    )
 
 
 @cache
