@@ -20,8 +20,8 @@ Pilot.press sends them, without Pilot's wait for the whole process to go idle (t
   They differ because Textual lays the screen out twice: the first layout sets new sizes (the card fields'
   virtual size, the back and extra shown on reveal), each asking for another layout, which waits for the next
   frame tick. The first frame already holds the card (checked on 2026-12-06 by comparing the whole screen's
-  text after the two frames); the second repaints it the same, except when a card grows a scrollbar, whose
-  text is then reflowed one column narrower;
+  text after the two frames); the second repaints it the same (a card that grows a scrollbar gets the thumb in
+  the column the card view keeps for it);
 - the durable write alone (Session.answer: state + log, fsynced), which is why answers run in a thread worker.
 Aims: first card < 0.6 s, answer p99 < 50 ms.
 

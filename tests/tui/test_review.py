@@ -87,6 +87,22 @@ async def test_cards_keep_a_reading_width_centred_on_wide_terminals(make_store, 
         assert widest <= card.right
 
 
+async def test_a_card_keeps_its_width_when_its_answer_side_needs_a_scrollbar(make_store, clock) -> None:
+    # The back is longer than the view: the scrollbar comes with the reveal. Without the view's stable gutter the
+    # front was laid out again one column narrower a frame after it was drawn (and reflowed).
+    store = make_store([CardData("s0", "word " * 60, "\n\n".join(f"line {n}" for n in range(40)))])
+    app = review_app(store, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, on_card(app))
+        front = app.screen.query_one("#front")
+        width = front.region.width
+        await wait_until(pilot, lambda: "Show answer  space" in screen_text(app))
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.screen.query_one("#review-card").show_vertical_scrollbar
+        assert front.region.width == width
+
+
 @pytest.mark.parametrize("rating", list(Rating))
 async def test_each_rating_is_saved_with_its_duration(make_store, clock, rating: Rating) -> None:
     store = make_store(new_cards(2))

@@ -158,13 +158,10 @@ class CardField(Static):
         return self._long_text is not None and self._rendered_width is None
 
     def _target_width(self) -> int:
-        # The card view's inner width, less a scrollbar: a card this long scrolls. (This field may be
-        # hidden until reveal, so its own size is not known yet.)
+        # The card view's inner width, its scrollbar's column left out whether shown or not (the view's
+        # scrollbar-gutter is stable). This field may be hidden until reveal, so its own size is not known yet.
         view = self.parent
-        width = view.scrollable_content_region.width if view is not None else self.size.width
-        if view is not None and not view.show_vertical_scrollbar:
-            width -= view.styles.scrollbar_size_vertical
-        return max(20, width)
+        return max(20, view.scrollable_content_region.width if view is not None else self.size.width)
 
     def _render_in_worker(self) -> None:
         serial, text, width, dark, style = self._serial, self._long_text, self._target_width(), self.app.current_theme.dark, self.rich_style
