@@ -481,6 +481,11 @@ def main() -> None:
     ours_cpu, anki_cpu = cpu["ours"], cpu["anki"]
     print(f"{'  same answers without fsync (sync=OFF)':38}{ours_cpu:9.3f}{anki_cpu:9.3f}{ours_cpu / anki_cpu:7.2f}  (where the gap is CPU)")
     print(f"{'    Session path / no preview, sync=OFF':38}{cpu['session']:9.3f}{cpu['unpreviewed']:9.3f}")
+    # The durable ratio is (CPU + fsync) / (CPU + fsync) with fsync parts about equal: the faster the disk, the closer
+    # it comes to the Session path's ratio without fsync (ARCHITECTURE.md, "The way of one answer").
+    print(f"{'  TUI Session path, sync=OFF':38}{cpu['session']:9.3f}{anki_cpu:9.3f}{cpu['session'] / anki_cpu:7.2f}"
+          "  (the durable ratio's limit on a fast disk)")
+    print(f"{'  fsync part (durable - sync=OFF)':38}{session - cpu['session']:9.3f}{answer_anki - anki_cpu:9.3f}")
     print(f"  srs answer loading its SettingsBook per call (the CLI path): {figures['answer_fresh_book']:.3f} ms")
     print(f"  Anki get_queued_cards with its queue already built: {figures['anki_queue_cached']:.3f} ms")
     print(f"  durable one-row commit: {floor['normal']:.3f} ms (srs locking), {floor['exclusive']:.3f} ms (exclusive locking, as Anki)")
