@@ -228,9 +228,10 @@ class Frames:
         return next((at - started) * 1000 for at, phase, step in self.log if at >= started and shows(phase, step))
 
 
-async def answer_latencies(path: Path, answers: int) -> dict[str, list[float]]:
+async def answer_latencies(path: Path, answers: int) -> tuple[dict[str, list[float]], int]:
     """Per answer: key press to next card on screen; per reveal: key press to the answer side on screen. Each as the
-    first frame that shows it, and as the screen settled (Textual's second layout pass done: see the module doc)."""
+    first frame that shows it, and as the screen settled (Textual's second layout pass done: see the module doc).
+    Also the size of today's queue."""
     store = open_store(path)
     pause_for_startup()  # as `srs review` does
     app = SrsApp(store, Scope(), zone=UTC)
@@ -239,7 +240,7 @@ async def answer_latencies(path: Path, answers: int) -> dict[str, list[float]]:
     async with app.run_test(size=SIZE) as pilot:
         await until(lambda: isinstance(app.screen, ReviewScreen) and app.screen.card_serial >= 1)
         screen = app.screen
-        times["queue_size"] = [screen.step.counts.total]
+        queue_size = screen.step.counts.total
         for n in range(answers):
             await pilot.pause(0.01)  # a reader: the card is on screen for a moment
             started = time.perf_counter()
@@ -257,7 +258,7 @@ async def answer_latencies(path: Path, answers: int) -> dict[str, list[float]]:
                 break
             times["answer_first"].append(frames.first_since(started, lambda phase, step: phase == "question" and step is not shown))
     store.close()
-    return times
+    return times, queue_size
 
 
 def write_latencies(path: Path, count: int = 100) -> list[float]:
@@ -462,8 +463,8 @@ def main() -> None:
     open_ms = [o for o, _ in launches]
     first_ms = [f for _, f in launches]
     deck_ms = [asyncio.run(deck_list_once(path)) for _ in range(3)]
-    times = asyncio.run(answer_latencies(fresh_copy(), args.answers))
-    answer_ms, reveal_ms, queue_size = times["answer"], times["reveal"], times["queue_size"][0]
+    times, queue_size = asyncio.run(answer_latencies(fresh_copy(), args.answers))
+    answer_ms, reveal_ms = times["answer"], times["reveal"]
     writes = write_latencies(fresh_copy())
 
     print(f"srs review on {CARDS:,} cards, headless {SIZE[0]}x{SIZE[1]}; today's queue {queue_size} cards; "

@@ -89,7 +89,7 @@ async def test_cards_keep_a_reading_width_centred_on_wide_terminals(make_store, 
 
 async def test_a_card_keeps_its_width_when_its_answer_side_needs_a_scrollbar(make_store, clock) -> None:
     # The back is longer than the view: the scrollbar comes with the reveal. Without the view's stable gutter the
-    # front was laid out again one column narrower a frame after it was drawn (and reflowed).
+    # front was laid out again two columns narrower a frame after it was drawn (and reflowed).
     store = make_store([CardData("s0", "word " * 60, "\n\n".join(f"line {n}" for n in range(40)))])
     app = review_app(store, clock)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
