@@ -108,9 +108,10 @@ def make_collection(path: Path, cards: int) -> None:
         raw = conn
         raw.executemany("INSERT INTO deck (id, name) VALUES (?, ?)", [(d + 1, f"Bench::D{d:02d}") for d in range(20)])
         raw.executemany(
-            "INSERT INTO card (uid, deck_id, origin, line, position, front, back, content_hash, created_at) VALUES (?, ?, 'bench', 1, ?, ?, 'back', 'h', ?)",
-            [(f"bench-{i:06d}", i % 20 + 1, i, f"front {i}", now) for i in range(cards)],
+            "INSERT INTO card (uid, deck_id, origin, line, position, content_hash, created_at) VALUES (?, ?, 'bench', 1, ?, 'h', ?)",
+            [(f"bench-{i:06d}", i % 20 + 1, i, now) for i in range(cards)],
         )
+        raw.execute("INSERT INTO card_text (card_id, front, back) SELECT id, 'front ' || position, 'back' FROM card")
     store.close()
 
 

@@ -163,15 +163,18 @@ def build_srs(path: Path, cards: list[SynthCard], rows: list[tuple], now: dateti
     conn.executemany("INSERT INTO deck (id, name, description) VALUES (?, ?, '')", [(d + 1, f"Bench::D{d}") for d in range(DECKS)])
     created = to_us(now - timedelta(days=4000))
     conn.executemany(
-        "INSERT INTO card (id, uid, deck_id, origin, line, position, front, back, extra, tags, difficulty, sources, draft, retired, "
+        "INSERT INTO card (id, uid, deck_id, origin, line, position, tags, difficulty, draft, retired, "
         "content_hash, state, step, stability, fsrs_difficulty, due, last_review, reps, lapses, suspended, leech, buried_until, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ' bench ', 'medium', '', 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, NULL, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ' bench ', 'medium', 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, NULL, ?)",
         (
             (c.index + 1, f"bench-{c.index}", c.deck + 1, f"/bench/deck{c.deck}.yaml", 3 + 5 * (c.index // DECKS), c.index // DECKS,
-             f"Question {c.index}?", f"Answer {c.index}", f"h{c.index}", c.state, c.step, c.stability, c.difficulty, c.due_us,
-             c.last_us, c.reps, c.lapses, created)
+             f"h{c.index}", c.state, c.step, c.stability, c.difficulty, c.due_us, c.last_us, c.reps, c.lapses, created)
             for c in cards
         ),
+    )
+    conn.executemany(
+        "INSERT INTO card_text (card_id, front, back) VALUES (?, ?, ?)",
+        ((c.index + 1, f"Question {c.index}?", f"Answer {c.index}") for c in cards),
     )
     by_index = {c.index: c for c in cards}
 

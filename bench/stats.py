@@ -118,12 +118,16 @@ def build(path: Path) -> None:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO deck (id, name, description) VALUES (?, ?, '')", [(i, f"Bench::Deck {i:02d}") for i in range(1, DECKS + 1)] + [(DECKS + 1, "Bench")])
+    rows = _card_rows(rng, list(range(1, DECKS + 1)), now_us)
     conn.executemany(
-        "INSERT INTO card (uid, deck_id, origin, line, position, front, back, extra, tags, difficulty, sources, draft, retired, "
+        "INSERT INTO card (uid, deck_id, origin, line, position, tags, difficulty, draft, retired, "
         "content_hash, state, step, stability, fsrs_difficulty, due, last_review, reps, lapses, suspended, leech, buried_until, created_at) "
-        "VALUES (" + ",".join("?" * 26) + ")",
-        _card_rows(rng, list(range(1, DECKS + 1)), now_us),
+        "VALUES (" + ",".join("?" * 22) + ")",
+        (row[:5] + row[8:10] + row[11:] for row in rows),
     )
+    # The text (front, back, extra, sources) by card id: ids were given in row order from 1.
+    conn.executemany("INSERT INTO card_text (card_id, front, back, extra, sources) VALUES (?, ?, ?, ?, ?)",
+                     ((i, *row[5:8], row[10]) for i, row in enumerate(rows, 1)))
     studied = [row[0] for row in conn.execute("SELECT id FROM card WHERE state > 0")]
     conn.executemany(
         "INSERT INTO review (card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after) VALUES (?,?,?,?,?,?,?,?)",

@@ -388,7 +388,7 @@ def test_hostile_text_comes_through_escaped(tmp_path, col):
     sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
     # The deck loader refuses control characters, so put Anki's field separator in through the DB.
     with store.write() as conn:
-        conn.execute("UPDATE card SET front = replace(front, 'SEP', char(31))")
+        conn.execute("UPDATE card_text SET front = replace(front, 'SEP', char(31))")
     import_package(col, export_anki(store, tmp_path / "out.apkg", now=T0).path)
     store.close()
 
@@ -621,7 +621,7 @@ def test_hostile_text_comes_through_the_cache_escaped(tmp_path):
     store = open_store(tmp_path / "srs.db")
     sync_paths(store, [write_yaml(tmp_path / "decks" / "hostile.yaml", HOSTILE)], now=T0)
     with store.write() as conn:
-        conn.execute("UPDATE card SET front = replace(front, 'SEP', char(31))")
+        conn.execute("UPDATE card_text SET front = replace(front, 'SEP', char(31))")
     cold = export_anki(store, tmp_path / "cold.apkg", now=T0)
     forget_stored_notes(store)
     warm = export_anki(store, tmp_path / "warm.apkg", now=T0)

@@ -118,7 +118,7 @@ def test_copied_notes_make_the_same_package_byte_for_byte(store, tmp_path):
 
 def test_a_mix_of_copied_and_made_notes_is_the_package_a_full_build_makes(store, tmp_path):
     export_anki(store, tmp_path / "1.apkg", now=T0)
-    edit(store, "UPDATE card SET back = 'Yes, **plain**.' WHERE uid = 'c'")  # between copied notes: a, b | c | o
+    edit(store, "UPDATE card_text SET back = 'Yes, **plain**.' WHERE card_id = (SELECT id FROM card WHERE uid = 'c')")  # between copied notes: a, b | c | o
 
     mixed = export_anki(store, tmp_path / "mixed.apkg", now=LATER)
     full = fresh_export(store, tmp_path / "full.apkg", now=LATER)
@@ -220,7 +220,10 @@ def test_a_render_cache_far_larger_than_the_cards_need_makes_a_full_build_that_p
 )
 def test_a_change_to_what_a_note_is_made_of_drops_it(store, tmp_path, column, value):
     export_anki(store, tmp_path / "1.apkg", now=T0)
-    edit(store, f"UPDATE card SET {column} = ? WHERE uid = 'a'", value)
+    if column in ("front", "back", "extra", "sources"):
+        edit(store, f"UPDATE card_text SET {column} = ? WHERE card_id = (SELECT id FROM card WHERE uid = 'a')", value)
+    else:
+        edit(store, f"UPDATE card SET {column} = ? WHERE uid = 'a'", value)
 
     assert stored_uids(store) == PLAIN - {"a"}
     result = export_anki(store, tmp_path / "2.apkg", now=LATER)
@@ -252,12 +255,18 @@ def test_the_triggers_count_each_change(store, tmp_path):
         with store.read() as conn:
             return conn.execute("SELECT epoch FROM export_note_epoch").fetchone()[0]
 
+    export_anki(store, tmp_path / "1.apkg", now=T0)
     before = epoch()
-    edit(store, "UPDATE card SET back = back WHERE uid = 'a'")  # no change: no count
+    edit(store, "UPDATE card_text SET back = back WHERE card_id = (SELECT id FROM card WHERE uid = 'a')")  # no change: no count
     assert epoch() == before
-    edit(store, "UPDATE card SET back = 'x' WHERE uid = 'a'")
-    edit(store, "DELETE FROM card WHERE uid = 'b'")
+    edit(store, "UPDATE card_text SET back = 'x' WHERE card_id = (SELECT id FROM card WHERE uid = 'a')")
+    edit(store, "DELETE FROM card WHERE uid = 'b'")  # the card and its text: one change
     assert epoch() == before + 2
+    # A text replaced whole (no delete trigger fires) or deleted alone drops the note too.
+    edit(store, "INSERT OR REPLACE INTO card_text (card_id, front, back) SELECT id, 'f', 'b' FROM card WHERE uid = 'c'")
+    assert epoch() == before + 3 and stored_uids(store) == PLAIN - {"a", "b", "c"}
+    edit(store, "DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'o')")
+    assert epoch() == before + 4 and stored_uids(store) == PLAIN - {"a", "b", "c", "o"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -270,7 +279,7 @@ def test_a_card_changed_while_an_export_renders_keeps_no_stale_note(store, tmp_p
 
     def render_then_edit(*args, **kwargs):
         rendered = render(*args, **kwargs)
-        edit(store, "UPDATE card SET back = 'Changed meanwhile.' WHERE uid = 'c'")  # after the export read the cards
+        edit(store, "UPDATE card_text SET back = 'Changed meanwhile.' WHERE card_id = (SELECT id FROM card WHERE uid = 'c')")  # after the export read the cards
         return rendered
 
     monkeypatch.setattr(export_module, "render_with_cache", render_then_edit)
@@ -352,7 +361,7 @@ def test_without_wal_an_export_copies_nothing_and_never_blocks_its_own_write(tmp
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         sync_paths(store, [decks], now=T0)
         first = export_anki(store, tmp_path / "1.apkg", now=T0)
-        edit(store, "UPDATE card SET back = 'Changed **now**.' WHERE uid = 'c'")
+        edit(store, "UPDATE card_text SET back = 'Changed **now**.' WHERE card_id = (SELECT id FROM card WHERE uid = 'c')")
         second = export_anki(store, tmp_path / "2.apkg", now=LATER)
         assert first.stored == second.stored == 0 and second.rendered == 1 and stored_uids(store) == PLAIN
     finally:

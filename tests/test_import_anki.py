@@ -552,7 +552,7 @@ def _imported_tables(store) -> tuple:
         reviews = conn.execute(
             "SELECT id, card_id, rating, reviewed_at, duration_ms, state_before, interval_before, before, after, substr(uid, 1, 13), device FROM review ORDER BY id"
         ).fetchall()
-        cards = conn.execute("SELECT id, uid, front, back, extra, state, step, stability, fsrs_difficulty, due, last_review, reps, lapses, suspended FROM card ORDER BY id").fetchall()
+        cards = conn.execute("SELECT id, uid, front, back, extra, state, step, stability, fsrs_difficulty, due, last_review, reps, lapses, suspended FROM card JOIN card_text ON card_id = id ORDER BY id").fetchall()
     return reviews, cards
 
 

@@ -118,13 +118,13 @@ def test_a_file_edited_moments_ago_gets_no_stat_and_is_hashed_next_time(store, w
 def test_cards_changed_in_the_db_by_another_program_make_the_file_parse_again(store, synced) -> None:
     conn = sqlite3.connect(store.path)
     with conn:
-        conn.execute("UPDATE card SET back = 'edited elsewhere' WHERE uid = 'c0'")
+        conn.execute("UPDATE card_text SET back = 'edited elsewhere' WHERE card_id = (SELECT id FROM card WHERE uid = 'c0')")
     conn.close()
     assert recorded(store, synced)[0] == ""  # the trigger emptied the file's digest
     report = sync_paths(store, [synced], now=T0)
     assert report.parsed_files == 1  # and its cards rewritten from the file:
     conn = sqlite3.connect(store.path)
-    assert conn.execute("SELECT back FROM card WHERE uid = 'c0'").fetchone() == ("Answer 0",)
+    assert conn.execute("SELECT t.back FROM card c JOIN card_text t ON t.card_id = c.id WHERE c.uid = 'c0'").fetchone() == ("Answer 0",)
     conn.close()
 
 

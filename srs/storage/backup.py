@@ -35,7 +35,7 @@ _WRITTEN_STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-(\d{6}
 _NAME = re.compile(r"(\d+)-(\d{8}-\d{6}-\d{6})-([a-z0-9]+(?:-[a-z0-9]+)*)\.db")
 _LEGACY = r"-(\d{8}-\d{6}-\d{6})-([a-z0-9]+(?:-[a-z0-9]+)*)\.db"
 # Tables every srs schema version has, with columns no other application's tables combine.
-_SRS_COLUMNS = {"deck": {"id", "name"}, "card": {"id", "uid", "deck_id", "front", "back", "state"}, "review": {"id", "card_id", "rating", "before", "after"}}
+_SRS_COLUMNS = {"deck": {"id", "name"}, "card": {"id", "uid", "deck_id", "origin", "content_hash", "state"}, "review": {"id", "card_id", "rating", "before", "after"}}
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,71 @@ V13_EXPORT_NOTES = [
 ]
 
 
+# A card's text (front, back, extra, sources) moves to ``card_text``, one row per card, as Anki keeps note text
+# apart from cards. Every answer rewrites its card's row; a narrow row makes that cheaper, and lets `srs stats`
+# and the deck list scan the card table itself, so ``ix_card_stats`` (rewritten by every answer too) goes.
+# Measured on a copy of a 100k-card collection: 6.6-7.9 us less per answer (see ARCHITECTURE.md). The triggers
+# of steps 12 and 13 that watched the text on ``card`` now watch ``card_text``; a card's text is deleted with it.
+V14_CARD_TEXT = [
+    """CREATE TABLE card_text (
+    card_id INTEGER PRIMARY KEY REFERENCES card(id),
+    front VARCHAR NOT NULL,
+    back VARCHAR NOT NULL,
+    extra VARCHAR NOT NULL DEFAULT '',
+    sources VARCHAR NOT NULL DEFAULT ''
+)""",
+    "INSERT INTO card_text (card_id, front, back, extra, sources) SELECT id, front, back, extra, sources FROM card",
+    "DROP TRIGGER sync_file_stale_on_card_update",
+    "DROP TRIGGER export_note_stale_on_card_update",
+    "DROP INDEX ix_card_stats",
+    "ALTER TABLE card DROP COLUMN front",
+    "ALTER TABLE card DROP COLUMN back",
+    "ALTER TABLE card DROP COLUMN extra",
+    "ALTER TABLE card DROP COLUMN sources",
+    # The card's own delete triggers say it changed; the text's below only speak for text deleted alone.
+    """CREATE TRIGGER card_text_delete_with_card AFTER DELETE ON card
+    BEGIN DELETE FROM card_text WHERE card_id = OLD.id; END""",
+    """CREATE TRIGGER sync_file_stale_on_card_update
+    AFTER UPDATE OF uid, deck_id, origin, line, position, tags, difficulty, draft, retired, content_hash ON card
+    BEGIN UPDATE sync_file SET digest = '' WHERE path IN (OLD.origin, NEW.origin) AND digest != ''; END""",
+    """CREATE TRIGGER sync_file_stale_on_text_change AFTER UPDATE ON card_text
+    BEGIN UPDATE sync_file SET digest = '' WHERE path IN (SELECT origin FROM card WHERE id IN (OLD.card_id, NEW.card_id)) AND digest != ''; END""",
+    """CREATE TRIGGER sync_file_stale_on_text_insert AFTER INSERT ON card_text
+    BEGIN UPDATE sync_file SET digest = '' WHERE path = (SELECT origin FROM card WHERE id = NEW.card_id) AND digest != ''; END""",
+    """CREATE TRIGGER sync_file_stale_on_text_delete AFTER DELETE ON card_text
+    WHEN EXISTS (SELECT 1 FROM card WHERE id = OLD.card_id)
+    BEGIN UPDATE sync_file SET digest = '' WHERE path = (SELECT origin FROM card WHERE id = OLD.card_id) AND digest != ''; END""",
+    """CREATE TRIGGER export_note_stale_on_card_update
+    AFTER UPDATE OF id, uid, tags, difficulty, content_changed_at ON card
+    WHEN OLD.id IS NOT NEW.id OR OLD.uid IS NOT NEW.uid OR OLD.tags IS NOT NEW.tags OR OLD.difficulty IS NOT NEW.difficulty
+        OR OLD.content_changed_at IS NOT NEW.content_changed_at
+    BEGIN
+        DELETE FROM export_note WHERE card_id IN (OLD.id, NEW.id);
+        UPDATE export_note_epoch SET epoch = epoch + 1;
+    END""",
+    """CREATE TRIGGER export_note_stale_on_text_change AFTER UPDATE ON card_text
+    WHEN OLD.card_id IS NOT NEW.card_id OR OLD.front IS NOT NEW.front OR OLD.back IS NOT NEW.back
+        OR OLD.extra IS NOT NEW.extra OR OLD.sources IS NOT NEW.sources
+    BEGIN
+        DELETE FROM export_note WHERE card_id IN (OLD.card_id, NEW.card_id);
+        UPDATE export_note_epoch SET epoch = epoch + 1;
+    END""",
+    # An insert over a card's text (INSERT OR REPLACE) fires no delete trigger.
+    """CREATE TRIGGER export_note_stale_on_text_insert AFTER INSERT ON card_text
+    WHEN EXISTS (SELECT 1 FROM export_note WHERE card_id = NEW.card_id)
+    BEGIN
+        DELETE FROM export_note WHERE card_id = NEW.card_id;
+        UPDATE export_note_epoch SET epoch = epoch + 1;
+    END""",
+    """CREATE TRIGGER export_note_stale_on_text_delete AFTER DELETE ON card_text
+    WHEN EXISTS (SELECT 1 FROM card WHERE id = OLD.card_id)
+    BEGIN
+        DELETE FROM export_note WHERE card_id = OLD.card_id;
+        UPDATE export_note_epoch SET epoch = epoch + 1;
+    END""",
+]
+
+
 def _statements(statements: list[str]) -> Callable[[sqlite3.Connection], None]:
     """A step of statements that may hold ';' themselves (triggers)."""
 
@@ -294,6 +359,7 @@ def _statements(statements: list[str]) -> Callable[[sqlite3.Connection], None]:
         for statement in statements:
             conn.execute(statement)
 
+    step.statements = statements  # type: ignore[attr-defined]  # so a test can find a step wherever it is numbered
     return step
 
 
@@ -320,6 +386,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(V11_SYNC_EVENTS),
     _statements(V12_SYNC_FILE_STAT),
     _statements(V13_EXPORT_NOTES),
+    _statements(V14_CARD_TEXT),
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

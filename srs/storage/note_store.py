@@ -30,15 +30,16 @@ SCHEMA = "srs"  # the name the collection is attached under
 # origin, position (the export order), card id, and whether a stored note is taken. The texts of a card whose
 # stored note is taken are not needed: NULL saves decoding them.
 _PLAN = (
-    "SELECT c.uid, d.name, iif(e.card_id IS NULL, c.front, NULL), iif(e.card_id IS NULL, c.back, NULL), "
-    "iif(e.card_id IS NULL, c.extra, NULL), c.tags, c.difficulty, iif(e.card_id IS NULL, c.sources, NULL), c.content_changed_at, "
+    "SELECT c.uid, d.name, iif(e.card_id IS NULL, t.front, NULL), iif(e.card_id IS NULL, t.back, NULL), "
+    "iif(e.card_id IS NULL, t.extra, NULL), c.tags, c.difficulty, iif(e.card_id IS NULL, t.sources, NULL), c.content_changed_at, "
     "c.origin, c.position, c.id, e.card_id IS NOT NULL "
-    "FROM srs.card c JOIN srs.deck d ON d.id = c.deck_id LEFT JOIN srs.export_note e ON e.card_id = c.id AND ? "
+    "FROM srs.card c JOIN srs.deck d ON d.id = c.deck_id JOIN srs.card_text t ON t.card_id = c.id "
+    "LEFT JOIN srs.export_note e ON e.card_id = c.id AND ? "
     "WHERE c.draft = 0 AND c.retired = 0"
 )
 _BY_ID = (
-    "SELECT c.uid, d.name, c.front, c.back, c.extra, c.tags, c.difficulty, c.sources, c.content_changed_at, c.id "
-    "FROM srs.card c JOIN srs.deck d ON d.id = c.deck_id WHERE c.id IN (SELECT value FROM json_each(?))"
+    "SELECT c.uid, d.name, t.front, t.back, t.extra, c.tags, c.difficulty, t.sources, c.content_changed_at, c.id "
+    "FROM srs.card c JOIN srs.deck d ON d.id = c.deck_id JOIN srs.card_text t ON t.card_id = c.id WHERE c.id IN (SELECT value FROM json_each(?))"
 )
 
 

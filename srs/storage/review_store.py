@@ -17,9 +17,11 @@ from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
 from srs.storage.rows import STATE_COLUMNS, flags_from_row, memory_from_row, scope_filter
 from srs.storage.timecodec import from_us, to_us
 
-CARD_COLUMNS = "c.id, c.uid, d.name, c.front, c.back, c.extra, c.tags, c.difficulty, c.sources, c.draft, c.retired, " + ", ".join(
+CARD_COLUMNS = "c.id, c.uid, d.name, t.front, t.back, t.extra, c.tags, c.difficulty, t.sources, c.draft, c.retired, " + ", ".join(
     "c." + col for col in STATE_COLUMNS.split(", ")
 )
+# A card with its deck and its text (``card_text``, one row per card).
+CARD_TABLES = "card c JOIN deck d ON d.id = c.deck_id JOIN card_text t ON t.card_id = c.id"
 
 
 def _card_row(row) -> CardRow:
@@ -39,14 +41,14 @@ def fetch_cards(conn: Connection, card_ids: list[int]) -> dict[int, CardRow]:
     for start in range(0, len(card_ids), 900):
         chunk = card_ids[start : start + 900]
         marks = ",".join("?" * len(chunk))
-        for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM card c JOIN deck d ON d.id = c.deck_id WHERE c.id IN ({marks})", chunk):
+        for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM {CARD_TABLES} WHERE c.id IN ({marks})", chunk):
             found[row[0]] = _card_row(row)
     return found
 
 
 def card_by_uid(conn: Connection, uid: str) -> CardRow:
     """One card by its deck-file id."""
-    row = conn.execute(f"SELECT {CARD_COLUMNS} FROM card c JOIN deck d ON d.id = c.deck_id WHERE c.uid = ?", (uid,)).fetchone()
+    row = conn.execute(f"SELECT {CARD_COLUMNS} FROM {CARD_TABLES} WHERE c.uid = ?", (uid,)).fetchone()
     if row is None:
         raise CardNotFound(f"no card with id '{uid}'")
     return _card_row(row)

@@ -66,17 +66,13 @@ class Deck(SQLModel, table=True):
 
 
 class Card(SQLModel, table=True):
-    """A card's content (from its deck file) and its FSRS state."""
+    """A card: where it comes from, its tags and its FSRS state. Its text is in ``CardText``, so the row every
+    answer rewrites, and that `srs stats` and the deck list scan, stays narrow."""
 
     __table_args__ = (
         # Today's queue: learning and review cards by due time, new cards in deck order.
         Index("ix_card_due", "state", "due", sqlite_where=text("state > 0"), postgresql_where=text("state > 0")),
         Index("ix_card_new", "origin", "position", sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
-        # `srs stats` and the deck list read every card's scheduling columns without the card text.
-        Index(
-            "ix_card_stats", "id", "tags", "deck_id", "draft", "retired", "state", "due", "last_review", "stability",
-            "suspended", "leech", "buried_until",
-        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -85,12 +81,8 @@ class Card(SQLModel, table=True):
     origin: str  # the deck file it came from
     line: int
     position: int  # order within its file: the order new cards are introduced
-    front: str
-    back: str
-    extra: str = _text("")
     tags: str = _text("")  # " tag1 tag2 " (padded so instr(tags, ' x ') finds whole tags)
     difficulty: str | None = None
-    sources: str = _text("")  # newline-separated
     draft: bool = _flag()
     retired: bool = _flag()
     content_hash: str
@@ -107,6 +99,17 @@ class Card(SQLModel, table=True):
     buried_until: datetime | None = _moment(nullable=True)
     created_at: datetime = _moment(nullable=False)
     content_changed_at: datetime = _moment(nullable=False, server_default=0)  # last sync that changed content_hash
+
+
+class CardText(SQLModel, table=True):
+    """A card's text, from its deck file; deleted with the card (a trigger)."""
+
+    __tablename__ = "card_text"
+    card_id: int | None = Field(default=None, primary_key=True, foreign_key="card.id")
+    front: str
+    back: str
+    extra: str = _text("")
+    sources: str = _text("")  # newline-separated
 
 
 class Review(SQLModel, table=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass
 from datetime import datetime
+from operator import itemgetter
 from sqlite3 import Connection
 
 from srs.storage.timecodec import from_us, to_us
@@ -114,46 +115,69 @@ def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, in
     return existing
 
 
+TEXT_COLUMNS = ("front", "back", "extra", "sources")  # kept in ``card_text``, one row per card
+_INSERT_TEXT = f"INSERT INTO card_text (card_id, {', '.join(TEXT_COLUMNS)}) VALUES ((SELECT id FROM card WHERE uid = ?), ?, ?, ?, ?)"
+# An upsert, so a card whose text row went missing gets it back from its file.
+_UPSERT_TEXT = (
+    f"INSERT INTO card_text (card_id, {', '.join(TEXT_COLUMNS)}) VALUES (?, ?, ?, ?, ?) "
+    f"ON CONFLICT (card_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in TEXT_COLUMNS)}"
+)
+
+
 def insert_cards(conn: Connection, rows: list[dict]) -> None:
-    """Insert new cards (rows hold every content column)."""
+    """Insert new cards (rows hold every content column, ``uid`` among them, and may hold scheduling columns)."""
     if not rows:
         return
-    columns = list(rows[0])
+    columns = [c for c in rows[0] if c not in TEXT_COLUMNS]
     sql = f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     conn.executemany(sql, [tuple(_bindable(row[c]) for c in columns) for row in rows])
+    conn.executemany(_INSERT_TEXT, [(row["uid"], *(row.get(c, "") for c in TEXT_COLUMNS)) for row in rows])
 
 
-# A card's content as sync writes it, in this order (values bound as they are: times already in µs).
+# A card's content as sync writes it, in this order (values bound as they are: times already in µs). The text
+# columns go to ``card_text``, the others to ``card``.
 CONTENT_COLUMNS = ("deck_id", "origin", "line", "position", "front", "back", "extra", "tags", "difficulty", "sources", "draft", "content_hash")
+_CARD_CONTENT = tuple(c for c in CONTENT_COLUMNS if c not in TEXT_COLUMNS)
+_card_part = itemgetter(*(CONTENT_COLUMNS.index(c) for c in _CARD_CONTENT))
+_text_part = itemgetter(*(CONTENT_COLUMNS.index(c) for c in TEXT_COLUMNS))
 _INSERT_CONTENT = (
-    f"INSERT INTO card ({', '.join(CONTENT_COLUMNS)}, content_changed_at, uid, created_at, state) "
-    f"VALUES ({', '.join('?' * (len(CONTENT_COLUMNS) + 3))}, 0)"
+    f"INSERT INTO card ({', '.join(_CARD_CONTENT)}, content_changed_at, uid, created_at, state) "
+    f"VALUES ({', '.join('?' * (len(_CARD_CONTENT) + 3))}, 0)"
 )
-_UPDATE_CONTENT = f"UPDATE card SET {', '.join(f'{c} = ?' for c in CONTENT_COLUMNS)}, content_changed_at = ? WHERE id = ?"
+_UPDATE_CONTENT = f"UPDATE card SET {', '.join(f'{c} = ?' for c in _CARD_CONTENT)}, content_changed_at = ? WHERE id = ?"
 
 
 def insert_content_rows(conn: Connection, rows: list[tuple]) -> None:
     """Insert new cards: each row is the CONTENT_COLUMNS values, then content_changed_at, uid, created_at (µs).
 
-    Plain tuples, one executemany: 10k cards are inserted without a dict or a conversion per card.
+    Plain tuples, two executemany: 10k cards are inserted without a dict or a conversion per card.
     """
     if rows:
-        conn.executemany(_INSERT_CONTENT, rows)
+        width = len(CONTENT_COLUMNS)
+        conn.executemany(_INSERT_CONTENT, [(*_card_part(row), *row[width:]) for row in rows])
+        conn.executemany(_INSERT_TEXT, [(row[width + 1], *_text_part(row)) for row in rows])
 
 
 def update_content_rows(conn: Connection, rows: list[tuple]) -> None:
     """Rewrite content and placement of existing cards: CONTENT_COLUMNS values, content_changed_at (µs), card id."""
     if rows:
-        conn.executemany(_UPDATE_CONTENT, rows)
+        width = len(CONTENT_COLUMNS)
+        conn.executemany(_UPDATE_CONTENT, [(*_card_part(row), *row[width:]) for row in rows])
+        conn.executemany(_UPSERT_TEXT, [(row[-1], *_text_part(row)) for row in rows])
 
 
 def update_cards(conn: Connection, rows: list[dict]) -> None:
     """Update content and placement of existing cards by id; scheduling columns are never touched."""
     if not rows:
         return
-    columns = [key for key in rows[0] if key != "card_id"]
-    sql = f"UPDATE card SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
-    conn.executemany(sql, [tuple(_bindable(row[c]) for c in columns) + (row["card_id"],) for row in rows])
+    columns = [key for key in rows[0] if key != "card_id" and key not in TEXT_COLUMNS]
+    if columns:
+        sql = f"UPDATE card SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+        conn.executemany(sql, [tuple(_bindable(row[c]) for c in columns) + (row["card_id"],) for row in rows])
+    texts = [key for key in rows[0] if key in TEXT_COLUMNS]
+    if texts:
+        sql = f"UPDATE card_text SET {', '.join(f'{c} = ?' for c in texts)} WHERE card_id = ?"
+        conn.executemany(sql, [tuple(row[c] for c in texts) + (row["card_id"],) for row in rows])
 
 
 def _bindable(value):
