@@ -222,14 +222,14 @@ def _content_row(card: CardSpec, deck_id: int, origin: str, position: int, diges
         origin,
         card.line,
         position,
+        (" " + " ".join(card.tags) + " ") if card.tags else "",
+        card.difficulty,
+        card.draft,
+        digest,
         card.front,
         card.back,
         card.extra,
-        (" " + " ".join(card.tags) + " ") if card.tags else "",
-        card.difficulty,
         "\n".join(card.sources),
-        card.draft,
-        digest,
     )
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+
+from srs.storage.deferred import schema_objects_deferred
 
 KINDS = ("bury", "suspend", "unsuspend", "setting", "unset", "undo")
 
@@ -97,20 +98,8 @@ def review_count(raw: sqlite3.Connection) -> int:
 DEFERRABLE_REVIEW_INDEXES = ("ix_review_stats", "ix_review_uid")
 
 
-@contextmanager
-def review_indexes_deferred(raw: sqlite3.Connection, defer: bool = True) -> Iterator[None]:
+def review_indexes_deferred(raw: sqlite3.Connection, defer: bool = True) -> AbstractContextManager[None]:
     """Inside the caller's write transaction: drop the review indexes that a bulk insert fills slowly, and build them
-    again (from their own DDL) on leaving. SQLite's DDL is transactional, so a crash or an error before the commit
-    leaves every index as it was; a duplicate uid fails the rebuild of the unique index, and with it the transaction."""
-    if not defer:
-        yield
-        return
-    marks = ",".join("?" * len(DEFERRABLE_REVIEW_INDEXES))
-    ddl = raw.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review' AND name IN ({marks})", DEFERRABLE_REVIEW_INDEXES
-    ).fetchall()
-    for name, _sql in ddl:
-        raw.execute(f"DROP INDEX {name}")
-    yield
-    for _name, sql in ddl:
-        raw.execute(sql)
+    again (from their own DDL) on leaving; a duplicate uid fails the rebuild of the unique index, and with it the
+    transaction (see ``deferred.schema_objects_deferred``)."""
+    return schema_objects_deferred(raw, "index", DEFERRABLE_REVIEW_INDEXES, defer)

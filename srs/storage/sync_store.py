@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass
 from datetime import datetime
-from operator import itemgetter
 from sqlite3 import Connection
 
+from srs.storage.deferred import schema_objects_deferred
 from srs.storage.timecodec import from_us, to_us
 
 
@@ -116,12 +116,6 @@ def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, in
 
 
 TEXT_COLUMNS = ("front", "back", "extra", "sources")  # kept in ``card_text``, one row per card
-_INSERT_TEXT = f"INSERT INTO card_text (card_id, {', '.join(TEXT_COLUMNS)}) VALUES ((SELECT id FROM card WHERE uid = ?), ?, ?, ?, ?)"
-# An upsert, so a card whose text row went missing gets it back from its file.
-_UPSERT_TEXT = (
-    f"INSERT INTO card_text (card_id, {', '.join(TEXT_COLUMNS)}) VALUES (?, ?, ?, ?, ?) "
-    f"ON CONFLICT (card_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in TEXT_COLUMNS)}"
-)
 
 
 def insert_cards(conn: Connection, rows: list[dict]) -> None:
@@ -131,39 +125,62 @@ def insert_cards(conn: Connection, rows: list[dict]) -> None:
     columns = [c for c in rows[0] if c not in TEXT_COLUMNS]
     sql = f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     conn.executemany(sql, [tuple(_bindable(row[c]) for c in columns) for row in rows])
-    conn.executemany(_INSERT_TEXT, [(row["uid"], *(row.get(c, "") for c in TEXT_COLUMNS)) for row in rows])
+    conn.executemany(
+        f"INSERT INTO card_text (card_id, {', '.join(TEXT_COLUMNS)}) VALUES ((SELECT id FROM card WHERE uid = ?), ?, ?, ?, ?)",
+        [(row["uid"], *(row.get(c, "") for c in TEXT_COLUMNS)) for row in rows],
+    )
 
 
-# A card's content as sync writes it, in this order (values bound as they are: times already in µs). The text
-# columns go to ``card_text``, the others to ``card``.
-CONTENT_COLUMNS = ("deck_id", "origin", "line", "position", "front", "back", "extra", "tags", "difficulty", "sources", "draft", "content_hash")
-_CARD_CONTENT = tuple(c for c in CONTENT_COLUMNS if c not in TEXT_COLUMNS)
-_card_part = itemgetter(*(CONTENT_COLUMNS.index(c) for c in _CARD_CONTENT))
-_text_part = itemgetter(*(CONTENT_COLUMNS.index(c) for c in TEXT_COLUMNS))
+# A card's content as sync writes it, in this order (values bound as they are: times already in µs): the columns
+# of ``card``, then those of ``card_text``.
+CARD_CONTENT_COLUMNS = ("deck_id", "origin", "line", "position", "tags", "difficulty", "draft", "content_hash")
+CONTENT_COLUMNS = CARD_CONTENT_COLUMNS + TEXT_COLUMNS
+_TEXT_START, _TEXT_END = len(CARD_CONTENT_COLUMNS), len(CONTENT_COLUMNS)
 _INSERT_CONTENT = (
-    f"INSERT INTO card ({', '.join(_CARD_CONTENT)}, content_changed_at, uid, created_at, state) "
-    f"VALUES ({', '.join('?' * (len(_CARD_CONTENT) + 3))}, 0)"
+    f"INSERT INTO card (id, {', '.join(CARD_CONTENT_COLUMNS)}, content_changed_at, uid, created_at, state) "
+    f"VALUES ({', '.join('?' * (len(CARD_CONTENT_COLUMNS) + 4))}, 0)"
 )
-_UPDATE_CONTENT = f"UPDATE card SET {', '.join(f'{c} = ?' for c in _CARD_CONTENT)}, content_changed_at = ? WHERE id = ?"
+_INSERT_TEXT = f"INSERT INTO card_text (card_id, {', '.join(TEXT_COLUMNS)}) VALUES ({', '.join('?' * (len(TEXT_COLUMNS) + 1))})"
+_UPDATE_CONTENT = f"UPDATE card SET {', '.join(f'{c} = ?' for c in CARD_CONTENT_COLUMNS)}, content_changed_at = ? WHERE id = ?"
+# An upsert, so a card whose text row went missing gets it back from its file.
+_UPSERT_TEXT = _INSERT_TEXT + f" ON CONFLICT (card_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in TEXT_COLUMNS)}"
+
+
+# Per-row triggers that a bulk insert of new cards would fire once per card (a quarter of a 10k-card first sync);
+# ``insert_content_rows`` sets them aside and does their work once, for all the rows.
+INSERT_TRIGGERS = ("sync_file_stale_on_card_insert", "sync_file_stale_on_text_insert", "export_note_stale_on_text_insert")
+BULK_INSERT = 1000
 
 
 def insert_content_rows(conn: Connection, rows: list[tuple]) -> None:
     """Insert new cards: each row is the CONTENT_COLUMNS values, then content_changed_at, uid, created_at (µs).
 
-    Plain tuples, two executemany: 10k cards are inserted without a dict or a conversion per card.
+    Plain tuples, one executemany per table: 10k cards are inserted without a dict or a conversion per card. The
+    ids are the ones SQLite would give (one above the largest), set here so each text row names its card.
     """
-    if rows:
-        width = len(CONTENT_COLUMNS)
-        conn.executemany(_INSERT_CONTENT, [(*_card_part(row), *row[width:]) for row in rows])
-        conn.executemany(_INSERT_TEXT, [(row[width + 1], *_text_part(row)) for row in rows])
+    if not rows:
+        return
+    first = (conn.execute("SELECT max(id) FROM card").fetchone()[0] or 0) + 1
+    bulk = len(rows) >= BULK_INSERT
+    with schema_objects_deferred(conn, "trigger", INSERT_TRIGGERS, bulk):
+        conn.executemany(_INSERT_CONTENT, [(first + n, *row[:_TEXT_START], *row[_TEXT_END:]) for n, row in enumerate(rows)])
+        conn.executemany(_INSERT_TEXT, [(first + n, *row[_TEXT_START:_TEXT_END]) for n, row in enumerate(rows)])
+    if bulk:
+        _after_insert(conn, first)
+
+
+def _after_insert(conn: Connection, first: int) -> None:
+    """What INSERT_TRIGGERS do, done once for all the cards from id ``first`` on."""
+    conn.execute("UPDATE sync_file SET digest = '' WHERE path IN (SELECT origin FROM card WHERE id >= ?) AND digest != ''", (first,))
+    if conn.execute("DELETE FROM export_note WHERE card_id >= ?", (first,)).rowcount:
+        conn.execute("UPDATE export_note_epoch SET epoch = epoch + 1")
 
 
 def update_content_rows(conn: Connection, rows: list[tuple]) -> None:
     """Rewrite content and placement of existing cards: CONTENT_COLUMNS values, content_changed_at (µs), card id."""
     if rows:
-        width = len(CONTENT_COLUMNS)
-        conn.executemany(_UPDATE_CONTENT, [(*_card_part(row), *row[width:]) for row in rows])
-        conn.executemany(_UPSERT_TEXT, [(row[-1], *_text_part(row)) for row in rows])
+        conn.executemany(_UPDATE_CONTENT, [(*row[:_TEXT_START], *row[_TEXT_END:]) for row in rows])
+        conn.executemany(_UPSERT_TEXT, [(row[-1], *row[_TEXT_START:_TEXT_END]) for row in rows])
 
 
 def update_cards(conn: Connection, rows: list[dict]) -> None:
