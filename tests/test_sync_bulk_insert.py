@@ -11,7 +11,6 @@ from srs.storage import open_store, sync_store
 from tests.conftest import T0, simple_deck
 
 
-
 def _triggers(store) -> list[tuple]:
     with store.read() as conn:
         return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
@@ -19,9 +18,9 @@ def _triggers(store) -> list[tuple]:
 
 def _rows(n: int, origin: str, prefix: str = "n") -> list[tuple]:
     """Content rows as sync builds them: CONTENT_COLUMNS, then content_changed_at, uid, created_at."""
-    content = {"deck_id": 1, "origin": origin, "line": 1, "position": 0, "tags": "", "difficulty": None, "draft": 0, "content_hash": "h"}
-    text = {"front": "Q", "back": "A", "extra": "", "sources": ""}
-    return [(*(content | text | {"line": i}).values(), 0, f"{prefix}{i}", 0) for i in range(n)]
+    values = {"deck_id": 1, "origin": origin, "position": 0, "tags": "", "difficulty": None, "draft": 0, "content_hash": "h",
+              "front": "Q", "back": "A", "extra": "", "sources": ""}
+    return [(*((values | {"line": i})[c] for c in sync_store.CONTENT_COLUMNS), 0, f"{prefix}{i}", 0) for i in range(n)]
 
 
 def _collection_with_state(path) -> object:

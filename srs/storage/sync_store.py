@@ -116,6 +116,7 @@ def ensure_decks(conn: Connection, descriptions: dict[str, str]) -> dict[str, in
 
 
 TEXT_COLUMNS = ("front", "back", "extra", "sources")  # kept in ``card_text``, one row per card
+_INSERT_TEXT_BY_UID = f"INSERT INTO card_text (card_id, {', '.join(TEXT_COLUMNS)}) VALUES ((SELECT id FROM card WHERE uid = ?), ?, ?, ?, ?)"
 
 
 def insert_cards(conn: Connection, rows: list[dict]) -> None:
@@ -125,10 +126,7 @@ def insert_cards(conn: Connection, rows: list[dict]) -> None:
     columns = [c for c in rows[0] if c not in TEXT_COLUMNS]
     sql = f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     conn.executemany(sql, [tuple(_bindable(row[c]) for c in columns) for row in rows])
-    conn.executemany(
-        f"INSERT INTO card_text (card_id, {', '.join(TEXT_COLUMNS)}) VALUES ((SELECT id FROM card WHERE uid = ?), ?, ?, ?, ?)",
-        [(row["uid"], *(row.get(c, "") for c in TEXT_COLUMNS)) for row in rows],
-    )
+    conn.executemany(_INSERT_TEXT_BY_UID, [(row["uid"], *(row.get(c, "") for c in TEXT_COLUMNS)) for row in rows])
 
 
 # A card's content as sync writes it, in this order (values bound as they are: times already in µs): the columns
