@@ -127,6 +127,8 @@ def _examine(conn: sqlite3.Connection, zone: tzinfo) -> Report:
         report.cards_checked += 1
         report.reviews_checked += len(log)
         report.findings.extend(_check_card(card_id, uid, deck_id, stored, flags, log, book, zone))
+    for uid, origin in ms.cards_without_text(conn):
+        report.findings.append(Finding(f"its front and back are missing from the collection; srs sync {origin} restores them", uid))
     return report
 
 

@@ -266,6 +266,8 @@ def unavailable_reason(card: Availability, now: datetime, allow_suspended: bool 
         return "it was retired (no synced deck file has it any more)"
     if card.draft:
         return "it is a draft (draft: true in its deck file); finish it and run srs sync"
+    if not card.has_text:
+        return "its text is missing from the collection; srs sync restores it from its deck file"
     if not allow_suspended and card.suspended:
         return f"it is suspended; unsuspend it first: srs unsuspend {card.uid}"
     if not allow_buried and card.buried_until is not None and card.buried_until > now:

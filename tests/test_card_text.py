@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from srs.decks import sync_paths
-from srs.review import find_card
+from srs import doctor
+from srs.review import Session, find_card
 from srs.storage import open_store
 from srs.storage.migrations import MIGRATIONS, V14_CARD_TEXT
 from tests.conftest import T0, simple_deck
@@ -105,3 +106,24 @@ def test_new_and_edited_cards_write_their_text(store, write_deck) -> None:
     report = sync_paths(store, [path], now=T0)
     assert report.updated == ["c1"]
     assert (find_card(store, "c0").back, find_card(store, "c1").back) == ("Answer 0", "Answer one")
+
+
+def test_a_card_whose_text_is_lost_is_skipped_named_and_restored(store, write_deck) -> None:
+    path = write_deck("a.yaml", simple_deck(2))
+    sync_paths(store, [path], now=T0)
+    conn = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'c0')")
+    finally:
+        conn.close()
+    session = Session(store, now=T0)
+    assert session.current(T0).uid == "c1"  # the session goes on past it
+    [skipped] = session.take_skipped()
+    assert (skipped.card.uid, skipped.card.front) == ("c0", "")
+    assert "text is missing" in skipped.reason and "srs sync" in skipped.reason
+    assert find_card(store, "c0").front == ""
+    [finding] = doctor.examine(store).findings
+    assert finding.card_uid == "c0" and f"srs sync {path}" in finding.message and finding.repair is None
+    sync_paths(store, [path], now=T0)
+    assert doctor.examine(store).findings == []
+    assert find_card(store, "c0").front == "Question c0?"

@@ -35,3 +35,10 @@ def cards_with_logs(conn: Connection):
     for row in conn.execute(f"SELECT id, uid, deck_id, {STATE_COLUMNS} FROM card ORDER BY id"):
         yield row[0], row[1], row[2], memory_from_row(row[3:]), flags_from_row(row[3:]), logs.get(row[0], [])
 
+
+
+def cards_without_text(conn: Connection) -> list[tuple[str, str]]:
+    """(uid, deck file) of each card whose ``card_text`` row is missing (deleted outside srs)."""
+    return conn.execute(
+        "SELECT uid, origin FROM card c WHERE NOT EXISTS (SELECT 1 FROM card_text t WHERE t.card_id = c.id) ORDER BY id"
+    ).fetchall()

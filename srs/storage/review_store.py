@@ -17,11 +17,13 @@ from srs.model import CardRow, Flags, MemoryState, Rating, Scope, State
 from srs.storage.rows import STATE_COLUMNS, flags_from_row, memory_from_row, scope_filter
 from srs.storage.timecodec import from_us, to_us
 
-CARD_COLUMNS = "c.id, c.uid, d.name, t.front, t.back, t.extra, c.tags, c.difficulty, t.sources, c.draft, c.retired, " + ", ".join(
-    "c." + col for col in STATE_COLUMNS.split(", ")
+CARD_COLUMNS = (
+    "c.id, c.uid, d.name, coalesce(t.front, ''), coalesce(t.back, ''), coalesce(t.extra, ''), c.tags, c.difficulty, "
+    "coalesce(t.sources, ''), c.draft, c.retired, " + ", ".join("c." + col for col in STATE_COLUMNS.split(", "))
 )
-# A card with its deck and its text (``card_text``, one row per card).
-CARD_TABLES = "card c JOIN deck d ON d.id = c.deck_id JOIN card_text t ON t.card_id = c.id"
+# A card with its deck and its text (``card_text``, one row per card). A card whose text row was deleted outside srs
+# still reads, with empty text: a session skips it (``Availability.has_text``) and ``srs doctor`` names it.
+CARD_TABLES = "card c JOIN deck d ON d.id = c.deck_id LEFT JOIN card_text t ON t.card_id = c.id"
 
 
 def _card_row(row) -> CardRow:
@@ -219,6 +221,7 @@ class Availability(NamedTuple):
     retired: bool
     suspended: bool
     buried_until: datetime | None
+    has_text: bool = True  # read by ``availability`` (before a card is shown); an answer needs no text
 
 
 def load_state(conn: Connection, card_id: int) -> tuple[MemoryState, Flags]:
@@ -239,10 +242,13 @@ def load_state_and_deck(conn: Connection, card_id: int) -> tuple[MemoryState, Fl
 
 def availability(conn: Connection, card_id: int) -> Availability:
     """Whether a card is retired, a draft, suspended or buried, as stored now."""
-    row = conn.execute("SELECT uid, draft, retired, suspended, buried_until FROM card WHERE id = ?", (card_id,)).fetchone()
+    row = conn.execute(
+        "SELECT uid, draft, retired, suspended, buried_until, EXISTS (SELECT 1 FROM card_text WHERE card_id = card.id) FROM card WHERE id = ?",
+        (card_id,),
+    ).fetchone()
     if row is None:
         raise CardNotFound(f"no card with internal id {card_id}")
-    return Availability(row[0], bool(row[1]), bool(row[2]), bool(row[3]), from_us(row[4]))
+    return Availability(row[0], bool(row[1]), bool(row[2]), bool(row[3]), from_us(row[4]), bool(row[5]))
 
 
 def last_review_entry(conn: Connection, review_id: int | None = None, card_id: int | None = None) -> tuple[int, int, str]:

@@ -190,7 +190,7 @@ class ReviewScreen(Screen[None]):
         self._cancel_wait()
         self.step = step
         for skipped in step.skipped:
-            self.notify(f"{one_line(skipped.card.front)}\n{skipped.reason}", title="Skipped: changed in another window", severity="warning", timeout=8, markup=False)
+            self.notify(f"{one_line(skipped.card.front) or skipped.card.uid}\n{skipped.reason}", title="Skipped: changed in another window", severity="warning", timeout=8, markup=False)
         self.query_one(CountsBar).show(step.counts, step.state)
         if step.card is not None:
             await self._show_card(step.card)
