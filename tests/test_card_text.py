@@ -9,6 +9,8 @@ import pytest
 
 from srs.decks import sync_paths
 from srs import doctor
+from srs.errors import SrsError
+from srs.exporters.anki.export import export_anki
 from srs.review import Session, find_card
 from srs.storage import open_store
 from srs.storage.migrations import MIGRATIONS, V14_CARD_TEXT
@@ -127,3 +129,19 @@ def test_a_card_whose_text_is_lost_is_skipped_named_and_restored(store, write_de
     sync_paths(store, [path], now=T0)
     assert doctor.examine(store).findings == []
     assert find_card(store, "c0").front == "Question c0?"
+
+
+def test_an_export_refuses_a_card_whose_text_is_lost(store, write_deck, tmp_path) -> None:
+    path = write_deck("a.yaml", simple_deck(2))
+    sync_paths(store, [path], now=T0)
+    export_anki(store, tmp_path / "first.apkg", now=T0)  # its notes are kept, and must not stand in for the lost text
+    conn = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'c1')")
+    finally:
+        conn.close()
+    with pytest.raises(SrsError, match=r"1 card to export has lost its text \(c1\); srs sync restores it"):
+        export_anki(store, tmp_path / "out.apkg", now=T0)
+    assert not (tmp_path / "out.apkg").exists()
+    sync_paths(store, [path], now=T0)
+    assert export_anki(store, tmp_path / "out.apkg", now=T0).notes == 2

@@ -34,6 +34,7 @@ from srs.storage.export_store import card_schedules, review_logs
 from srs.storage.note_store import ExportPlan, cards_by_id, read_plan, store_notes
 from srs.storage.render_store import clamp_future_export_dates
 from srs.storage.timecodec import from_us, to_us
+from srs.text import plural
 
 FUTURE_SLACK = timedelta(hours=1)  # dates this far ahead of the clock were made by a clock that ran ahead
 # A whole-collection export takes no stored note (and so sees every text, and prunes the render cache) once the
@@ -182,6 +183,7 @@ def export_anki(
             if not wal:
                 db.execute("COMMIT")
                 db.execute("BEGIN")
+            _refuse_lost_text(plan)
             if not plan.rows:
                 where = " and ".join(filter(None, [deck and f"deck '{deck}'", tag and f"tag '{tag}'"])) or "the collection"
                 raise SrsError(f"nothing to export: {where} has no finished, live cards (drafts and retired cards are never exported)")
@@ -200,6 +202,17 @@ def export_anki(
         path=path, decks=built.decks, notes=built.notes, cards=len(plan.rows), rendered=rendered.rendered, reused=rendered.reused,
         fast=rendered.fast, redated=redated, stored=built.notes - built.made,
     )
+
+
+def _refuse_lost_text(plan: ExportPlan) -> None:
+    """A card whose text was deleted outside srs cannot become a note: say so rather than leave it out unsaid."""
+    lost = [row[0] for row in plan.rows if row[13]]
+    if lost:
+        named = ", ".join(lost[:5]) + (", ..." if len(lost) > 5 else "")
+        raise SrsError(
+            f"{plural(len(lost), 'card')} to export {'has' if len(lost) == 1 else 'have'} lost {'its' if len(lost) == 1 else 'their'} "
+            f"text ({named}); srs sync restores it from the deck files, srs doctor lists them. Nothing was exported"
+        )
 
 
 @dataclass(frozen=True)

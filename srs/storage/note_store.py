@@ -27,13 +27,13 @@ from srs.storage.rows import scope_filter
 SCHEMA = "srs"  # the name the collection is attached under
 
 # uid, deck name, front, back, extra, tags, difficulty, sources, content_changed_at (the ListedCard columns), then
-# origin, position (the export order), card id, and whether a stored note is taken. The texts of a card whose
-# stored note is taken are not needed: NULL saves decoding them.
+# origin, position (the export order), card id, whether a stored note is taken, and whether the card's text is
+# missing (deleted outside srs). The texts of a card whose stored note is taken are not needed: NULL saves decoding them.
 _PLAN = (
     "SELECT c.uid, d.name, iif(e.card_id IS NULL, t.front, NULL), iif(e.card_id IS NULL, t.back, NULL), "
     "iif(e.card_id IS NULL, t.extra, NULL), c.tags, c.difficulty, iif(e.card_id IS NULL, t.sources, NULL), c.content_changed_at, "
-    "c.origin, c.position, c.id, e.card_id IS NOT NULL "
-    "FROM srs.card c JOIN srs.deck d ON d.id = c.deck_id JOIN srs.card_text t ON t.card_id = c.id "
+    "c.origin, c.position, c.id, e.card_id IS NOT NULL, t.card_id IS NULL "
+    "FROM srs.card c JOIN srs.deck d ON d.id = c.deck_id LEFT JOIN srs.card_text t ON t.card_id = c.id "
     "LEFT JOIN srs.export_note e ON e.card_id = c.id AND ? "
     "WHERE c.draft = 0 AND c.retired = 0"
 )
