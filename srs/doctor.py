@@ -35,6 +35,7 @@ class Finding:
     card_uid: str | None = None
     repair: tuple | None = None  # (card id, MemoryState, Flags) to write
     severity: str = "error"  # "error" | "note"
+    remedy: str = "'srs restore' can bring back a backup"  # when it cannot be repaired here ('': the message says)
 
 
 @dataclass
@@ -128,7 +129,7 @@ def _examine(conn: sqlite3.Connection, zone: tzinfo) -> Report:
         report.reviews_checked += len(log)
         report.findings.extend(_check_card(card_id, uid, deck_id, stored, flags, log, book, zone))
     for uid, origin in ms.cards_without_text(conn):
-        report.findings.append(Finding(f"its front and back are missing from the collection; srs sync {origin} restores them", uid))
+        report.findings.append(Finding(f"its front and back are missing from the collection; srs sync {origin} restores them", uid, remedy=""))
     return report
 
 

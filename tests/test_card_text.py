@@ -14,7 +14,7 @@ from srs.exporters.anki.export import export_anki
 from srs.review import Session, find_card
 from srs.storage import open_store
 from srs.storage.migrations import MIGRATIONS, V14_CARD_TEXT
-from tests.conftest import T0, simple_deck
+from tests.conftest import T0, run_cli, simple_deck
 
 TEXT_STEP = next(i for i, step in enumerate(MIGRATIONS) if getattr(step, "statements", None) is V14_CARD_TEXT)  # wherever it is numbered
 
@@ -145,3 +145,21 @@ def test_an_export_refuses_a_card_whose_text_is_lost(store, write_deck, tmp_path
     assert not (tmp_path / "out.apkg").exists()
     sync_paths(store, [path], now=T0)
     assert export_anki(store, tmp_path / "out.apkg", now=T0).notes == 2
+
+
+def test_doctor_names_a_lost_text_without_offering_a_repair_it_cannot_make(tmp_path) -> None:
+    db, deck = tmp_path / "s.db", tmp_path / "d.yaml"
+    deck.write_text(simple_deck(2))
+    run_cli("sync", str(deck), db=db)
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'c1')")
+    finally:
+        conn.close()
+    for args in (("doctor",), ("doctor", "--fix")):
+        result = run_cli(*args, db=db)
+        assert result.code == 1
+        assert f"problem: c1: its front and back are missing from the collection; srs sync {deck} restores them" in result.stdout
+        assert "--fix" not in result.stdout and "repaired 0" not in result.stdout and "srs restore" not in result.stdout
+    run_cli("sync", str(deck), db=db)
+    assert run_cli("doctor", db=db).code == 0

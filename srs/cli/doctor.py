@@ -56,15 +56,18 @@ def _print(report: Report, fix: bool, done: Repair | None, left: list) -> None:
         echo("no problems found")
         return
     if not fix or done is None:
-        echo("run 'srs doctor --fix' to repair what can be repaired")
+        if any(f.repair is not None for f in report.findings):
+            echo("run 'srs doctor --fix' to repair what can be repaired")
         return
-    echo(f"repaired {plural(done.count, 'card')}; backup before repair: {done.backup}")
+    if done.backup is not None:
+        echo(f"repaired {plural(done.count, 'card')}; backup before repair: {done.backup}")
     seen = {(f.card_uid, f.message) for f in report.findings}
     for finding in left:
         if (finding.card_uid, finding.message) not in seen:  # changed while the doctor ran (an answer in between)
             echo(f"  problem: {finding.card_uid + ': ' if finding.card_uid else ''}{finding.message}")
     if left:
-        echo(f"{plural(len(left), 'problem')} could not be repaired safely (see above); 'srs restore' can bring back a backup")
+        remedies = sorted({finding.remedy for finding in left if finding.remedy})
+        echo(f"{plural(len(left), 'problem')} could not be repaired safely (see above)" + "".join(f"; {remedy}" for remedy in remedies))
 
 
 def _as_json(report: Report, done: Repair | None, left: list, restore_from) -> dict:
