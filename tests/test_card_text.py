@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from srs.decks import sync_paths
 from srs import doctor
+from srs.decks import sync_paths
 from srs.errors import SrsError
 from srs.exporters.anki.export import export_anki
+from srs.model import Scope
 from srs.review import Session, find_card
-from srs.storage import open_store
+from srs.storage import open_store, quiz_store
 from srs.storage.migrations import MIGRATIONS, V14_CARD_TEXT
 from tests.conftest import T0, run_cli, simple_deck
 
@@ -163,3 +164,11 @@ def test_doctor_names_a_lost_text_without_offering_a_repair_it_cannot_make(tmp_p
         assert "--fix" not in result.stdout and "repaired 0" not in result.stdout and "srs restore" not in result.stdout
     run_cli("sync", str(deck), db=db)
     assert run_cli("doctor", db=db).code == 0
+
+
+def test_a_quiz_never_asks_a_card_whose_text_is_lost(store, write_deck) -> None:
+    sync_paths(store, [write_deck("a.yaml", simple_deck(3))], now=T0)
+    with store.write() as conn:
+        conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'c1')")
+        asked = {card_id for card_id, *_ in quiz_store.candidates(conn, Scope(), T0)}
+        assert asked == {row[0] for row in conn.execute("SELECT id FROM card WHERE uid IN ('c0', 'c2')")}

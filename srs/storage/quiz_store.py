@@ -11,12 +11,14 @@ from srs.storage.timecodec import from_us, to_us
 
 
 def candidates(conn: Connection, scope: Scope, now: datetime) -> list[tuple]:
-    """(id, deck name, difficulty, MemoryState) of every card a quiz may ask: live, not draft, not suspended or buried."""
+    """(id, deck name, difficulty, MemoryState) of every card a quiz may ask: live, not draft, not suspended or buried,
+    with its text (a text deleted outside srs leaves nothing to ask; ``srs doctor`` names such cards)."""
     where, params = scope_filter(scope)
     rows = conn.execute(
         "SELECT c.id, d.name, c.difficulty, c.state, c.step, c.stability, c.fsrs_difficulty, c.due, c.last_review, c.reps, c.lapses "
         "FROM card c JOIN deck d ON d.id = c.deck_id "
-        "WHERE c.draft = 0 AND c.retired = 0 AND c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= ?)" + where
+        "WHERE c.draft = 0 AND c.retired = 0 AND c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= ?) "
+        "AND EXISTS (SELECT 1 FROM card_text t WHERE t.card_id = c.id)" + where
         + " ORDER BY c.origin, c.position",
         [to_us(now), *params],
     ).fetchall()
