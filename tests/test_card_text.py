@@ -24,6 +24,15 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
+def _lose_text(path: Path, uid: str) -> None:
+    """Delete a card's text row as another program would (the triggers still fire)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = ?)", (uid,))
+    finally:
+        conn.close()
+
+
 def _collection_before_the_step(path: Path) -> None:
     """A collection one step before card_text: two cards with text, a review, a synced file and a stored note."""
     conn = sqlite3.connect(path, isolation_level=None)
@@ -114,11 +123,7 @@ def test_new_and_edited_cards_write_their_text(store, write_deck) -> None:
 def test_a_card_whose_text_is_lost_is_skipped_named_and_restored(store, write_deck) -> None:
     path = write_deck("a.yaml", simple_deck(2))
     sync_paths(store, [path], now=T0)
-    conn = sqlite3.connect(store.path, isolation_level=None)
-    try:
-        conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'c0')")
-    finally:
-        conn.close()
+    _lose_text(store.path, "c0")
     session = Session(store, now=T0)
     assert session.current(T0).uid == "c1"  # the session goes on past it
     [skipped] = session.take_skipped()
@@ -136,11 +141,7 @@ def test_an_export_refuses_a_card_whose_text_is_lost(store, write_deck, tmp_path
     path = write_deck("a.yaml", simple_deck(2))
     sync_paths(store, [path], now=T0)
     export_anki(store, tmp_path / "first.apkg", now=T0)  # its notes are kept, and must not stand in for the lost text
-    conn = sqlite3.connect(store.path, isolation_level=None)
-    try:
-        conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'c1')")
-    finally:
-        conn.close()
+    _lose_text(store.path, "c1")
     with pytest.raises(SrsError, match=r"1 card to export has lost its text \(c1\); srs sync restores it"):
         export_anki(store, tmp_path / "out.apkg", now=T0)
     assert not (tmp_path / "out.apkg").exists()
@@ -152,11 +153,7 @@ def test_doctor_names_a_lost_text_without_offering_a_repair_it_cannot_make(tmp_p
     db, deck = tmp_path / "s.db", tmp_path / "d.yaml"
     deck.write_text(simple_deck(2))
     run_cli("sync", str(deck), db=db)
-    conn = sqlite3.connect(db, isolation_level=None)
-    try:
-        conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'c1')")
-    finally:
-        conn.close()
+    _lose_text(db, "c1")
     for args in (("doctor",), ("doctor", "--fix")):
         result = run_cli(*args, db=db)
         assert result.code == 1
