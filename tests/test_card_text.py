@@ -169,3 +169,15 @@ def test_a_quiz_never_asks_a_card_whose_text_is_lost(store, write_deck) -> None:
         conn.execute("DELETE FROM card_text WHERE card_id = (SELECT id FROM card WHERE uid = 'c1')")
         asked = {card_id for card_id, *_ in quiz_store.candidates(conn, Scope(), T0)}
         assert asked == {row[0] for row in conn.execute("SELECT id FROM card WHERE uid IN ('c0', 'c2')")}
+
+
+def test_a_retired_card_without_its_text_is_not_a_problem_and_comes_back_whole(store, write_deck) -> None:
+    path = write_deck("a.yaml", simple_deck(2))
+    sync_paths(store, [path], now=T0)
+    path.write_text(simple_deck(1))
+    assert sync_paths(store, [path], now=T0).retired == ["c1"]
+    _lose_text(store.path, "c1")
+    assert doctor.examine(store).findings == []  # nothing reads it, and the sync below has no file to restore it from
+    path.write_text(simple_deck(2))
+    assert sync_paths(store, [path], now=T0).restored == ["c1"]
+    assert find_card(store, "c1").front == "Question c1?"

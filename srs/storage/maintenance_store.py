@@ -38,7 +38,8 @@ def cards_with_logs(conn: Connection):
 
 
 def cards_without_text(conn: Connection) -> list[tuple[str, str]]:
-    """(uid, deck file) of each card whose ``card_text`` row is missing (deleted outside srs)."""
+    """(uid, deck file) of each live card whose ``card_text`` row is missing (deleted outside srs). A retired card's
+    text is read by nothing, and a sync that brings the card back writes it again."""
     return conn.execute(
-        "SELECT uid, origin FROM card c WHERE NOT EXISTS (SELECT 1 FROM card_text t WHERE t.card_id = c.id) ORDER BY id"
+        "SELECT uid, origin FROM card c WHERE c.retired = 0 AND NOT EXISTS (SELECT 1 FROM card_text t WHERE t.card_id = c.id) ORDER BY id"
     ).fetchall()
